@@ -1,0 +1,19 @@
+//! Pifa's core: the parts of the app that need neither Tauri nor a display.
+//!
+//! The desktop shell (`src-tauri/src`) and the command-line tools are thin layers over this
+//! crate, so everything here is tested with plain `cargo test`.
+
+pub mod error;
+pub mod language;
+pub mod mode;
+pub mod paths;
+pub mod settings;
+
+pub use error::{Error, Result};
+pub use language::Language;
+pub use mode::Mode;
+pub use paths::DataDir;
+pub use settings::{Settings, SettingsStore};
+
+/// Pifa's version, as written in the workspace `Cargo.toml`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,35 @@
+//! Pifa's desktop shell: Tauri glue over `pifa_core`. Commands live in [`commands`] and stay
+//! thin; anything worth testing without a window belongs in the core.
+
+mod args;
+mod commands;
+mod error;
+mod shell;
+
+pub use error::CommandError;
+pub use shell::{AppInfo, Shell};
+
+use tauri::Manager;
+
+pub fn run() {
+    let args = args::Args::parse(std::env::args().skip(1));
+    let shell = Shell::start(args.data_dir.as_deref());
+
+    tauri::Builder::default()
+        // Registered first so a second launch hands over before anything else starts.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .manage(shell)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::set_language
+        ])
+        .run(tauri::generate_context!())
+        .expect("the Pifa window could not be started");
+}

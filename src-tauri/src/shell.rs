@@ -1,0 +1,130 @@
+//! The state the desktop shell shares with its commands.
+
+use std::path::{Path, PathBuf};
+
+use pifa_core::{DataDir, Language, Mode, Settings, SettingsStore};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::CommandError;
+
+/// What the Settings page shows and what the UI needs to start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct AppInfo {
+    pub version: String,
+    /// `null` when no usable data directory could be found; `problem` says why.
+    #[ts(type = "string | null")]
+    pub data_dir: Option<PathBuf>,
+    pub mode: Mode,
+    /// The language to show now.
+    pub language: Language,
+    /// The user's own choice; `null` follows the OS.
+    pub language_choice: Option<Language>,
+    pub os_language: Language,
+    /// Something that keeps Pifa from reading or saving its files, shown to the user as is.
+    pub problem: Option<CommandError>,
+}
+
+pub struct Shell {
+    os_language: Language,
+    /// Why the data directory is unusable, kept so every command can say so.
+    data_dir: Result<DataDir, CommandError>,
+}
+
+impl Shell {
+    pub fn start(explicit_data_dir: Option<&Path>) -> Shell {
+        Shell {
+            os_language: Language::from_os(),
+            data_dir: DataDir::resolve(explicit_data_dir).map_err(CommandError::from),
+        }
+    }
+
+    fn settings_store(&self) -> Result<(SettingsStore, &DataDir), CommandError> {
+        let data_dir = self.data_dir.as_ref().map_err(Clone::clone)?;
+        Ok((SettingsStore::new(data_dir.settings_file()), data_dir))
+    }
+
+    /// Never fails: a broken data directory or settings file is described in `problem`, so the
+    /// window can still open in the OS language and say what is wrong.
+    pub fn app_info(&self) -> AppInfo {
+        let (store, data_dir) = match self.settings_store() {
+            Ok(found) => found,
+            Err(problem) => return self.describe(&Settings::default(), None, Some(problem)),
+        };
+        match store.load() {
+            Ok(settings) => self.describe(&settings, Some(data_dir), None),
+            Err(problem) => {
+                self.describe(&Settings::default(), Some(data_dir), Some(problem.into()))
+            }
+        }
+    }
+
+    pub fn set_language(&self, choice: Option<Language>) -> Result<AppInfo, CommandError> {
+        let (store, data_dir) = self.settings_store()?;
+        let settings = store.update(|s| s.language = choice)?;
+        Ok(self.describe(&settings, Some(data_dir), None))
+    }
+
+    fn describe(
+        &self,
+        settings: &Settings,
+        data_dir: Option<&DataDir>,
+        problem: Option<CommandError>,
+    ) -> AppInfo {
+        AppInfo {
+            version: pifa_core::VERSION.to_owned(),
+            data_dir: data_dir.map(|dir| dir.path().to_path_buf()),
+            // Live mode needs 1688 credentials in the keyring, which arrive with the gateway client.
+            mode: Mode::Demo,
+            language: settings.effective_language(self.os_language),
+            language_choice: settings.language,
+            os_language: self.os_language,
+            problem,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_choice_is_remembered_across_starts() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("批发数据");
+        let shell = Shell::start(Some(&dir));
+        let info = shell.app_info();
+        assert_eq!(info.problem, None);
+        assert_eq!(info.language_choice, None);
+        assert_eq!(info.language, info.os_language);
+        assert_eq!(info.version, env!("CARGO_PKG_VERSION"));
+        assert!(info.data_dir.unwrap().ends_with("批发数据"));
+
+        shell
+            .set_language(Some(Language::SimplifiedChinese))
+            .unwrap();
+        let again = Shell::start(Some(&dir)).app_info();
+        assert_eq!(again.language, Language::SimplifiedChinese);
+        assert_eq!(again.language_choice, Some(Language::SimplifiedChinese));
+
+        let followed = Shell::start(Some(&dir)).set_language(None).unwrap();
+        assert_eq!(followed.language, followed.os_language);
+    }
+
+    #[test]
+    fn an_unusable_data_dir_is_reported_by_every_command() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("file");
+        std::fs::write(&file, "").unwrap();
+        let shell = Shell::start(Some(&file.join("sub")));
+        let info = shell.app_info();
+        assert_eq!(info.data_dir, None);
+        assert_eq!(info.language, info.os_language);
+        let err = info.problem.unwrap();
+        assert_eq!(err.code, "data_dir.unusable");
+        assert!(err.message.contains("file/sub"), "{}", err.message);
+        assert_eq!(shell.set_language(None).unwrap_err(), err);
+    }
+}

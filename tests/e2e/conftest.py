@@ -1,0 +1,195 @@
+"""Fixtures that drive the real Pifa window: tauri-driver (which starts WebKitWebDriver) on free
+ports, one fresh app process per test with its own data directory, and helpers that wait for
+what a user would see. Run through `.dev/e2e`, which provides Xvfb and a D-Bus session."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "target" / "debug" / "pifa"
+OUTPUT = ROOT / "tests" / "e2e" / "output"
+WAIT_S = 15
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"tauri-driver exited early with code {process.returncode}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"tauri-driver did not listen on port {port} within {timeout} s")
+
+
+def running_app_pids() -> list[int]:
+    """PIDs of Pifa processes started from this build."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if Path(os.readlink(entry / "exe")) == APP:
+                    pids.append(int(entry.name))
+            except OSError:
+                pass
+    return pids
+
+
+# The D-Bus name Pifa's single-instance guard owns (tauri.conf.json identifier + suffix).
+SINGLE_INSTANCE_NAME = "app.pifa.desktop.SingleInstance"
+
+
+def single_instance_name_owned() -> bool:
+    answer = subprocess.run(
+        [
+            "dbus-send", "--session", "--print-reply", "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus", "org.freedesktop.DBus.NameHasOwner",
+            f"string:{SINGLE_INSTANCE_NAME}",
+        ],
+        capture_output=True, text=True, check=True,
+    )
+    return "boolean true" in answer.stdout
+
+
+def wait_until_no_app_runs(timeout: float = 15) -> None:
+    # Pifa is single-instance: a new session must not start while the last one is shutting down,
+    # or the new process would hand over to the old one and exit. A process loses its /proc/exe
+    # link before its sockets close, so the D-Bus name is the reliable sign that it is gone.
+    deadline = time.monotonic() + timeout
+    while running_app_pids() or single_instance_name_owned():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Pifa is still running (PIDs {running_app_pids()})")
+        time.sleep(0.1)
+
+
+@pytest.fixture(scope="session")
+def driver_url():
+    if not APP.exists():
+        pytest.exit(f"{APP} is missing: build it with `cargo build --bin pifa` first", returncode=2)
+    binary = shutil.which("tauri-driver")
+    if binary is None:
+        pytest.exit("tauri-driver is not on PATH (cargo install tauri-driver --locked)", returncode=2)
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    port, native_port = free_port(), free_port()
+    log = open(OUTPUT / "tauri-driver.log", "w")
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--native-port", str(native_port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, process, timeout=20)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        # SIGTERM lets tauri-driver stop WebKitWebDriver too; SIGKILL would leave it behind.
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+class PifaWindow:
+    """The app as a user sees it, found by the data-testid attributes of the UI."""
+
+    def __init__(self, driver: webdriver.Remote):
+        self.driver = driver
+
+    @staticmethod
+    def _selector(testid: str) -> str:
+        return f'[data-testid="{testid}"]'
+
+    def by_testid(self, testid: str):
+        try:
+            return WebDriverWait(self.driver, WAIT_S).until(
+                lambda d: d.find_element(By.CSS_SELECTOR, self._selector(testid))
+            )
+        except TimeoutException:
+            raise AssertionError(
+                f"no element [data-testid={testid}] appeared within {WAIT_S} s"
+            ) from None
+
+    def text_of(self, testid: str) -> str:
+        return self.by_testid(testid).text
+
+    def wait_for_text(self, testid: str, expected: str) -> None:
+        shown = None
+
+        def shows_expected(driver) -> bool:
+            nonlocal shown
+            found = driver.find_elements(By.CSS_SELECTOR, self._selector(testid))
+            shown = found[0].text if found else None
+            return shown == expected
+
+        try:
+            WebDriverWait(self.driver, WAIT_S).until(shows_expected)
+        except TimeoutException:
+            what = "no such element" if shown is None else f"it shows {shown!r}"
+            raise AssertionError(
+                f"[data-testid={testid}] should show {expected!r} but after {WAIT_S} s {what}"
+            ) from None
+
+    def choose(self, testid: str, value: str) -> None:
+        """Picks an option of a <select> the way a user does, firing its change event."""
+        select = self.by_testid(testid)
+        self.driver.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('change', { bubbles: true }));",
+            select,
+            value,
+        )
+
+    def screenshot(self, name: str) -> Path:
+        path = OUTPUT / f"{name}.png"
+        self.driver.save_screenshot(str(path))
+        return path
+
+
+@pytest.fixture
+def launch(driver_url, tmp_path):
+    """Starts Pifa: `launch()` with a fresh data directory, `launch(data_dir)` with a given one."""
+    drivers = []
+
+    def start(data_dir: Path | None = None) -> PifaWindow:
+        wait_until_no_app_runs()
+        data_dir = data_dir or tmp_path / "数据"
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability(
+            "tauri:options",
+            {"application": str(APP), "args": ["--data-dir", str(data_dir)]},
+        )
+        driver = webdriver.Remote(command_executor=driver_url, options=options)
+        drivers.append(driver)
+        window = PifaWindow(driver)
+        window.by_testid("page-title")
+        return window
+
+    def stop_all() -> None:
+        while drivers:
+            drivers.pop().quit()
+        wait_until_no_app_runs()
+
+    start.stop_all = stop_all
+    yield start
+    stop_all()

@@ -1,0 +1,48 @@
+// The one door to the Rust side. Every command goes through `call`, which turns a rejected
+// invoke into a typed `CommandFailure` carrying the `{ code, message }` the Rust side sent.
+import { invoke } from '@tauri-apps/api/core';
+import type { AppInfo } from '../bindings/AppInfo';
+import type { CommandError } from '../bindings/CommandError';
+import type { Language } from '../bindings/Language';
+
+export class CommandFailure extends Error implements CommandError {
+  readonly code: string;
+
+  constructor(error: CommandError) {
+    super(error.message);
+    this.name = 'CommandFailure';
+    this.code = error.code;
+  }
+}
+
+function isCommandError(value: unknown): value is CommandError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as CommandError).code === 'string' &&
+    typeof (value as CommandError).message === 'string'
+  );
+}
+
+/** Anything thrown by invoke, as a `CommandFailure`. Tauri itself rejects with bare strings
+ * (an unknown command, a bad argument); those get the code `ipc`. */
+export function toCommandFailure(error: unknown): CommandFailure {
+  if (error instanceof CommandFailure) return error;
+  if (isCommandError(error)) return new CommandFailure(error);
+  const message = error instanceof Error ? error.message : String(error);
+  return new CommandFailure({ code: 'ipc', message });
+}
+
+export async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (error) {
+    throw toCommandFailure(error);
+  }
+}
+
+export const api = {
+  appInfo: () => call<AppInfo>('app_info'),
+  /** `null` follows the OS language again. */
+  setLanguage: (language: Language | null) => call<AppInfo>('set_language', { language }),
+};

@@ -1,0 +1,35 @@
+// The app-wide state the pages share: what the Rust side said about the app, the page shown,
+// and the last command failure.
+import { api, CommandFailure, toCommandFailure } from './api';
+import { translate, type MessageKey } from './i18n';
+import type { AppInfo } from '../bindings/AppInfo';
+import type { Language } from '../bindings/Language';
+
+export type Page = 'settings';
+
+export const app = $state({
+  info: null as AppInfo | null,
+  page: 'settings' as Page,
+  failure: null as CommandFailure | null,
+});
+
+/** Before the Rust side answers, show English: the first answer arrives within milliseconds. */
+export function language(): Language {
+  return app.info?.language ?? 'en';
+}
+
+export function t(key: MessageKey, params?: Record<string, string>): string {
+  return translate(language(), key, params);
+}
+
+async function run(action: () => Promise<AppInfo>): Promise<void> {
+  try {
+    app.info = await action();
+    app.failure = null;
+  } catch (error) {
+    app.failure = toCommandFailure(error);
+  }
+}
+
+export const load = () => run(api.appInfo);
+export const chooseLanguage = (choice: Language | null) => run(() => api.setLanguage(choice));
