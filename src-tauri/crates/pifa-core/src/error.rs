@@ -36,6 +36,50 @@ pub enum Error {
 
     #[error("unknown language {0:?}: expected \"en\" or \"zh-CN\"")]
     UnknownLanguage(String),
+
+    #[error("the database {path} cannot be opened: {source}")]
+    StoreOpen {
+        path: PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("the database {path} is read-only: Pifa needs to write to its data directory")]
+    StoreReadOnly { path: PathBuf },
+
+    #[error("the disk holding {path} is full: nothing was changed; free some space and try again")]
+    StoreFull { path: PathBuf },
+
+    #[error("the database {path} is damaged or not a Pifa database")]
+    StoreCorrupt { path: PathBuf },
+
+    #[error("the database {path} was written by a newer Pifa (schema {found}, this one knows up to {known}); update Pifa")]
+    StoreTooNew {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+
+    #[error("the database {path} failed while {doing}: {source}")]
+    Store {
+        path: PathBuf,
+        doing: &'static str,
+        #[source]
+        source: rusqlite::Error,
+    },
+
+    #[error("offer {0} is not stored")]
+    OfferNotFound(String),
+
+    #[error(transparent)]
+    BadOfferId(#[from] crate::offer::OfferIdError),
+
+    #[error("the answer for {what} cannot be read: {source}")]
+    Unreadable {
+        what: String,
+        #[source]
+        source: crate::offer::CleanError,
+    },
 }
 
 impl Error {
@@ -48,6 +92,15 @@ impl Error {
             Error::SettingsUnreadable { .. } => "settings.unreadable",
             Error::SettingsUnwritable { .. } => "settings.unwritable",
             Error::UnknownLanguage(_) => "settings.unknown_language",
+            Error::StoreOpen { .. } => "store.open",
+            Error::StoreReadOnly { .. } => "store.read_only",
+            Error::StoreFull { .. } => "store.disk_full",
+            Error::StoreCorrupt { .. } => "store.corrupt",
+            Error::StoreTooNew { .. } => "store.too_new",
+            Error::Store { .. } => "store.failed",
+            Error::OfferNotFound(_) => "offer.not_found",
+            Error::BadOfferId(_) => "offer.bad_id",
+            Error::Unreadable { .. } => "offer.unreadable",
         }
     }
 }

@@ -6,12 +6,17 @@
 pub mod error;
 pub mod language;
 pub mod mode;
+pub mod money;
+pub mod offer;
 pub mod paths;
 pub mod settings;
+pub mod store;
 
 pub use error::{Error, Result};
 pub use language::Language;
 pub use mode::Mode;
+pub use money::Money;
+pub use offer::{Offer, OfferId};
 pub use paths::DataDir;
 pub use settings::{Settings, SettingsStore};
 

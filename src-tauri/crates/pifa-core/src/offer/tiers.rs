@@ -1,0 +1,198 @@
+//! Tier math in one place: what an order of Q pieces costs on an offer, the next price break,
+//! and which offer is cheapest at a quantity.
+//!
+//! Rules:
+//! - An order below the MOQ (or below the first tier's quantity, which is the MOQ in effect) is
+//!   priced as an order of that minimum, and the quote says so.
+//! - Tier-priced offers (quoteType 0 and 2) use the tier with the largest starting quantity not
+//!   above the order. Offers priced per SKU (quoteType 1) use the chosen SKU's price, or without
+//!   a choice the lowest SKU price ("from").
+//! - A search result with neither tiers nor SKU prices uses its listed price.
+//! - The one-piece (retail) and consign prices never stand in for wholesale prices.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{Offer, QuoteType, Tier};
+use crate::Money;
+
+/// Where a quoted unit price came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum PriceBasis {
+    Tier,
+    /// The chosen SKU's own price.
+    Sku,
+    /// No SKU chosen on a per-SKU offer: the lowest SKU price.
+    LowestSku,
+    /// A search result's listed price.
+    Listed,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct Quote {
+    /// What the buyer asked for.
+    pub requested_qty: u32,
+    /// What the quote prices: the request raised to the minimum order when below it.
+    pub billed_qty: u32,
+    /// The request was below the minimum order and was raised.
+    pub below_moq: bool,
+    pub unit_price: Money,
+    pub total: Money,
+    pub basis: PriceBasis,
+    /// The tier applied, for tier-priced offers.
+    pub tier: Option<Tier>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PriceBreak {
+    /// Order this many more pieces…
+    pub order_more: u32,
+    /// …to reach this quantity…
+    pub at_qty: u32,
+    /// …where each piece costs this…
+    pub unit_price: Money,
+    /// …which is this much less per piece.
+    pub saving_per_piece: Money,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QuoteError {
+    #[error("offer {0} has no price to quote")]
+    NoPrice(String),
+    #[error("offer {offer} has no SKU {sku}")]
+    UnknownSku { offer: String, sku: String },
+    #[error("SKU {sku} of offer {offer} has no price of its own")]
+    SkuWithoutPrice { offer: String, sku: String },
+    #[error("a total for {qty} pieces is beyond what Pifa can count")]
+    Overflow { qty: u32 },
+}
+
+/// The minimum an order must reach: the larger of the MOQ and the first tier's quantity.
+pub fn minimum_order(offer: &Offer) -> u32 {
+    let first_tier = if uses_tiers(offer) {
+        offer.tiers.first().map(|t| t.min_qty)
+    } else {
+        None
+    };
+    offer
+        .moq
+        .into_iter()
+        .chain(first_tier)
+        .max()
+        .unwrap_or(1)
+        .max(1)
+}
+
+/// The tier that applies to an order of `qty` pieces: the largest starting quantity not above
+/// it, or the first tier when the order is below all of them.
+pub fn tier_at(tiers: &[Tier], qty: u32) -> Option<Tier> {
+    let index = tiers.partition_point(|t| t.min_qty <= qty);
+    tiers.get(index.saturating_sub(1)).copied()
+}
+
+fn uses_tiers(offer: &Offer) -> bool {
+    !offer.tiers.is_empty()
+        && (offer.quote_type != Some(QuoteType::BySku)
+            || offer.skus.iter().all(|s| s.price.is_none()))
+}
+
+/// What `qty` pieces cost, optionally of one SKU.
+pub fn quote(offer: &Offer, qty: u32, sku_id: Option<&str>) -> Result<Quote, QuoteError> {
+    let minimum = minimum_order(offer);
+    let billed_qty = qty.max(minimum);
+    let (unit_price, basis, tier) = unit_price(offer, billed_qty, sku_id)?;
+    let total = unit_price
+        .times(u64::from(billed_qty))
+        .ok_or(QuoteError::Overflow { qty: billed_qty })?;
+    Ok(Quote {
+        requested_qty: qty,
+        billed_qty,
+        below_moq: billed_qty > qty,
+        unit_price,
+        total,
+        basis,
+        tier,
+    })
+}
+
+fn unit_price(
+    offer: &Offer,
+    qty: u32,
+    sku_id: Option<&str>,
+) -> Result<(Money, PriceBasis, Option<Tier>), QuoteError> {
+    let offer_id = || offer.offer_id.to_string();
+    if let Some(sku_id) = sku_id {
+        let sku = offer
+            .skus
+            .iter()
+            .find(|s| s.sku_id == sku_id)
+            .ok_or_else(|| QuoteError::UnknownSku {
+                offer: offer_id(),
+                sku: sku_id.to_owned(),
+            })?;
+        if !uses_tiers(offer) {
+            let price = sku.price.ok_or_else(|| QuoteError::SkuWithoutPrice {
+                offer: offer_id(),
+                sku: sku_id.to_owned(),
+            })?;
+            return Ok((price, PriceBasis::Sku, None));
+        }
+    }
+    if uses_tiers(offer) {
+        let tier = tier_at(&offer.tiers, qty).ok_or_else(|| QuoteError::NoPrice(offer_id()))?;
+        return Ok((tier.price, PriceBasis::Tier, Some(tier)));
+    }
+    if let Some(lowest) = offer.skus.iter().filter_map(|s| s.price).min() {
+        return Ok((lowest, PriceBasis::LowestSku, None));
+    }
+    offer
+        .listed_price
+        .map(|price| (price, PriceBasis::Listed, None))
+        .ok_or_else(|| QuoteError::NoPrice(offer_id()))
+}
+
+/// The next tier above an order of `qty` pieces that lowers the unit price, if any.
+pub fn next_break(offer: &Offer, qty: u32) -> Option<PriceBreak> {
+    if !uses_tiers(offer) {
+        return None;
+    }
+    let billed = qty.max(minimum_order(offer));
+    let current = tier_at(&offer.tiers, billed)?;
+    offer
+        .tiers
+        .iter()
+        .find(|t| t.min_qty > billed && t.price < current.price)
+        .map(|t| PriceBreak {
+            order_more: t.min_qty - billed,
+            at_qty: t.min_qty,
+            unit_price: t.price,
+            saving_per_piece: current.price.checked_sub(t.price).unwrap_or(Money::ZERO),
+        })
+}
+
+/// Offers ranked from cheapest to dearest for an order of `qty` pieces: by total (what the buyer
+/// pays to get at least `qty`, MOQs included), then unit price. Offers that cannot be quoted
+/// come last, in their original order.
+pub fn rank_by_cost(offers: &[Offer], qty: u32) -> Vec<(&Offer, Option<Quote>)> {
+    let mut ranked: Vec<(usize, &Offer, Option<Quote>)> = offers
+        .iter()
+        .enumerate()
+        .map(|(i, offer)| (i, offer, quote(offer, qty, None).ok()))
+        .collect();
+    ranked.sort_by(|a, b| match (&a.2, &b.2) {
+        (Some(qa), Some(qb)) => (qa.total, qa.unit_price, a.0).cmp(&(qb.total, qb.unit_price, b.0)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.0.cmp(&b.0),
+    });
+    ranked
+        .into_iter()
+        .map(|(_, offer, quote)| (offer, quote))
+        .collect()
+}

@@ -1,0 +1,118 @@
+//! The API cache: answers keyed by request, each with the moment it goes stale. It lives in its
+//! own file (`cache.db`) so it can be deleted at any time without losing anything the user made.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::{classify, open_connection, read::parse_time, CACHE_MIGRATIONS};
+use crate::{DataDir, Result};
+
+pub struct Cache {
+    conn: Connection,
+    path: PathBuf,
+}
+
+/// A cached answer and whether it is still fresh at the time asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachedAnswer {
+    pub body: String,
+    pub fetched_at: DateTime<Utc>,
+    pub fresh: bool,
+}
+
+impl Cache {
+    pub fn open_in(data_dir: &DataDir) -> Result<Cache> {
+        Cache::open(data_dir.path().join("cache.db"))
+    }
+
+    pub fn open(path: impl Into<PathBuf>) -> Result<Cache> {
+        let path = path.into();
+        let conn = open_connection(&path, CACHE_MIGRATIONS)?;
+        Ok(Cache { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn get(&self, key: &str, now: DateTime<Utc>) -> Result<Option<CachedAnswer>> {
+        self.conn
+            .query_row(
+                "SELECT body, fetched_at, stale_at FROM answers WHERE cache_key = ?1",
+                [key],
+                |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, String>(1)?,
+                        r.get::<_, String>(2)?,
+                    ))
+                },
+            )
+            .optional()
+            .map(|found| {
+                found.map(|(body, fetched_at, stale_at)| CachedAnswer {
+                    body,
+                    fetched_at: parse_time(&fetched_at),
+                    fresh: now < parse_time(&stale_at),
+                })
+            })
+            .map_err(|e| classify(&self.path, "reading the cache", e))
+    }
+
+    pub fn put(
+        &self,
+        key: &str,
+        kind: &str,
+        body: &str,
+        fetched_at: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<()> {
+        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        self.conn
+            .execute(
+                "INSERT INTO answers (cache_key, kind, body, fetched_at, stale_at) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (cache_key) DO UPDATE SET kind = excluded.kind, body = excluded.body,
+                     fetched_at = excluded.fetched_at, stale_at = excluded.stale_at",
+                params![key, kind, body, at(fetched_at), at(fetched_at + ttl)],
+            )
+            .map(drop)
+            .map_err(|e| classify(&self.path, "writing the cache", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_are_fresh_until_their_ttl_passes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path().join("cache.db")).unwrap();
+        let t0 = Utc::now();
+        cache
+            .put(
+                "detail:1",
+                "detail",
+                r#"{"标题":"纯棉T恤"}"#,
+                t0,
+                Duration::hours(1),
+            )
+            .unwrap();
+        let hit = cache
+            .get("detail:1", t0 + Duration::minutes(59))
+            .unwrap()
+            .unwrap();
+        assert!(hit.fresh);
+        assert_eq!(hit.body, r#"{"标题":"纯棉T恤"}"#);
+        assert!(
+            !cache
+                .get("detail:1", t0 + Duration::hours(2))
+                .unwrap()
+                .unwrap()
+                .fresh
+        );
+        assert_eq!(cache.get("detail:2", t0).unwrap(), None);
+    }
+}

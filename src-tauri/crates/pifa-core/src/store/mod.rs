@@ -1,0 +1,175 @@
+//! Pifa's SQLite files: `pifa.db` holds what the user has (offers, price history, shortlists,
+//! watches, alerts, the event log); `cache.db` holds API answers that can be fetched again, so
+//! deleting it loses nothing the user made.
+//!
+//! Both run in WAL mode with foreign keys on and a busy timeout, and carry their schema version
+//! in `PRAGMA user_version`, upgraded by the migrations embedded in [`schema`].
+
+mod cache;
+mod read;
+mod schema;
+mod search;
+mod write;
+
+pub use cache::Cache;
+pub use cache::CachedAnswer;
+pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
+pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
+pub use write::{RecheckReport, SaveOutcome, PRICE_POINT_INTERVAL};
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::{DataDir, Error, Result};
+
+/// Bumped whenever the cleaner reads answers differently, so `recheck` knows what to redo.
+pub const CLEANER_VERSION: i64 = 1;
+
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (creating and upgrading as needed) the user database in a data directory.
+    pub fn open_in(data_dir: &DataDir) -> Result<Store> {
+        Store::open(data_dir.path().join("pifa.db"))
+    }
+
+    pub fn open(path: impl Into<PathBuf>) -> Result<Store> {
+        let path = path.into();
+        let conn = open_connection(&path, USER_MIGRATIONS)?;
+        Ok(Store { conn, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `PRAGMA integrity_check`; `Ok(())` when SQLite answers "ok".
+    pub fn check_integrity(&self) -> Result<()> {
+        let answer: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))
+            .map_err(|e| self.error("checking integrity", e))?;
+        if answer == "ok" {
+            Ok(())
+        } else {
+            Err(Error::StoreCorrupt {
+                path: self.path.clone(),
+            })
+        }
+    }
+
+    pub(crate) fn error(&self, doing: &'static str, source: rusqlite::Error) -> Error {
+        classify(&self.path, doing, source)
+    }
+}
+
+/// Opens a database file with Pifa's settings and brings its schema up to date.
+pub(crate) fn open_connection(path: &Path, migrations: &[&str]) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|source| match classify(path, "opening", source) {
+        Error::Store { source, .. } => Error::StoreOpen {
+            path: path.to_owned(),
+            source,
+        },
+        other => other,
+    })?;
+    conn.busy_timeout(Duration::from_secs(5))
+        .map_err(|e| classify(path, "setting the busy timeout", e))?;
+    // journal_mode answers with a row, so it is read rather than executed.
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(|e| classify(path, "switching to WAL", e))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::StoreReadOnly {
+            path: path.to_owned(),
+        });
+    }
+    conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
+        .map_err(|e| classify(path, "configuring", e))?;
+    schema::migrate(&conn, path, migrations)?;
+    Ok(conn)
+}
+
+/// Turns SQLite's error codes into errors that say what the user can do.
+pub(crate) fn classify(path: &Path, doing: &'static str, source: rusqlite::Error) -> Error {
+    let path = path.to_owned();
+    match source.sqlite_error_code() {
+        Some(ErrorCode::ReadOnly) | Some(ErrorCode::CannotOpen) if is_read_only(&path) => {
+            Error::StoreReadOnly { path }
+        }
+        Some(ErrorCode::ReadOnly) => Error::StoreReadOnly { path },
+        Some(ErrorCode::DiskFull) => Error::StoreFull { path },
+        Some(ErrorCode::DatabaseCorrupt) | Some(ErrorCode::NotADatabase) => {
+            Error::StoreCorrupt { path }
+        }
+        _ => Error::Store {
+            path,
+            doing,
+            source,
+        },
+    }
+}
+
+fn is_read_only(path: &Path) -> bool {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::metadata(dir)
+        .map(|m| m.permissions().readonly())
+        .unwrap_or(false)
+        || std::fs::OpenOptions::new().append(true).open(path).is_err() && path.exists()
+}
+
+/// Applies the first `count` user migrations to a new file: how tests build every earlier
+/// schema version to upgrade from.
+#[doc(hidden)]
+pub fn create_at_version(path: &Path, count: usize) -> Result<()> {
+    let conn = Connection::open(path).map_err(|e| classify(path, "creating", e))?;
+    schema::migrate(&conn, path, &USER_MIGRATIONS[..count])
+}
+
+impl Store {
+    /// The schema version of the open database.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| self.error("reading the schema version", e))
+    }
+
+    /// Rows in a table, for tests and health views. Only Pifa's own table names are accepted.
+    pub fn row_count(&self, table: &str) -> Result<u64> {
+        const TABLES: &[&str] = &[
+            "offers",
+            "offer_tiers",
+            "offer_skus",
+            "offer_price_steps",
+            "suppliers",
+            "raw_answers",
+            "price_points",
+            "shortlists",
+            "shortlist_items",
+            "watches",
+            "alerts",
+            "events",
+            "offer_text",
+        ];
+        let table = TABLES
+            .iter()
+            .find(|t| **t == table)
+            .expect("a Pifa table name");
+        self.conn
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as u64)
+            .map_err(|e| self.error("counting rows", e))
+    }
+}

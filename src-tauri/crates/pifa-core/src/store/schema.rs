@@ -1,0 +1,213 @@
+//! Embedded, versioned migrations. Migration N (1-based) takes a database from
+//! `user_version = N-1` to `N`; each runs in its own transaction together with the version bump,
+//! so a crash mid-upgrade leaves the previous version intact. Never edit a released migration:
+//! append a new one.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+
+use super::classify;
+use crate::{Error, Result};
+
+pub const USER_MIGRATIONS: &[&str] = &[
+    // 1: offers and what hangs off them, the user's lists, watches, alerts and the event log.
+    r#"
+    CREATE TABLE suppliers (
+        supplier_key       TEXT PRIMARY KEY,
+        name               TEXT,
+        login_id           TEXT,
+        open_id            TEXT,
+        province           TEXT,
+        city               TEXT,
+        tp_years           INTEGER,
+        trust_score_tenths INTEGER,
+        power_merchant     INTEGER NOT NULL DEFAULT 0,
+        super_factory      INTEGER NOT NULL DEFAULT 0,
+        manufacturer       INTEGER NOT NULL DEFAULT 0,
+        repurchase_bp      INTEGER,
+        order_count        INTEGER,
+        response_bp        INTEGER,
+        updated_at         TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX suppliers_province ON suppliers(province);
+
+    -- Money columns hold ten-thousandths of a yuan (see money.rs); times are RFC 3339 UTC.
+    CREATE TABLE offers (
+        offer_id        TEXT PRIMARY KEY,
+        title           TEXT,
+        title_en        TEXT,
+        category_id     TEXT,
+        category_name   TEXT,
+        images          TEXT NOT NULL DEFAULT '[]',
+        unit            TEXT,
+        moq             INTEGER,
+        minimum_order   INTEGER NOT NULL DEFAULT 1,
+        batch_size      INTEGER,
+        quote_type      INTEGER,
+        retail_price    INTEGER,
+        listed_price    INTEGER,
+        consign_price   INTEGER,
+        lowest_price    INTEGER,
+        price_basis     TEXT,
+        supplier_key    TEXT REFERENCES suppliers(supplier_key),
+        origin          TEXT,
+        unit_weight_g   INTEGER,
+        month_sold      INTEGER,
+        status          TEXT,
+        source          TEXT NOT NULL,
+        fetched_at      TEXT NOT NULL,
+        warnings        TEXT NOT NULL DEFAULT '[]',
+        cleaner_version INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX offers_supplier ON offers(supplier_key);
+    CREATE INDEX offers_lowest_price ON offers(lowest_price);
+
+    CREATE TABLE offer_tiers (
+        offer_id TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,
+        min_qty  INTEGER NOT NULL,
+        price    INTEGER NOT NULL,
+        PRIMARY KEY (offer_id, min_qty)
+    ) STRICT, WITHOUT ROWID;
+
+    -- The schedule the search prices orders by: the tiers for tier-priced offers, one step at
+    -- quantity 1 for offers priced per SKU or by a listed price (see offer/tiers.rs).
+    CREATE TABLE offer_price_steps (
+        offer_id TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,
+        min_qty  INTEGER NOT NULL,
+        price    INTEGER NOT NULL,
+        PRIMARY KEY (offer_id, min_qty)
+    ) STRICT, WITHOUT ROWID;
+
+    CREATE TABLE offer_skus (
+        offer_id  TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,
+        position  INTEGER NOT NULL,
+        sku_id    TEXT NOT NULL,
+        spec_id   TEXT,
+        specs     TEXT NOT NULL,
+        price     INTEGER,
+        stock     INTEGER,
+        available INTEGER NOT NULL,
+        PRIMARY KEY (offer_id, sku_id)
+    ) STRICT;
+
+    -- The answers offers were cleaned from, so a better cleaner can redo them (pifa-cli recheck).
+    CREATE TABLE raw_answers (
+        offer_id   TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,
+        source     TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (offer_id, source)
+    ) STRICT;
+
+    CREATE TABLE price_points (
+        offer_id     TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,
+        observed_at  TEXT NOT NULL,
+        lowest_price INTEGER,
+        tiers        TEXT NOT NULL,
+        sku_low      INTEGER,
+        sku_high     INTEGER,
+        PRIMARY KEY (offer_id, observed_at)
+    ) STRICT;
+
+    CREATE TABLE shortlists (
+        shortlist_id INTEGER PRIMARY KEY,
+        name         TEXT NOT NULL UNIQUE,
+        created_at   TEXT NOT NULL
+    ) STRICT;
+
+    CREATE TABLE shortlist_items (
+        shortlist_id INTEGER NOT NULL REFERENCES shortlists(shortlist_id) ON DELETE CASCADE,
+        offer_id     TEXT NOT NULL REFERENCES offers(offer_id),
+        note         TEXT NOT NULL DEFAULT '',
+        target_qty   INTEGER,
+        added_at     TEXT NOT NULL,
+        PRIMARY KEY (shortlist_id, offer_id)
+    ) STRICT;
+
+    CREATE TABLE watches (
+        offer_id           TEXT PRIMARY KEY REFERENCES offers(offer_id),
+        target_qty         INTEGER NOT NULL,
+        alert_threshold_bp INTEGER NOT NULL DEFAULT 500,
+        created_at         TEXT NOT NULL,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        paused_until       TEXT
+    ) STRICT;
+
+    CREATE TABLE alerts (
+        alert_id   INTEGER PRIMARY KEY,
+        offer_id   TEXT NOT NULL REFERENCES offers(offer_id),
+        kind       TEXT NOT NULL,
+        message    TEXT NOT NULL,
+        old_price  INTEGER,
+        new_price  INTEGER,
+        created_at TEXT NOT NULL,
+        seen_at    TEXT
+    ) STRICT;
+
+    CREATE TABLE events (
+        event_id INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        level    TEXT NOT NULL,
+        kind     TEXT NOT NULL,
+        offer_id TEXT,
+        message  TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX events_at ON events(at);
+
+    -- Any 3+ character substring of a title or supplier name; shorter queries use LIKE.
+    CREATE VIRTUAL TABLE offer_text USING fts5(title, title_en, supplier_name, tokenize = 'trigram');
+    "#,
+];
+
+pub const CACHE_MIGRATIONS: &[&str] = &[
+    // 1: answers by request key, with when they were fetched and when they go stale.
+    r#"
+    CREATE TABLE answers (
+        cache_key  TEXT PRIMARY KEY,
+        kind       TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        fetched_at TEXT NOT NULL,
+        stale_at   TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE counters (
+        kind   TEXT NOT NULL,
+        result TEXT NOT NULL,
+        count  INTEGER NOT NULL,
+        PRIMARY KEY (kind, result)
+    ) STRICT;
+    "#,
+];
+
+/// Brings a database to the newest schema in `migrations`.
+pub(crate) fn migrate(conn: &Connection, path: &Path, migrations: &[&str]) -> Result<()> {
+    let known = migrations.len() as i64;
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|e| classify(path, "reading the schema version", e))?;
+    if found > known {
+        return Err(Error::StoreTooNew {
+            path: path.to_owned(),
+            found,
+            known,
+        });
+    }
+    for (index, sql) in migrations.iter().enumerate().skip(found as usize) {
+        let version = index as i64 + 1;
+        let step = || -> rusqlite::Result<()> {
+            conn.execute_batch("BEGIN IMMEDIATE")?;
+            let applied = conn
+                .execute_batch(sql)
+                .and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {version}")));
+            match applied {
+                Ok(()) => conn.execute_batch("COMMIT"),
+                Err(e) => {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    Err(e)
+                }
+            }
+        };
+        step().map_err(|e| classify(path, "upgrading the schema", e))?;
+    }
+    Ok(())
+}

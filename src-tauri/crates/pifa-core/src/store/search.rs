@@ -1,0 +1,365 @@
+//! Local search over stored offers: text (FTS5 trigram, with LIKE for 1–2 character terms),
+//! filters, sorts and pages, all in SQL so the UI only ever receives one page.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Store;
+use crate::offer::tiers::PriceBasis;
+use crate::offer::{Offer, OfferId, Percent, SourceApi};
+use crate::{Error, Money, Result};
+
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum OfferSort {
+    /// Best text match first; without text, the most recently fetched first.
+    #[default]
+    Relevance,
+    PriceAsc,
+    PriceDesc,
+    MoqAsc,
+    RepurchaseDesc,
+    TpYearsDesc,
+    MonthSoldDesc,
+    Newest,
+}
+
+/// What a buyer searches for among stored offers. Prices are compared at `quantity` (raised to
+/// each offer's minimum order), so "under ¥5" means under ¥5 at the buyer's order size.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", default)]
+#[ts(export)]
+pub struct OfferQuery {
+    pub text: Option<String>,
+    /// The order size prices are taken at; without it, each offer's minimum order.
+    pub quantity: Option<u32>,
+    pub min_price: Option<Money>,
+    pub max_price: Option<Money>,
+    /// Offers whose minimum order is at most this.
+    pub max_moq: Option<u32>,
+    pub power_merchant: bool,
+    pub super_factory: bool,
+    pub manufacturer: bool,
+    pub min_tp_years: Option<u32>,
+    /// Any of these provinces (exact names as 1688 writes them, e.g. 浙江).
+    pub provinces: Vec<String>,
+    /// Repurchase rate at least this, counted only for suppliers with at least `min_orders`.
+    pub min_repurchase: Option<Percent>,
+    pub min_orders: Option<u32>,
+    pub sort: OfferSort,
+    /// 1-based.
+    pub page: u32,
+    pub page_size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SupplierSummary {
+    pub name: Option<String>,
+    pub province: Option<String>,
+    pub city: Option<String>,
+    pub tp_years: Option<u32>,
+    pub power_merchant: bool,
+    pub super_factory: bool,
+    pub manufacturer: bool,
+    pub repurchase_rate: Option<Percent>,
+    pub order_count: Option<u32>,
+}
+
+/// One row of a result page: enough to list and compare, not the whole offer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OfferSummary {
+    pub offer_id: OfferId,
+    pub title: Option<String>,
+    pub title_en: Option<String>,
+    pub image: Option<String>,
+    pub unit: Option<String>,
+    pub moq: Option<u32>,
+    /// The order size prices were taken at (the query's quantity raised to the minimum order).
+    pub billed_qty: u32,
+    pub below_moq: bool,
+    pub unit_price: Option<Money>,
+    pub total: Option<Money>,
+    pub basis: Option<PriceBasis>,
+    pub supplier: Option<SupplierSummary>,
+    pub month_sold: Option<u32>,
+    #[ts(type = "string")]
+    pub fetched_at: DateTime<Utc>,
+    pub source: SourceApi,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OfferPage {
+    /// How many offers match in all.
+    pub total: u64,
+    pub page: u32,
+    pub page_size: u32,
+    pub offers: Vec<OfferSummary>,
+}
+
+/// Escapes LIKE's wildcards so a query for "100%" means the characters.
+fn like_pattern(term: &str) -> String {
+    let escaped = term
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// An FTS5 phrase for one term: quoted, with quotes doubled, so no user text is FTS syntax.
+fn fts_phrase(term: &str) -> String {
+    format!("\"{}\"", term.replace('"', "\"\""))
+}
+
+impl Store {
+    pub fn search_offers(&self, query: &OfferQuery) -> Result<OfferPage> {
+        let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
+        let page = query.page.max(1);
+        let quantity = i64::from(query.quantity.unwrap_or(1).max(1));
+
+        let mut conditions: Vec<String> = Vec::new();
+        let mut args: Vec<SqlValue> = vec![SqlValue::Integer(quantity)]; // ?1 is the quantity
+        let push = |args: &mut Vec<SqlValue>, value: SqlValue| {
+            args.push(value);
+            format!("?{}", args.len())
+        };
+
+        let terms: Vec<&str> = query
+            .text
+            .as_deref()
+            .unwrap_or("")
+            .split_whitespace()
+            .collect();
+        let fts_terms: Vec<String> = terms
+            .iter()
+            .filter(|t| t.chars().count() >= 3)
+            .map(|t| fts_phrase(t))
+            .collect();
+        let uses_fts = !fts_terms.is_empty();
+        let fts_join = if uses_fts {
+            let p = push(&mut args, SqlValue::Text(fts_terms.join(" ")));
+            format!("JOIN (SELECT rowid AS text_rowid, bm25(offer_text) AS rank FROM offer_text WHERE offer_text MATCH {p}) f ON f.text_rowid = o.rowid")
+        } else {
+            String::new()
+        };
+        for term in terms.iter().filter(|t| t.chars().count() < 3) {
+            let p = push(&mut args, SqlValue::Text(like_pattern(term)));
+            conditions.push(format!(
+                "(o.title LIKE {p} ESCAPE '\\' OR o.title_en LIKE {p} ESCAPE '\\' OR s.name LIKE {p} ESCAPE '\\')"
+            ));
+        }
+        if let Some(max_moq) = query.max_moq {
+            let p = push(&mut args, SqlValue::Integer(max_moq.into()));
+            conditions.push(format!("o.minimum_order <= {p}"));
+        }
+        for (wanted, column) in [
+            (query.power_merchant, "s.power_merchant"),
+            (query.super_factory, "s.super_factory"),
+            (query.manufacturer, "s.manufacturer"),
+        ] {
+            if wanted {
+                conditions.push(format!("{column} = 1"));
+            }
+        }
+        if let Some(years) = query.min_tp_years {
+            let p = push(&mut args, SqlValue::Integer(years.into()));
+            conditions.push(format!("s.tp_years >= {p}"));
+        }
+        if !query.provinces.is_empty() {
+            let list: Vec<String> = query
+                .provinces
+                .iter()
+                .map(|province| push(&mut args, SqlValue::Text(province.clone())))
+                .collect();
+            conditions.push(format!("s.province IN ({})", list.join(", ")));
+        }
+        if let Some(rate) = query.min_repurchase {
+            let p = push(&mut args, SqlValue::Integer(rate.basis_points.into()));
+            let n = push(
+                &mut args,
+                SqlValue::Integer(query.min_orders.unwrap_or(0).into()),
+            );
+            conditions.push(format!(
+                "s.repurchase_bp >= {p} AND COALESCE(s.order_count, 0) >= {n}"
+            ));
+        }
+
+        // The unit price at the order size, exactly as offer::tiers::quote computes it.
+        let inner = format!(
+            "SELECT o.*, s.name AS s_name, s.province AS s_province, s.city AS s_city,
+                 s.tp_years AS s_tp_years, s.power_merchant AS s_pm, s.super_factory AS s_sf,
+                 s.manufacturer AS s_mf, s.repurchase_bp AS s_rp, s.order_count AS s_orders,
+                 MAX(?1, o.minimum_order) AS billed_qty,
+                 (SELECT p.price FROM offer_price_steps p WHERE p.offer_id = o.offer_id
+                     AND p.min_qty <= MAX(?1, o.minimum_order) ORDER BY p.min_qty DESC LIMIT 1) AS unit_price,
+                 {rank} AS rank
+             FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key {fts_join}
+             {where_clause}",
+            rank = if uses_fts { "f.rank" } else { "0" },
+            where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) },
+        );
+        let mut price_conditions = Vec::new();
+        if let Some(min) = query.min_price {
+            let p = push(&mut args, SqlValue::Integer(min.units()));
+            price_conditions.push(format!("unit_price >= {p}"));
+        }
+        if let Some(max) = query.max_price {
+            let p = push(&mut args, SqlValue::Integer(max.units()));
+            price_conditions.push(format!("unit_price <= {p}"));
+        }
+        let outer_where = if price_conditions.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", price_conditions.join(" AND "))
+        };
+        let order = match query.sort {
+            OfferSort::Relevance if uses_fts => "rank ASC, offer_id",
+            OfferSort::Relevance | OfferSort::Newest => "fetched_at DESC, offer_id",
+            OfferSort::PriceAsc => "unit_price IS NULL, unit_price ASC, offer_id",
+            OfferSort::PriceDesc => "unit_price IS NULL, unit_price DESC, offer_id",
+            OfferSort::MoqAsc => "minimum_order ASC, offer_id",
+            OfferSort::RepurchaseDesc => "s_rp IS NULL, s_rp DESC, offer_id",
+            OfferSort::TpYearsDesc => "s_tp_years IS NULL, s_tp_years DESC, offer_id",
+            OfferSort::MonthSoldDesc => "month_sold IS NULL, month_sold DESC, offer_id",
+        };
+
+        let fail = |e| self.error("searching offers", e);
+        let total: i64 = self
+            .conn
+            .query_row(
+                &format!("SELECT COUNT(*) FROM ({inner}) {outer_where}"),
+                params_from_iter(args.iter()),
+                |r| r.get(0),
+            )
+            .map_err(fail)?;
+        let limit = push(&mut args, SqlValue::Integer(page_size.into()));
+        let offset = push(
+            &mut args,
+            SqlValue::Integer(i64::from(page - 1) * i64::from(page_size)),
+        );
+        let sql = format!(
+            "SELECT * FROM ({inner}) {outer_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        );
+        let mut statement = self.conn.prepare(&sql).map_err(fail)?;
+        let offers = statement
+            .query_map(params_from_iter(args.iter()), |row| {
+                summary(row, quantity as u32)
+            })
+            .map_err(fail)?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(fail)?;
+        Ok(OfferPage {
+            total: total as u64,
+            page,
+            page_size,
+            offers,
+        })
+    }
+
+    /// One stored offer, whole.
+    pub fn offer(&self, offer_id: &OfferId) -> Result<Offer> {
+        let fail = |e| self.error("reading an offer", e);
+        let id = offer_id.as_str();
+        let stored = self
+            .conn
+            .query_row(
+                "SELECT o.*, s.* FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
+                 WHERE o.offer_id = ?1",
+                [id],
+                super::read::offer_from_row,
+            )
+            .optional()
+            .map_err(fail)?;
+        let mut offer = stored.ok_or_else(|| Error::OfferNotFound(id.to_owned()))?;
+        let mut tiers = self
+            .conn
+            .prepare_cached(
+                "SELECT min_qty, price FROM offer_tiers WHERE offer_id = ?1 ORDER BY min_qty",
+            )
+            .map_err(fail)?;
+        offer.tiers = tiers
+            .query_map([id], super::read::tier_from_row)
+            .map_err(fail)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(fail)?;
+        let mut skus = self
+            .conn
+            .prepare_cached(
+                "SELECT sku_id, spec_id, specs, price, stock, available FROM offer_skus
+                 WHERE offer_id = ?1 ORDER BY position",
+            )
+            .map_err(fail)?;
+        offer.skus = skus
+            .query_map([id], super::read::sku_from_row)
+            .map_err(fail)?
+            .collect::<rusqlite::Result<_>>()
+            .map_err(fail)?;
+        Ok(offer)
+    }
+
+    /// How many offers are stored.
+    pub fn offer_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM offers", [], |r| r.get::<_, i64>(0))
+            .map(|n| n as u64)
+            .map_err(|e| self.error("counting offers", e))
+    }
+}
+
+fn summary(row: &Row<'_>, quantity: u32) -> rusqlite::Result<OfferSummary> {
+    let images: String = row.get("images")?;
+    let images: Vec<String> = serde_json::from_str(&images).unwrap_or_default();
+    let billed_qty: u32 = row.get("billed_qty")?;
+    let unit_price: Option<i64> = row.get("unit_price")?;
+    let unit_price = unit_price.map(Money::from_units);
+    let supplier_name: Option<String> = row.get("s_name")?;
+    let supplier = match row.get::<_, Option<String>>("supplier_key")? {
+        None => None,
+        Some(_) => Some(SupplierSummary {
+            name: supplier_name,
+            province: row.get("s_province")?,
+            city: row.get("s_city")?,
+            tp_years: row.get("s_tp_years")?,
+            power_merchant: row.get::<_, Option<bool>>("s_pm")?.unwrap_or(false),
+            super_factory: row.get::<_, Option<bool>>("s_sf")?.unwrap_or(false),
+            manufacturer: row.get::<_, Option<bool>>("s_mf")?.unwrap_or(false),
+            repurchase_rate: row
+                .get::<_, Option<u32>>("s_rp")?
+                .map(|bp| Percent { basis_points: bp }),
+            order_count: row.get("s_orders")?,
+        }),
+    };
+    let fetched_at: String = row.get("fetched_at")?;
+    let source: String = row.get("source")?;
+    let basis: Option<String> = row.get("price_basis")?;
+    Ok(OfferSummary {
+        offer_id: OfferId::parse(&row.get::<_, String>("offer_id")?).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
+        })?,
+        title: row.get("title")?,
+        title_en: row.get("title_en")?,
+        image: images.into_iter().next(),
+        unit: row.get("unit")?,
+        moq: row.get("moq")?,
+        billed_qty,
+        below_moq: billed_qty > quantity,
+        unit_price,
+        total: unit_price.and_then(|p| p.times(u64::from(billed_qty))),
+        basis: basis.as_deref().and_then(super::read::parse_basis),
+        supplier,
+        month_sold: row.get("month_sold")?,
+        fetched_at: super::read::parse_time(&fetched_at),
+        source: super::read::parse_source(&source),
+    })
+}

@@ -1,0 +1,352 @@
+//! Writing offers. One offer — its row, tiers, SKUs, supplier, search text, raw answer and price
+//! point — is written in one transaction: a crash leaves either the old offer or the new one.
+
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::Value;
+
+use super::{Store, CLEANER_VERSION};
+use crate::offer::tiers::{minimum_order, quote, PriceBasis};
+use crate::offer::{clean_answer, Offer, SourceApi, Tier};
+use crate::{Error, Money, Result};
+
+/// A new price point is recorded when prices change, or at least this often while they do not,
+/// so charts show that a price held.
+pub const PRICE_POINT_INTERVAL: Duration = Duration::hours(6);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SaveOutcome {
+    /// The offer was not stored before.
+    pub created: bool,
+    /// A price point was recorded.
+    pub price_point: bool,
+}
+
+fn fen(money: Option<Money>) -> Option<i64> {
+    money.map(Money::units)
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Cleans one raw answer and stores the offer with the answer itself.
+    pub fn import_answer(
+        &mut self,
+        raw: &Value,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(Offer, SaveOutcome)> {
+        let offer = clean_answer(raw, fetched_at).map_err(|source| Error::Unreadable {
+            what: describe_answer(raw),
+            source,
+        })?;
+        let outcome = self.save_offer(&offer, Some(raw), true)?;
+        Ok((offer, outcome))
+    }
+
+    /// Stores a cleaned offer. `raw` is the answer it came from (kept for `recheck`);
+    /// `record_price` is false when re-cleaning stored answers, which are no new observation.
+    pub fn save_offer(
+        &mut self,
+        offer: &Offer,
+        raw: Option<&Value>,
+        record_price: bool,
+    ) -> Result<SaveOutcome> {
+        let path = &self.path;
+        let fail = |doing| move |e| super::classify(path, doing, e);
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(fail("starting a transaction"))?;
+        let outcome =
+            write_offer(&tx, offer, raw, record_price).map_err(fail("saving an offer"))?;
+        tx.commit().map_err(fail("committing an offer"))?;
+        Ok(outcome)
+    }
+}
+
+/// What to call an answer in an error message: its offer ID when one can be found.
+fn describe_answer(raw: &Value) -> String {
+    [
+        "/productInfo/productID",
+        "/result/result/offerId",
+        "/offerId",
+    ]
+    .iter()
+    .find_map(|p| raw.pointer(p))
+    .map(|id| format!("offer {}", id.to_string().trim_matches('"')))
+    .unwrap_or_else(|| "an answer without an offer ID".to_owned())
+}
+
+fn write_offer(
+    tx: &Transaction<'_>,
+    offer: &Offer,
+    raw: Option<&Value>,
+    record_price: bool,
+) -> rusqlite::Result<SaveOutcome> {
+    let id = offer.offer_id.as_str();
+    let existing: Option<(i64, String)> = tx
+        .query_row(
+            "SELECT rowid, source FROM offers WHERE offer_id = ?1",
+            [id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let existing_is_detail = existing
+        .as_ref()
+        .and_then(|(_, source)| SourceApi::parse(source))
+        .is_some_and(SourceApi::is_detail);
+
+    // A search result knows less than a detail answer: it may refresh what it shows, never
+    // replace the tiers, SKUs and supplier a detail answer brought.
+    if !offer.source.is_detail() && existing_is_detail {
+        tx.execute(
+            "UPDATE offers SET listed_price = ?2, month_sold = COALESCE(?3, month_sold) WHERE offer_id = ?1",
+            params![id, fen(offer.listed_price), offer.month_sold],
+        )?;
+        if let Some(raw) = raw {
+            save_raw(tx, offer, raw)?;
+        }
+        return Ok(SaveOutcome::default());
+    }
+
+    let (steps, basis) = price_steps(offer);
+    let supplier_key = offer.supplier.as_ref().and_then(|s| s.key());
+    if let (Some(key), Some(s)) = (&supplier_key, &offer.supplier) {
+        tx.execute(
+            "INSERT INTO suppliers (supplier_key, name, login_id, open_id, province, city, tp_years,
+                 trust_score_tenths, power_merchant, super_factory, manufacturer, repurchase_bp,
+                 order_count, response_bp, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+             ON CONFLICT (supplier_key) DO UPDATE SET
+                 name = COALESCE(excluded.name, name), login_id = COALESCE(excluded.login_id, login_id),
+                 open_id = COALESCE(excluded.open_id, open_id), province = COALESCE(excluded.province, province),
+                 city = COALESCE(excluded.city, city), tp_years = COALESCE(excluded.tp_years, tp_years),
+                 trust_score_tenths = COALESCE(excluded.trust_score_tenths, trust_score_tenths),
+                 power_merchant = excluded.power_merchant, super_factory = excluded.super_factory,
+                 manufacturer = excluded.manufacturer,
+                 repurchase_bp = COALESCE(excluded.repurchase_bp, repurchase_bp),
+                 order_count = COALESCE(excluded.order_count, order_count),
+                 response_bp = COALESCE(excluded.response_bp, response_bp),
+                 updated_at = excluded.updated_at",
+            params![
+                key, s.name, s.login_id, s.open_id, s.province, s.city, s.tp_years, s.trust_score_tenths,
+                s.power_merchant, s.super_factory, s.manufacturer,
+                s.repurchase_rate.map(|p| p.basis_points), s.order_count,
+                s.response_rate.map(|p| p.basis_points), rfc3339(offer.fetched_at),
+            ],
+        )?;
+    }
+
+    tx.execute(
+        "INSERT INTO offers (offer_id, title, title_en, category_id, category_name, images, unit, moq,
+             minimum_order, batch_size, quote_type, retail_price, listed_price, consign_price,
+             lowest_price, supplier_key, origin, unit_weight_g, month_sold, status, source,
+             fetched_at, warnings, cleaner_version, price_basis)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25)
+         ON CONFLICT (offer_id) DO UPDATE SET
+             title = excluded.title, title_en = excluded.title_en, category_id = excluded.category_id,
+             category_name = excluded.category_name, images = excluded.images, unit = excluded.unit,
+             moq = excluded.moq, minimum_order = excluded.minimum_order, batch_size = excluded.batch_size,
+             quote_type = excluded.quote_type, retail_price = excluded.retail_price,
+             listed_price = excluded.listed_price, consign_price = excluded.consign_price,
+             lowest_price = excluded.lowest_price, supplier_key = excluded.supplier_key,
+             origin = excluded.origin, unit_weight_g = excluded.unit_weight_g,
+             month_sold = excluded.month_sold, status = excluded.status, source = excluded.source,
+             fetched_at = excluded.fetched_at, warnings = excluded.warnings,
+             cleaner_version = excluded.cleaner_version, price_basis = excluded.price_basis",
+        params![
+            id, offer.title, offer.title_en,
+            offer.category.as_ref().and_then(|c| c.id.clone()),
+            offer.category.as_ref().and_then(|c| c.name.clone()),
+            serde_json::to_string(&offer.images).expect("strings serialize"),
+            offer.unit, offer.moq, minimum_order(offer), offer.batch_size,
+            offer.quote_type.map(|q| q.code()),
+            fen(offer.retail_price), fen(offer.listed_price), fen(offer.consign_price),
+            fen(offer.lowest_price()), supplier_key, offer.shipping.origin,
+            offer.shipping.unit_weight_grams, offer.month_sold, offer.status,
+            offer.source.as_str(), rfc3339(offer.fetched_at),
+            serde_json::to_string(&offer.warnings).expect("warnings serialize"),
+            CLEANER_VERSION, basis.map(super::read::basis_name),
+        ],
+    )?;
+    let rowid: i64 = tx.query_row("SELECT rowid FROM offers WHERE offer_id = ?1", [id], |r| {
+        r.get(0)
+    })?;
+
+    tx.execute("DELETE FROM offer_tiers WHERE offer_id = ?1", [id])?;
+    tx.execute("DELETE FROM offer_price_steps WHERE offer_id = ?1", [id])?;
+    tx.execute("DELETE FROM offer_skus WHERE offer_id = ?1", [id])?;
+    {
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO offer_tiers (offer_id, min_qty, price) VALUES (?1, ?2, ?3)",
+        )?;
+        for tier in &offer.tiers {
+            insert.execute(params![id, tier.min_qty, tier.price.units()])?;
+        }
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO offer_price_steps (offer_id, min_qty, price) VALUES (?1, ?2, ?3)",
+        )?;
+        for step in &steps {
+            insert.execute(params![id, step.min_qty, step.price.units()])?;
+        }
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO offer_skus (offer_id, position, sku_id, spec_id, specs, price, stock, available)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for (position, sku) in offer.skus.iter().enumerate() {
+            insert.execute(params![
+                id,
+                position as i64,
+                sku.sku_id,
+                sku.spec_id,
+                serde_json::to_string(&sku.specs).expect("specs serialize"),
+                fen(sku.price),
+                sku.stock,
+                sku.available,
+            ])?;
+        }
+    }
+
+    tx.execute("DELETE FROM offer_text WHERE rowid = ?1", [rowid])?;
+    tx.execute(
+        "INSERT INTO offer_text (rowid, title, title_en, supplier_name) VALUES (?1, ?2, ?3, ?4)",
+        params![
+            rowid,
+            offer.title,
+            offer.title_en,
+            offer.supplier.as_ref().and_then(|s| s.name.clone())
+        ],
+    )?;
+
+    if let Some(raw) = raw {
+        save_raw(tx, offer, raw)?;
+    }
+    let price_point = record_price && offer.source.is_detail() && record_price_point(tx, offer)?;
+    Ok(SaveOutcome {
+        created: existing.is_none(),
+        price_point,
+    })
+}
+
+fn save_raw(tx: &Transaction<'_>, offer: &Offer, raw: &Value) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO raw_answers (offer_id, source, body, fetched_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (offer_id, source) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
+        params![offer.offer_id.as_str(), offer.source.as_str(), raw.to_string(), rfc3339(offer.fetched_at)],
+    )?;
+    Ok(())
+}
+
+/// The schedule search prices orders by, and where its prices come from: `quote` gives the
+/// same unit price at every quantity.
+pub(crate) fn price_steps(offer: &Offer) -> (Vec<Tier>, Option<PriceBasis>) {
+    match quote(offer, minimum_order(offer), None) {
+        Ok(q) if q.tier.is_some() => (offer.tiers.clone(), Some(q.basis)),
+        Ok(q) => (
+            vec![Tier {
+                min_qty: 1,
+                price: q.unit_price,
+            }],
+            Some(q.basis),
+        ),
+        Err(_) => (Vec::new(), None),
+    }
+}
+
+/// Records a price point when prices differ from the last one or it is older than the interval.
+fn record_price_point(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<bool> {
+    let tiers = serde_json::to_string(&offer.tiers).expect("tiers serialize");
+    let sku_prices = offer.skus.iter().filter_map(|s| s.price);
+    let (sku_low, sku_high) = (sku_prices.clone().min(), sku_prices.max());
+    let last = tx
+        .query_row(
+            "SELECT observed_at, lowest_price, tiers, sku_low, sku_high FROM price_points
+             WHERE offer_id = ?1 ORDER BY observed_at DESC LIMIT 1",
+            [offer.offer_id.as_str()],
+            |r| {
+                let observed_at: String = r.get(0)?;
+                let prices: (Option<i64>, String, Option<i64>, Option<i64>) =
+                    (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                Ok((observed_at, prices))
+            },
+        )
+        .optional()?;
+    if let Some((at, prices)) = &last {
+        let same_prices = *prices
+            == (
+                fen(offer.lowest_price()),
+                tiers.clone(),
+                fen(sku_low),
+                fen(sku_high),
+            );
+        let recent = DateTime::parse_from_rfc3339(at)
+            .map(|at| offer.fetched_at.signed_duration_since(at) < PRICE_POINT_INTERVAL)
+            .unwrap_or(false);
+        if same_prices && recent {
+            return Ok(false);
+        }
+    }
+    let inserted = tx.execute(
+        "INSERT OR IGNORE INTO price_points (offer_id, observed_at, lowest_price, tiers, sku_low, sku_high)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            offer.offer_id.as_str(), rfc3339(offer.fetched_at), fen(offer.lowest_price()),
+            tiers, fen(sku_low), fen(sku_high),
+        ],
+    )?;
+    Ok(inserted == 1)
+}
+
+/// What `recheck` did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+pub struct RecheckReport {
+    pub checked: u64,
+    pub failed: u64,
+}
+
+impl Store {
+    /// Cleans every stored raw answer again with this version's cleaner and stores the result.
+    /// No price points are recorded: a stored answer is no new observation of the price.
+    pub fn recheck(&mut self, mut progress: impl FnMut(u64)) -> Result<RecheckReport> {
+        let mut report = RecheckReport::default();
+        let mut after = String::new();
+        loop {
+            // In batches by offer ID, so memory stays flat however many offers are stored.
+            let batch: Vec<(String, String, String)> = {
+                let mut statement = self
+                    .conn
+                    .prepare_cached(
+                        "SELECT offer_id, body, fetched_at FROM raw_answers WHERE offer_id > ?1
+                         ORDER BY offer_id, source = 'keywordQuery' DESC LIMIT 500",
+                    )
+                    .map_err(|e| self.error("reading stored answers", e))?;
+                let rows = statement
+                    .query_map([&after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .map_err(|e| self.error("reading stored answers", e))?;
+                rows.collect::<rusqlite::Result<_>>()
+                    .map_err(|e| self.error("reading stored answers", e))?
+            };
+            let Some(last) = batch.last().map(|(id, _, _)| id.clone()) else {
+                break;
+            };
+            for (_, body, fetched_at) in batch {
+                report.checked += 1;
+                let cleaned = serde_json::from_str::<Value>(&body)
+                    .ok()
+                    .and_then(|raw| clean_answer(&raw, super::read::parse_time(&fetched_at)).ok());
+                match cleaned {
+                    Some(offer) => {
+                        self.save_offer(&offer, None, false)?;
+                    }
+                    None => report.failed += 1,
+                }
+                progress(report.checked);
+            }
+            after = last;
+        }
+        Ok(report)
+    }
+}

@@ -1,0 +1,448 @@
+//! The store on real database files.
+
+use std::path::Path;
+
+use chrono::{Duration, TimeZone, Utc};
+use pifa_core::offer::{clean_answer, tiers::quote, Percent};
+use pifa_core::store::{
+    create_at_version, Cache, OfferQuery, OfferSort, Store, PRICE_POINT_INTERVAL, USER_MIGRATIONS,
+};
+use pifa_core::{DataDir, Error, Money, OfferId};
+use serde_json::{json, Value};
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap()
+}
+
+fn m(text: &str) -> Money {
+    text.parse().unwrap()
+}
+
+fn id(text: &str) -> OfferId {
+    OfferId::parse(text).unwrap()
+}
+
+/// A store holding the three fixture shapes (two detail offers, two search items).
+fn filled(dir: &Path) -> Store {
+    let mut store = Store::open(dir.join("pifa.db")).unwrap();
+    store
+        .import_answer(&fixture("query_product_detail.json"), t0())
+        .unwrap();
+    store
+        .import_answer(&fixture("simple_get.json"), t0())
+        .unwrap();
+    let page = fixture("keyword_query.json");
+    for item in page
+        .pointer("/result/result/data")
+        .unwrap()
+        .as_array()
+        .unwrap()
+    {
+        store.import_answer(item, t0()).unwrap();
+    }
+    store
+}
+
+#[test]
+fn migrates_from_empty_and_from_every_earlier_version() {
+    for version in 0..=USER_MIGRATIONS.len() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("pifa.db");
+        create_at_version(&path, version).unwrap();
+        let store = Store::open(&path).unwrap();
+        assert_eq!(
+            store.schema_version().unwrap(),
+            USER_MIGRATIONS.len() as i64,
+            "from {version}"
+        );
+        store.check_integrity().unwrap();
+        drop(store);
+        // Opening again is a no-op.
+        assert_eq!(
+            Store::open(&path).unwrap().schema_version().unwrap(),
+            USER_MIGRATIONS.len() as i64
+        );
+    }
+}
+
+#[test]
+fn a_database_from_a_newer_pifa_is_refused_untouched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("pifa.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = 99")
+        .unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert_eq!(err.code(), "store.too_new");
+    assert!(err.to_string().contains("schema 99"), "{err}");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("pifa.db");
+    std::fs::write(
+        &path,
+        "这不是数据库 — definitely not SQLite, just some text that is long enough",
+    )
+    .unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert_eq!(err.code(), "store.corrupt", "{err}");
+    assert!(err.to_string().contains("pifa.db"));
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("这不是数据库"),
+        "left as it was"
+    );
+}
+
+#[test]
+fn offers_read_back_exactly_as_cleaned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = filled(tmp.path());
+    for (name, offer_id) in [
+        ("query_product_detail.json", "624516873409"),
+        ("simple_get.json", "655443322110"),
+    ] {
+        let cleaned = clean_answer(&fixture(name), t0()).unwrap();
+        let stored = store.offer(&id(offer_id)).unwrap();
+        assert_eq!(stored, cleaned, "{name}");
+    }
+    let err = store.offer(&id("123456789")).unwrap_err();
+    assert_eq!(err.code(), "offer.not_found");
+    store.check_integrity().unwrap();
+}
+
+#[test]
+fn reimporting_the_same_answers_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = filled(tmp.path());
+    let tables = [
+        "offers",
+        "offer_tiers",
+        "offer_skus",
+        "suppliers",
+        "raw_answers",
+        "price_points",
+        "offer_text",
+    ];
+    let before: Vec<u64> = tables.iter().map(|t| store.row_count(t).unwrap()).collect();
+    let offer_before = store.offer(&id("624516873409")).unwrap();
+    let (_, outcome) = store
+        .import_answer(
+            &fixture("query_product_detail.json"),
+            t0() + Duration::minutes(5),
+        )
+        .unwrap();
+    assert!(!outcome.created && !outcome.price_point);
+    let after: Vec<u64> = tables.iter().map(|t| store.row_count(t).unwrap()).collect();
+    assert_eq!(before, after);
+    let offer_after = store.offer(&id("624516873409")).unwrap();
+    assert_eq!(offer_after.tiers, offer_before.tiers);
+    assert_eq!(offer_after.skus, offer_before.skus);
+}
+
+#[test]
+fn a_search_result_never_replaces_what_a_detail_answer_brought() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = filled(tmp.path());
+    let item = json!({"offerId": "624516873409", "subject": "短标题", "priceInfo": {"price": "10.00"}, "monthSold": 9999});
+    store
+        .import_answer(&item, t0() + Duration::minutes(1))
+        .unwrap();
+    let offer = store.offer(&id("624516873409")).unwrap();
+    assert_eq!(
+        offer.title.as_deref(),
+        Some("纯棉短袖T恤男士夏季宽松圆领打底衫 批发")
+    );
+    assert_eq!(offer.tiers.len(), 3);
+    assert_eq!(offer.listed_price, Some(m("10")));
+    assert_eq!(offer.month_sold, Some(9999));
+}
+
+#[test]
+fn price_points_on_change_or_after_the_interval_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = filled(tmp.path());
+    assert_eq!(
+        store.row_count("price_points").unwrap(),
+        2,
+        "one per detail offer; none from search items"
+    );
+    let mut answer = fixture("query_product_detail.json");
+    *answer
+        .pointer_mut("/result/result/productSaleInfo/priceRangeList/0/price")
+        .unwrap() = json!("10.50");
+    let (_, changed) = store
+        .import_answer(&answer, t0() + Duration::minutes(10))
+        .unwrap();
+    assert!(changed.price_point);
+    let (_, same) = store
+        .import_answer(&answer, t0() + Duration::minutes(20))
+        .unwrap();
+    assert!(!same.price_point);
+    let later = t0() + Duration::minutes(10) + PRICE_POINT_INTERVAL + Duration::seconds(1);
+    let (_, held) = store.import_answer(&answer, later).unwrap();
+    assert!(
+        held.price_point,
+        "a price that held still gets a point after the interval"
+    );
+    assert_eq!(store.row_count("price_points").unwrap(), 4);
+}
+
+fn ids(store: &Store, query: OfferQuery) -> Vec<String> {
+    store
+        .search_offers(&query)
+        .unwrap()
+        .offers
+        .into_iter()
+        .map(|o| o.offer_id.to_string())
+        .collect()
+}
+
+fn text(q: &str) -> OfferQuery {
+    OfferQuery {
+        text: Some(q.into()),
+        page_size: 50,
+        ..OfferQuery::default()
+    }
+}
+
+#[test]
+fn chinese_search_matches_short_and_long_terms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = filled(tmp.path());
+    // Two characters: below the trigram index, found by the LIKE fallback.
+    let mut found = ids(&store, text("男士"));
+    found.sort();
+    assert_eq!(found, ["624516873409", "700000000001"]);
+    let mut found = ids(&store, text("T恤"));
+    found.sort();
+    assert_eq!(found, ["624516873409", "700000000002"]);
+    // Three or more: the trigram index, case-insensitive for Latin letters.
+    assert_eq!(ids(&store, text("纯棉短袖")), ["624516873409"]);
+    assert_eq!(
+        ids(&store, text("棉t恤")),
+        Vec::<String>::new(),
+        "not a substring"
+    );
+    assert_eq!(ids(&store, text("COTTON")), ["624516873409"]);
+    assert_eq!(
+        ids(&store, text("保温杯 不锈钢")),
+        ["655443322110"],
+        "every term must match"
+    );
+    // The supplier's name is searched too; FTS syntax in user text is just text.
+    assert_eq!(ids(&store, text("某某服饰")), ["624516873409"]);
+    assert_eq!(ids(&store, text("\"OR\" * NEAR(")), Vec::<String>::new());
+    assert_eq!(ids(&store, text("100%")), Vec::<String>::new());
+    assert_eq!(store.search_offers(&text("")).unwrap().total, 4);
+}
+
+#[test]
+fn filters_sorts_and_pages_at_the_buyers_quantity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = filled(tmp.path());
+    let at = |quantity: u32| OfferQuery {
+        quantity: Some(quantity),
+        sort: OfferSort::PriceAsc,
+        page_size: 10,
+        ..OfferQuery::default()
+    };
+
+    let page = store.search_offers(&at(1000)).unwrap();
+    let prices: Vec<(String, Option<Money>)> = page
+        .offers
+        .iter()
+        .map(|o| (o.offer_id.to_string(), o.unit_price))
+        .collect();
+    assert_eq!(
+        prices,
+        [
+            ("700000000002".into(), Some(m("6"))),
+            ("624516873409".into(), Some(m("9.8"))),
+            ("700000000001".into(), Some(m("15.8"))),
+            ("655443322110".into(), Some(m("17.8")))
+        ]
+    );
+    // Search agrees with the tier math, below and above the MOQ.
+    for quantity in [1, 2, 99, 100, 999, 1000, 5000] {
+        for summary in store.search_offers(&at(quantity)).unwrap().offers {
+            let offer = store.offer(&summary.offer_id).unwrap();
+            let q = quote(&offer, quantity, None).unwrap();
+            assert_eq!(
+                summary.unit_price,
+                Some(q.unit_price),
+                "{} at {quantity}",
+                summary.offer_id
+            );
+            assert_eq!(summary.total, Some(q.total));
+            assert_eq!(summary.billed_qty, q.billed_qty);
+            assert_eq!(summary.below_moq, q.below_moq);
+        }
+    }
+    let cheap = OfferQuery {
+        max_price: Some(m("10")),
+        ..at(1000)
+    };
+    assert_eq!(ids(&store, cheap), ["700000000002", "624516873409"]);
+    let pricier = OfferQuery {
+        min_price: Some(m("12")),
+        quantity: Some(10),
+        ..at(10)
+    };
+    assert_eq!(
+        ids(&store, pricier),
+        ["624516873409", "700000000001", "655443322110"]
+    );
+
+    let flags = OfferQuery {
+        power_merchant: true,
+        manufacturer: true,
+        min_tp_years: Some(5),
+        ..text("")
+    };
+    assert_eq!(ids(&store, flags), ["624516873409"]);
+    let province = OfferQuery {
+        provinces: vec!["广东省".into(), "福建".into()],
+        ..text("")
+    };
+    assert_eq!(ids(&store, province), ["655443322110"]);
+    let loyal = OfferQuery {
+        min_repurchase: Some(Percent { basis_points: 4000 }),
+        min_orders: Some(1000),
+        ..text("")
+    };
+    assert_eq!(
+        ids(&store, loyal),
+        ["624516873409"],
+        "search items have no order count"
+    );
+    let small_moq = OfferQuery {
+        max_moq: Some(5),
+        sort: OfferSort::MoqAsc,
+        ..text("")
+    };
+    assert_eq!(ids(&store, small_moq), ["624516873409", "700000000001"]);
+
+    let first = store
+        .search_offers(&OfferQuery {
+            page: 1,
+            page_size: 3,
+            ..at(1)
+        })
+        .unwrap();
+    let second = store
+        .search_offers(&OfferQuery {
+            page: 2,
+            page_size: 3,
+            ..at(1)
+        })
+        .unwrap();
+    assert_eq!(
+        (first.total, first.offers.len(), second.offers.len()),
+        (4, 3, 1)
+    );
+    assert!(!first
+        .offers
+        .iter()
+        .any(|a| second.offers.iter().any(|b| a.offer_id == b.offer_id)));
+}
+
+#[test]
+fn deleting_the_cache_loses_nothing_the_user_made() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = DataDir::open(tmp.path().join("数据")).unwrap();
+    let mut store = Store::open_in(&data).unwrap();
+    store
+        .import_answer(&fixture("simple_get.json"), t0())
+        .unwrap();
+    let cache = Cache::open_in(&data).unwrap();
+    cache
+        .put(
+            "detail:655443322110",
+            "detail",
+            "{}",
+            t0(),
+            Duration::hours(1),
+        )
+        .unwrap();
+    let cache_path = cache.path().to_owned();
+    drop(cache);
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", cache_path.display()));
+    }
+    assert_eq!(store.offer_count().unwrap(), 1);
+    let cache = Cache::open_in(&data).unwrap();
+    assert_eq!(cache.get("detail:655443322110", t0()).unwrap(), None);
+}
+
+#[test]
+fn recheck_recleans_stored_answers_without_new_price_points() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = filled(tmp.path());
+    let points = store.row_count("price_points").unwrap();
+    let before = store.offer(&id("624516873409")).unwrap();
+    let mut seen = 0;
+    let report = store.recheck(|n| seen = n).unwrap();
+    assert_eq!((report.checked, report.failed, seen), (4, 0, 4));
+    assert_eq!(store.row_count("price_points").unwrap(), points);
+    assert_eq!(store.offer(&id("624516873409")).unwrap(), before);
+}
+
+/// A directory this process cannot write to: a read-only tmpfs as root (root ignores file
+/// modes), a 0555 directory otherwise.
+fn read_only_dir(base: &Path) -> Option<std::path::PathBuf> {
+    let dir = base.join("只读");
+    std::fs::create_dir(&dir).unwrap();
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .ok()?
+        .stdout
+        == b"0\n";
+    if is_root {
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs"])
+            .arg(&dir)
+            .status()
+            .ok()?
+            .success();
+        mounted.then_some(dir)
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        Some(dir)
+    }
+}
+
+#[test]
+fn a_read_only_data_directory_gives_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(dir) = read_only_dir(tmp.path()) else {
+        panic!("could not make a read-only directory to test with");
+    };
+    let data_err = DataDir::open(&dir).unwrap_err();
+    let store_err = Store::open(dir.join("pifa.db")).err().unwrap();
+    let _ = std::process::Command::new("umount").arg(&dir).status();
+    assert_eq!(data_err.code(), "data_dir.unusable");
+    assert!(data_err.to_string().contains("只读"), "{data_err}");
+    assert!(
+        matches!(
+            store_err,
+            Error::StoreReadOnly { .. } | Error::StoreOpen { .. }
+        ),
+        "{store_err:?}"
+    );
+    assert!(
+        store_err.to_string().contains("只读/pifa.db"),
+        "{store_err}"
+    );
+}

@@ -1,0 +1,206 @@
+//! Tier math: worked examples and properties.
+
+use chrono::Utc;
+use pifa_core::offer::tiers::{
+    minimum_order, next_break, quote, rank_by_cost, tier_at, PriceBasis, QuoteError,
+};
+use pifa_core::offer::{Offer, OfferId, QuoteType, Shipping, Sku, SourceApi, Tier};
+use pifa_core::Money;
+use proptest::prelude::*;
+
+fn m(text: &str) -> Money {
+    text.parse().unwrap()
+}
+
+fn offer(id: &str, moq: Option<u32>, tiers: &[(u32, &str)]) -> Offer {
+    Offer {
+        offer_id: OfferId::parse(id).unwrap(),
+        title: None,
+        title_en: None,
+        category: None,
+        images: vec![],
+        unit: None,
+        moq,
+        batch_size: None,
+        quote_type: Some(QuoteType::ByQuantity),
+        tiers: tiers
+            .iter()
+            .map(|(q, p)| Tier {
+                min_qty: *q,
+                price: m(p),
+            })
+            .collect(),
+        retail_price: None,
+        listed_price: None,
+        consign_price: None,
+        skus: vec![],
+        supplier: None,
+        shipping: Shipping::default(),
+        month_sold: None,
+        status: None,
+        fetched_at: Utc::now(),
+        source: SourceApi::QueryProductDetail,
+        warnings: vec![],
+    }
+}
+
+fn sku(id: &str, price: Option<&str>) -> Sku {
+    Sku {
+        sku_id: id.into(),
+        spec_id: None,
+        specs: vec![],
+        price: price.map(m),
+        stock: Some(10),
+        available: true,
+    }
+}
+
+#[test]
+fn worked_example_with_tiers() {
+    let o = offer(
+        "100001",
+        Some(2),
+        &[(2, "12.5"), (100, "11"), (1000, "9.8")],
+    );
+    let q = quote(&o, 150, None).unwrap();
+    assert_eq!(
+        (q.billed_qty, q.unit_price, q.total, q.below_moq),
+        (150, m("11"), m("1650"), false)
+    );
+    assert_eq!(q.basis, PriceBasis::Tier);
+    let brk = next_break(&o, 150).unwrap();
+    assert_eq!(
+        (
+            brk.order_more,
+            brk.at_qty,
+            brk.unit_price,
+            brk.saving_per_piece
+        ),
+        (850, 1000, m("9.8"), m("1.2"))
+    );
+    assert_eq!(next_break(&o, 5000), None);
+}
+
+#[test]
+fn below_moq_is_raised_and_flagged() {
+    let o = offer("100001", Some(50), &[(10, "3"), (100, "2.5")]);
+    let q = quote(&o, 5, None).unwrap();
+    assert!(q.below_moq);
+    assert_eq!(
+        (q.requested_qty, q.billed_qty, q.unit_price, q.total),
+        (5, 50, m("3"), m("150"))
+    );
+    // The first tier is the minimum in effect when it is above the MOQ.
+    let o = offer("100002", Some(1), &[(20, "3")]);
+    assert_eq!(minimum_order(&o), 20);
+    assert_eq!(quote(&o, 1, None).unwrap().billed_qty, 20);
+}
+
+#[test]
+fn per_sku_prices_versus_tiers() {
+    let mut o = offer("100003", Some(10), &[]);
+    o.quote_type = Some(QuoteType::BySku);
+    o.skus = vec![
+        sku("a", Some("18.5")),
+        sku("b", Some("17.8")),
+        sku("c", None),
+    ];
+    let q = quote(&o, 10, Some("a")).unwrap();
+    assert_eq!(
+        (q.unit_price, q.basis, q.total),
+        (m("18.5"), PriceBasis::Sku, m("185"))
+    );
+    let q = quote(&o, 10, None).unwrap();
+    assert_eq!((q.unit_price, q.basis), (m("17.8"), PriceBasis::LowestSku));
+    assert!(matches!(
+        quote(&o, 10, Some("c")),
+        Err(QuoteError::SkuWithoutPrice { .. })
+    ));
+    assert!(matches!(
+        quote(&o, 10, Some("zz")),
+        Err(QuoteError::UnknownSku { .. })
+    ));
+    // quoteType 2: SKUs share the tiers, whatever SKU is chosen.
+    let mut o = offer("100004", None, &[(1, "5"), (10, "4")]);
+    o.quote_type = Some(QuoteType::SkuByQuantity);
+    o.skus = vec![sku("a", Some("5"))];
+    assert_eq!(quote(&o, 12, Some("a")).unwrap().unit_price, m("4"));
+}
+
+#[test]
+fn retail_and_consign_prices_never_stand_in() {
+    let mut o = offer("100005", None, &[]);
+    o.retail_price = Some(m("30"));
+    o.consign_price = Some(m("20"));
+    assert!(matches!(quote(&o, 1, None), Err(QuoteError::NoPrice(_))));
+    o.listed_price = Some(m("15.8"));
+    assert_eq!(quote(&o, 1, None).unwrap().basis, PriceBasis::Listed);
+}
+
+#[test]
+fn cheapest_at_a_quantity_counts_what_the_buyer_must_order() {
+    let a = offer("200001", Some(1), &[(1, "5")]); // 100 × 5 = 500
+    let b = offer("200002", Some(500), &[(500, "2")]); // must buy 500: 1000
+    let c = offer("200003", Some(1), &[(1, "6"), (100, "4.5")]); // 100 × 4.5 = 450
+    let d = offer("200004", None, &[]); // no price
+    let offers = [a, b, c, d];
+    let ranked: Vec<&str> = rank_by_cost(&offers, 100)
+        .iter()
+        .map(|(o, _)| o.offer_id.as_str())
+        .collect();
+    assert_eq!(ranked, ["200003", "200001", "200002", "200004"]);
+    let ranked: Vec<&str> = rank_by_cost(&offers, 1000)
+        .iter()
+        .map(|(o, _)| o.offer_id.as_str())
+        .collect();
+    assert_eq!(ranked, ["200002", "200003", "200001", "200004"]);
+}
+
+fn tiers_strategy() -> impl Strategy<Value = Vec<Tier>> {
+    prop::collection::btree_map(1u32..100_000, 1i64..100_000_000, 1..6).prop_map(|map| {
+        map.into_iter()
+            .map(|(q, p)| Tier {
+                min_qty: q,
+                price: Money::from_units(p),
+            })
+            .collect()
+    })
+}
+
+proptest! {
+    #[test]
+    fn totals_are_exact(tiers in tiers_strategy(), moq in prop::option::of(1u32..5_000), qty in 1u32..1_000_000) {
+        let mut o = offer("300001", moq, &[]);
+        o.tiers = tiers;
+        let q = quote(&o, qty, None).unwrap();
+        prop_assert_eq!(i128::from(q.total.units()), i128::from(q.unit_price.units()) * i128::from(q.billed_qty));
+        prop_assert_eq!(q.below_moq, q.billed_qty > qty);
+        prop_assert!(q.billed_qty >= qty);
+    }
+
+    #[test]
+    fn the_tier_used_has_the_largest_start_not_above_the_order(tiers in tiers_strategy(), qty in 1u32..200_000) {
+        let mut o = offer("300002", None, &[]);
+        o.tiers = tiers.clone();
+        let q = quote(&o, qty, None).unwrap();
+        let expected = tiers.iter().filter(|t| t.min_qty <= q.billed_qty).max_by_key(|t| t.min_qty).copied();
+        prop_assert_eq!(q.tier, expected);
+        prop_assert_eq!(tier_at(&tiers, q.billed_qty), expected);
+        prop_assert!(q.billed_qty >= tiers[0].min_qty);
+    }
+
+    #[test]
+    fn a_price_break_is_really_cheaper_and_above(tiers in tiers_strategy(), qty in 1u32..200_000) {
+        let mut o = offer("300003", None, &[]);
+        o.tiers = tiers;
+        let now = quote(&o, qty, None).unwrap();
+        if let Some(brk) = next_break(&o, qty) {
+            let then = quote(&o, brk.at_qty, None).unwrap();
+            prop_assert!(brk.at_qty > now.billed_qty);
+            prop_assert_eq!(brk.order_more, brk.at_qty - now.billed_qty);
+            prop_assert_eq!(then.unit_price, brk.unit_price);
+            prop_assert_eq!(now.unit_price.checked_sub(then.unit_price).unwrap(), brk.saving_per_piece);
+            prop_assert!(brk.saving_per_piece.is_positive());
+        }
+    }
+}
