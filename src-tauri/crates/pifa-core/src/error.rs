@@ -68,6 +68,13 @@ pub enum Error {
         source: rusqlite::Error,
     },
 
+    #[error("the file {path} cannot be read: {source}")]
+    InputUnreadable {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
     #[error("offer {0} is not stored")]
     OfferNotFound(String),
 
@@ -98,6 +105,7 @@ impl Error {
             Error::StoreCorrupt { .. } => "store.corrupt",
             Error::StoreTooNew { .. } => "store.too_new",
             Error::Store { .. } => "store.failed",
+            Error::InputUnreadable { .. } => "input.unreadable",
             Error::OfferNotFound(_) => "offer.not_found",
             Error::BadOfferId(_) => "offer.bad_id",
             Error::Unreadable { .. } => "offer.unreadable",

@@ -398,51 +398,125 @@ fn recheck_recleans_stored_answers_without_new_price_points() {
 }
 
 /// A directory this process cannot write to: a read-only tmpfs as root (root ignores file
-/// modes), a 0555 directory otherwise.
-fn read_only_dir(base: &Path) -> Option<std::path::PathBuf> {
-    let dir = base.join("只读");
-    std::fs::create_dir(&dir).unwrap();
-    let is_root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .ok()?
-        .stdout
-        == b"0\n";
-    if is_root {
-        let mounted = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs"])
-            .arg(&dir)
-            .status()
-            .ok()?
-            .success();
-        mounted.then_some(dir)
-    } else {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
-        Some(dir)
+/// modes), a 0555 directory otherwise. Unmounted when dropped, even if the test fails.
+struct ReadOnlyDir {
+    path: std::path::PathBuf,
+    mounted: bool,
+}
+
+impl ReadOnlyDir {
+    fn new(base: &Path) -> ReadOnlyDir {
+        let path = base.join("只读");
+        std::fs::create_dir(&path).unwrap();
+        let is_root = std::process::Command::new("id")
+            .arg("-u")
+            .output()
+            .unwrap()
+            .stdout
+            == b"0\n";
+        if is_root {
+            let status = std::process::Command::new("mount")
+                .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs"])
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(
+                status.success(),
+                "could not mount a read-only tmpfs to test with"
+            );
+            ReadOnlyDir {
+                path,
+                mounted: true,
+            }
+        } else {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o555)).unwrap();
+            ReadOnlyDir {
+                path,
+                mounted: false,
+            }
+        }
+    }
+}
+
+impl Drop for ReadOnlyDir {
+    fn drop(&mut self) {
+        if self.mounted {
+            let _ = std::process::Command::new("umount")
+                .arg(&self.path)
+                .status();
+        }
     }
 }
 
 #[test]
 fn a_read_only_data_directory_gives_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let Some(dir) = read_only_dir(tmp.path()) else {
-        panic!("could not make a read-only directory to test with");
-    };
-    let data_err = DataDir::open(&dir).unwrap_err();
-    let store_err = Store::open(dir.join("pifa.db")).err().unwrap();
-    let _ = std::process::Command::new("umount").arg(&dir).status();
+    let dir = ReadOnlyDir::new(tmp.path());
+    let data_err = DataDir::open(&dir.path).unwrap_err();
     assert_eq!(data_err.code(), "data_dir.unusable");
     assert!(data_err.to_string().contains("只读"), "{data_err}");
+    let store_err = Store::open(dir.path.join("pifa.db")).err().unwrap();
     assert!(
-        matches!(
-            store_err,
-            Error::StoreReadOnly { .. } | Error::StoreOpen { .. }
-        ),
+        matches!(store_err, Error::StoreReadOnly { .. }),
         "{store_err:?}"
     );
     assert!(
         store_err.to_string().contains("只读/pifa.db"),
         "{store_err}"
     );
+    println!("{data_err}\n{store_err}");
+}
+
+#[test]
+fn a_full_disk_is_named_and_what_was_stored_survives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("small");
+    std::fs::create_dir(&dir).unwrap();
+    let is_root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .unwrap()
+        .stdout
+        == b"0\n";
+    if !is_root {
+        eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
+        return;
+    }
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=400k", "tmpfs"])
+        .arg(&dir)
+        .status()
+        .unwrap();
+    assert!(mounted.success());
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(&dir);
+
+    let mut store = Store::open(dir.join("pifa.db")).unwrap();
+    store
+        .import_answer(&fixture("simple_get.json"), t0())
+        .unwrap();
+    let kept = store.offer(&id("655443322110")).unwrap();
+    let mut answer = fixture("query_product_detail.json");
+    let mut failure = None;
+    for n in 0..10_000u64 {
+        *answer.pointer_mut("/result/result/offerId").unwrap() = json!(800_000_000_000u64 + n);
+        *answer.pointer_mut("/result/result/subject").unwrap() =
+            json!(format!("填满磁盘的商品 {n} {}", "长".repeat(300)));
+        if let Err(e) = store.import_answer(&answer, t0()) {
+            failure = Some(e);
+            break;
+        }
+    }
+    let failure = failure.expect("400 KiB should fill up");
+    assert_eq!(failure.code(), "store.disk_full", "{failure:?}");
+    assert!(failure.to_string().contains("small/pifa.db"), "{failure}");
+    assert_eq!(store.offer(&id("655443322110")).unwrap(), kept);
+    store.check_integrity().unwrap();
+    println!("{failure}");
 }

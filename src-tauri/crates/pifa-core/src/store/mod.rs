@@ -120,12 +120,24 @@ pub(crate) fn classify(path: &Path, doing: &'static str, source: rusqlite::Error
     }
 }
 
+/// Whether the folder holding `path` refuses new files (a read-only mount or missing rights).
 fn is_read_only(path: &Path) -> bool {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::metadata(dir)
-        .map(|m| m.permissions().readonly())
-        .unwrap_or(false)
-        || std::fs::OpenOptions::new().append(true).open(path).is_err() && path.exists()
+    let probe = dir.join(".pifa-write-probe");
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            false
+        }
+        Err(e) => matches!(
+            e.kind(),
+            std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::PermissionDenied
+        ),
+    }
 }
 
 /// Applies the first `count` user migrations to a new file: how tests build every earlier

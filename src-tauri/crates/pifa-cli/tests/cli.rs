@@ -1,0 +1,279 @@
+//! `pifa-cli` end to end: real processes on real database files.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use pifa_core::offer::clean_answer;
+use pifa_core::store::{OfferQuery, Store};
+use pifa_gateway::catalog::Catalog;
+use serde_json::Value;
+
+const CLI: &str = env!("CARGO_BIN_EXE_pifa-cli");
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/../pifa-core/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    value.to_string()
+}
+
+fn cli(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(CLI)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn stdout_json(output: &Output) -> Value {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn import_then_search_with_chinese_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("数据");
+    let file = tmp.path().join("answers.jsonl");
+    std::fs::write(
+        &file,
+        [
+            fixture("query_product_detail.json"),
+            fixture("simple_get.json"),
+            fixture("keyword_query.json"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    let report = stdout_json(&cli(&data, &["import", file.to_str().unwrap(), "--json"]));
+    assert_eq!(
+        (
+            report["imported"].as_u64(),
+            report["new"].as_u64(),
+            report["failed"].as_u64()
+        ),
+        (Some(4), Some(4), Some(0))
+    );
+
+    let page = stdout_json(&cli(
+        &data,
+        &[
+            "offers", "男士", "--qty", "100", "--sort", "price", "--json",
+        ],
+    ));
+    assert_eq!(page["total"], 2);
+    let first = &page["offers"][0];
+    assert_eq!(first["offerId"], "624516873409", "IDs stay strings");
+    assert_eq!(first["title"], "纯棉短袖T恤男士夏季宽松圆领打底衫 批发");
+    assert_eq!(first["unitPrice"], "11.00");
+    assert_eq!(first["total"], "1100.00");
+    assert_eq!(first["supplier"]["province"], "浙江");
+
+    let text = cli(&data, &["offers", "保温杯"]);
+    let shown = String::from_utf8(text.stdout).unwrap();
+    assert!(shown.contains("不锈钢保温杯 500ml 学生水杯"), "{shown}");
+    assert!(shown.contains("¥17.80"), "{shown}");
+}
+
+#[test]
+fn bad_lines_are_reported_and_the_rest_imported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = Command::new(CLI)
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["import", "-", "--json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = format!(
+        "{}\n{{not json\n{{\"productInfo\":null,\"errMsg\":\"商品[1]不存在\"}}\n\n{}\n",
+        fixture("simple_get.json"),
+        fixture("query_product_detail.json")
+    );
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "some lines failed");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["imported"], 2);
+    assert_eq!(report["failed"], 2);
+    assert_eq!(report["errors"][0]["line"], 2);
+    assert_eq!(report["errors"][0]["code"], "import.not_json");
+    assert_eq!(report["errors"][1]["code"], "offer.unreadable");
+    assert!(report["errors"][1]["message"]
+        .as_str()
+        .unwrap()
+        .contains("不存在"));
+}
+
+#[test]
+fn configuration_errors_exit_2_naming_what_is_wrong() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = cli(tmp.path(), &["import", "/nonexistent/答案.jsonl"]);
+    assert_eq!(missing.status.code(), Some(2));
+    let message = String::from_utf8(missing.stderr).unwrap();
+    assert!(
+        message.contains("/nonexistent/答案.jsonl") && message.contains("[input.unreadable]"),
+        "{message}"
+    );
+
+    let blocker = tmp.path().join("file");
+    std::fs::write(&blocker, "").unwrap();
+    let unusable = cli(&blocker.join("data"), &["offers"]);
+    assert_eq!(unusable.status.code(), Some(2));
+    assert!(String::from_utf8(unusable.stderr)
+        .unwrap()
+        .contains("[data_dir.unusable]"));
+
+    let usage = cli(tmp.path(), &["offers", "--qty", "many"]);
+    assert_eq!(usage.status.code(), Some(2));
+}
+
+fn all_offer_ids(store: &Store) -> Vec<String> {
+    let mut ids = Vec::new();
+    for page in 1.. {
+        let found = store
+            .search_offers(&OfferQuery {
+                page,
+                page_size: 200,
+                ..OfferQuery::default()
+            })
+            .unwrap();
+        if found.offers.is_empty() {
+            break;
+        }
+        ids.extend(found.offers.into_iter().map(|o| o.offer_id.to_string()));
+    }
+    ids
+}
+
+#[test]
+fn sigkill_during_an_import_leaves_whole_offers_and_the_import_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let catalog = Catalog::new(3, 6_000);
+    let file = tmp.path().join("answers.jsonl");
+    let mut lines = String::new();
+    let mut index_of = HashMap::new();
+    for i in 0..catalog.len() {
+        lines.push_str(&catalog.query_product_detail(i).to_string());
+        lines.push('\n');
+        index_of.insert(catalog.offer_id(i), i);
+    }
+    std::fs::write(&file, lines).unwrap();
+
+    let mut child = Command::new(CLI)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["import", file.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        std::thread::sleep(Duration::from_millis(20));
+        let stored = Store::open(data.join("pifa.db"))
+            .ok()
+            .and_then(|s| s.offer_count().ok())
+            .unwrap_or(0);
+        if stored >= 300 {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the import stored nothing within a minute"
+        );
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+
+    let store = Store::open(data.join("pifa.db")).unwrap();
+    store.check_integrity().unwrap();
+    let ids = all_offer_ids(&store);
+    assert!(
+        ids.len() < catalog.len() as usize,
+        "the kill landed after the import finished: nothing was tested"
+    );
+    for id in &ids {
+        let stored = store
+            .offer(&pifa_core::OfferId::parse(id).unwrap())
+            .unwrap();
+        let mut expected = clean_answer(
+            &catalog.query_product_detail(index_of[id]),
+            stored.fetched_at,
+        )
+        .unwrap();
+        expected.fetched_at = stored.fetched_at;
+        assert_eq!(stored, expected, "offer {id} is not whole");
+    }
+    assert_eq!(store.row_count("raw_answers").unwrap(), ids.len() as u64);
+    assert_eq!(store.row_count("price_points").unwrap(), ids.len() as u64);
+    assert_eq!(store.row_count("offer_text").unwrap(), ids.len() as u64);
+    drop(store);
+
+    let rerun = cli(&data, &["import", file.to_str().unwrap(), "--json"]);
+    let report = stdout_json(&rerun);
+    assert_eq!(report["failed"], 0);
+    assert_eq!(
+        report["new"].as_u64().unwrap(),
+        catalog.len() - ids.len() as u64
+    );
+    let store = Store::open(data.join("pifa.db")).unwrap();
+    store.check_integrity().unwrap();
+    assert_eq!(store.offer_count().unwrap(), catalog.len());
+    assert_eq!(store.row_count("raw_answers").unwrap(), catalog.len());
+}
+
+#[test]
+fn search_prices_agree_with_the_tier_math_across_a_generated_catalog() {
+    let tmp = tempfile::tempdir().unwrap();
+    let catalog = Catalog::new(11, 400);
+    let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
+    for i in 0..catalog.len() {
+        let raw = if i % 2 == 0 {
+            catalog.query_product_detail(i)
+        } else {
+            catalog.simple_get(i)
+        };
+        store.import_answer(&raw, Utc::now()).unwrap();
+    }
+    for quantity in [1, 7, 50, 333, 2_000, 100_000] {
+        let page = store
+            .search_offers(&OfferQuery {
+                quantity: Some(quantity),
+                page_size: 200,
+                ..OfferQuery::default()
+            })
+            .unwrap();
+        assert_eq!(page.total, catalog.len());
+        for summary in page.offers {
+            let offer = store.offer(&summary.offer_id).unwrap();
+            let quote = pifa_core::offer::tiers::quote(&offer, quantity, None).unwrap();
+            assert_eq!(
+                summary.unit_price,
+                Some(quote.unit_price),
+                "{} at {quantity}",
+                summary.offer_id
+            );
+            assert_eq!(summary.billed_qty, quote.billed_qty);
+            assert_eq!(summary.basis, Some(quote.basis));
+        }
+    }
+}
