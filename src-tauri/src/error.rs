@@ -12,6 +12,16 @@ pub struct CommandError {
     pub message: String,
 }
 
+impl CommandError {
+    /// A failure of Pifa itself rather than of the user's data or setup.
+    pub fn internal(message: impl Into<String>) -> CommandError {
+        CommandError {
+            code: "internal".to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
 impl From<pifa_core::Error> for CommandError {
     fn from(error: pifa_core::Error) -> Self {
         CommandError {

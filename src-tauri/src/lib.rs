@@ -28,7 +28,8 @@ pub fn run() {
         .manage(shell)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
-            commands::set_language
+            commands::set_language,
+            commands::search_offers
         ])
         .run(tauri::generate_context!())
         .expect("the Pifa window could not be started");

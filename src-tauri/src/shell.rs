@@ -1,7 +1,9 @@
 //! The state the desktop shell shares with its commands.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
+use pifa_core::store::{OfferPage, OfferQuery, Store};
 use pifa_core::{DataDir, Language, Mode, Settings, SettingsStore};
 use serde::Serialize;
 use ts_rs::TS;
@@ -31,13 +33,21 @@ pub struct Shell {
     os_language: Language,
     /// Why the data directory is unusable, kept so every command can say so.
     data_dir: Result<DataDir, CommandError>,
+    /// The user database; one connection, held briefly by each command.
+    store: Result<Mutex<Store>, CommandError>,
 }
 
 impl Shell {
     pub fn start(explicit_data_dir: Option<&Path>) -> Shell {
+        let data_dir = DataDir::resolve(explicit_data_dir).map_err(CommandError::from);
+        let store = data_dir
+            .clone()
+            .and_then(|dir| Store::open_in(&dir).map_err(CommandError::from))
+            .map(Mutex::new);
         Shell {
             os_language: Language::from_os(),
-            data_dir: DataDir::resolve(explicit_data_dir).map_err(CommandError::from),
+            data_dir,
+            store,
         }
     }
 
@@ -54,7 +64,10 @@ impl Shell {
             Err(problem) => return self.describe(&Settings::default(), None, Some(problem)),
         };
         match store.load() {
-            Ok(settings) => self.describe(&settings, Some(data_dir), None),
+            Ok(settings) => {
+                let problem = self.store.as_ref().err().cloned();
+                self.describe(&settings, Some(data_dir), problem)
+            }
             Err(problem) => {
                 self.describe(&Settings::default(), Some(data_dir), Some(problem.into()))
             }
@@ -65,6 +78,14 @@ impl Shell {
         let (store, data_dir) = self.settings_store()?;
         let settings = store.update(|s| s.language = choice)?;
         Ok(self.describe(&settings, Some(data_dir), None))
+    }
+
+    pub fn search_offers(&self, query: &OfferQuery) -> Result<OfferPage, CommandError> {
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        // A panic elsewhere while holding the lock leaves the connection usable: SQLite rolls
+        // back any open transaction.
+        let store = store.lock().unwrap_or_else(PoisonError::into_inner);
+        Ok(store.search_offers(query)?)
     }
 
     fn describe(

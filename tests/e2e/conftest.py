@@ -19,6 +19,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "target" / "debug" / "pifa"
+CLI = ROOT / "target" / "debug" / "pifa-cli"
 OUTPUT = ROOT / "tests" / "e2e" / "output"
 WAIT_S = 15
 
@@ -148,6 +149,29 @@ class PifaWindow:
             raise AssertionError(
                 f"[data-testid={testid}] should show {expected!r} but after {WAIT_S} s {what}"
             ) from None
+
+    def open_page(self, name: str) -> None:
+        self.by_testid(f"nav-{name}").click()
+
+    def fill(self, testid: str, text: str) -> None:
+        """Types into a field as one edit (WebKitWebDriver's key events cannot type Chinese)."""
+        field = self.by_testid(testid)
+        self.driver.execute_script(
+            "arguments[0].value = arguments[1];"
+            "arguments[0].dispatchEvent(new Event('input', { bubbles: true }));",
+            field,
+            text,
+        )
+
+    def wait_until(self, what: str, condition) -> None:
+        """Waits for `condition(window)` to hold; fails naming `what` otherwise."""
+        try:
+            WebDriverWait(self.driver, WAIT_S).until(lambda _: condition(self))
+        except TimeoutException:
+            raise AssertionError(f"after {WAIT_S} s still not: {what}") from None
+
+    def texts_of_all(self, testid: str) -> list[str]:
+        return [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, self._selector(testid))]
 
     def choose(self, testid: str, value: str) -> None:
         """Picks an option of a <select> the way a user does, firing its change event."""

@@ -15,12 +15,14 @@ def test_the_window_opens_titled_pifa(launch):
     window = launch()
     assert window.driver.title == "Pifa"
     window.wait_for_text("nav-settings", "Settings")
+    window.wait_for_text("page-title", "Stored offers")
     window.wait_for_text("mode-badge", "Demo data")
 
 
 def test_settings_shows_version_data_dir_and_mode(launch, tmp_path):
     data_dir = tmp_path / "采购部" / "数据"
     window = launch(data_dir)
+    window.open_page("settings")
     window.wait_for_text("app-version", cargo_version())
     # The Chinese path made the round trip through the IPC intact.
     window.wait_for_text("data-dir", str(data_dir))
@@ -31,6 +33,7 @@ def test_settings_shows_version_data_dir_and_mode(launch, tmp_path):
 def test_switching_language_changes_text_and_is_remembered(launch, tmp_path):
     data_dir = tmp_path / "data"
     window = launch(data_dir)
+    window.open_page("settings")
     window.wait_for_text("page-title", "Settings")
     window.choose("language-select", "zh-CN")
     window.wait_for_text("page-title", "设置")
@@ -40,6 +43,8 @@ def test_switching_language_changes_text_and_is_remembered(launch, tmp_path):
 
     launch.stop_all()
     window = launch(data_dir)
+    window.wait_for_text("nav-offers", "商品")
+    window.open_page("settings")
     window.wait_for_text("page-title", "设置")
 
     window.choose("language-select", "system")
@@ -58,6 +63,7 @@ def test_an_unusable_data_dir_is_named_in_the_window(launch, tmp_path):
 def test_a_second_launch_hands_over_to_the_running_window(launch, tmp_path):
     data_dir = tmp_path / "data"
     window = launch(data_dir)
+    window.open_page("settings")
     window.wait_for_text("page-title", "Settings")
     (first,) = running_app_pids()
     second = subprocess.run(

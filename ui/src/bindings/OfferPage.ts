@@ -5,4 +5,4 @@ export type OfferPage = {
 /**
  * How many offers match in all.
  */
-total: bigint, page: number, pageSize: number, offers: Array<OfferSummary>, };
+total: number, page: number, pageSize: number, offers: Array<OfferSummary>, };

@@ -3,4 +3,4 @@
 /**
  * A percentage kept exactly, in hundredths of a percent (`4550` = 45.5 %).
  */
-export type Percent = { basis_points: number, };
+export type Percent = { basisPoints: number, };

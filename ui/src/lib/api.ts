@@ -4,6 +4,8 @@ import { invoke } from '@tauri-apps/api/core';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { CommandError } from '../bindings/CommandError';
 import type { Language } from '../bindings/Language';
+import type { OfferPage } from '../bindings/OfferPage';
+import type { OfferQuery } from '../bindings/OfferQuery';
 
 export class CommandFailure extends Error implements CommandError {
   readonly code: string;
@@ -45,4 +47,5 @@ export const api = {
   appInfo: () => call<AppInfo>('app_info'),
   /** `null` follows the OS language again. */
   setLanguage: (language: Language | null) => call<AppInfo>('set_language', { language }),
+  searchOffers: (query: OfferQuery) => call<OfferPage>('search_offers', { query }),
 };

@@ -5,11 +5,11 @@ import { translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
-export type Page = 'settings';
+export type Page = 'offers' | 'settings';
 
 export const app = $state({
   info: null as AppInfo | null,
-  page: 'settings' as Page,
+  page: 'offers' as Page,
   failure: null as CommandFailure | null,
 });
 

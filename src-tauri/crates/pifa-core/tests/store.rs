@@ -397,66 +397,63 @@ fn recheck_recleans_stored_answers_without_new_price_points() {
     assert_eq!(store.offer(&id("624516873409")).unwrap(), before);
 }
 
-/// A directory this process cannot write to: a read-only tmpfs as root (root ignores file
-/// modes), a 0555 directory otherwise. Unmounted when dropped, even if the test fails.
-struct ReadOnlyDir {
-    path: std::path::PathBuf,
-    mounted: bool,
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .unwrap()
+        .stdout
+        == b"0\n"
 }
 
-impl ReadOnlyDir {
-    fn new(base: &Path) -> ReadOnlyDir {
-        let path = base.join("只读");
-        std::fs::create_dir(&path).unwrap();
-        let is_root = std::process::Command::new("id")
-            .arg("-u")
-            .output()
-            .unwrap()
-            .stdout
-            == b"0\n";
-        if is_root {
-            let status = std::process::Command::new("mount")
-                .args(["-t", "tmpfs", "-o", "ro,size=1m", "tmpfs"])
-                .arg(&path)
-                .status()
-                .unwrap();
-            assert!(
-                status.success(),
-                "could not mount a read-only tmpfs to test with"
-            );
-            ReadOnlyDir {
-                path,
-                mounted: true,
-            }
-        } else {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o555)).unwrap();
-            ReadOnlyDir {
-                path,
-                mounted: false,
-            }
-        }
+/// A tmpfs mounted for one test (root only), unmounted when dropped even if the test fails.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(path: &Path, options: &str) -> Tmpfs {
+        std::fs::create_dir_all(path).unwrap();
+        let status = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(
+            status.success(),
+            "could not mount a tmpfs ({options}) to test with"
+        );
+        Tmpfs(path.to_owned())
     }
 }
 
-impl Drop for ReadOnlyDir {
+impl Drop for Tmpfs {
     fn drop(&mut self) {
-        if self.mounted {
-            let _ = std::process::Command::new("umount")
-                .arg(&self.path)
-                .status();
-        }
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A directory this process cannot write to: a read-only tmpfs as root (root ignores file
+/// modes), a 0555 directory otherwise.
+fn read_only_dir(base: &Path) -> (std::path::PathBuf, Option<Tmpfs>) {
+    let path = base.join("只读");
+    if is_root() {
+        let mount = Tmpfs::mount(&path, "ro,size=1m");
+        (path, Some(mount))
+    } else {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::create_dir(&path).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o555)).unwrap();
+        (path, None)
     }
 }
 
 #[test]
 fn a_read_only_data_directory_gives_a_clear_error() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = ReadOnlyDir::new(tmp.path());
-    let data_err = DataDir::open(&dir.path).unwrap_err();
+    let (dir, _mount) = read_only_dir(tmp.path());
+    let data_err = DataDir::open(&dir).unwrap_err();
     assert_eq!(data_err.code(), "data_dir.unusable");
     assert!(data_err.to_string().contains("只读"), "{data_err}");
-    let store_err = Store::open(dir.path.join("pifa.db")).err().unwrap();
+    let store_err = Store::open(dir.join("pifa.db")).err().unwrap();
     assert!(
         matches!(store_err, Error::StoreReadOnly { .. }),
         "{store_err:?}"
@@ -465,37 +462,17 @@ fn a_read_only_data_directory_gives_a_clear_error() {
         store_err.to_string().contains("只读/pifa.db"),
         "{store_err}"
     );
-    println!("{data_err}\n{store_err}");
 }
 
 #[test]
 fn a_full_disk_is_named_and_what_was_stored_survives() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("small");
-    std::fs::create_dir(&dir).unwrap();
-    let is_root = std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .unwrap()
-        .stdout
-        == b"0\n";
-    if !is_root {
+    if !is_root() {
         eprintln!("skipped: mounting a small tmpfs needs root (CI runs as root)");
         return;
     }
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=400k", "tmpfs"])
-        .arg(&dir)
-        .status()
-        .unwrap();
-    assert!(mounted.success());
-    struct Unmount<'a>(&'a Path);
-    impl Drop for Unmount<'_> {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(self.0).status();
-        }
-    }
-    let _unmount = Unmount(&dir);
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("small");
+    let _mount = Tmpfs::mount(&dir, "size=400k");
 
     let mut store = Store::open(dir.join("pifa.db")).unwrap();
     store
@@ -518,5 +495,4 @@ fn a_full_disk_is_named_and_what_was_stored_survives() {
     assert!(failure.to_string().contains("small/pifa.db"), "{failure}");
     assert_eq!(store.offer(&id("655443322110")).unwrap(), kept);
     store.check_integrity().unwrap();
-    println!("{failure}");
 }

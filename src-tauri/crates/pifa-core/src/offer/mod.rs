@@ -116,6 +116,7 @@ pub struct Sku {
 
 /// A percentage kept exactly, in hundredths of a percent (`4550` = 45.5 %).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Percent {
     pub basis_points: u32,

@@ -62,6 +62,7 @@ pub const USER_MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX offers_supplier ON offers(supplier_key);
     CREATE INDEX offers_lowest_price ON offers(lowest_price);
+    CREATE INDEX offers_fetched_at ON offers(fetched_at);
 
     CREATE TABLE offer_tiers (
         offer_id TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params_from_iter, OptionalExtension, Row};
+use rusqlite::{OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -13,6 +13,13 @@ use crate::offer::{Offer, OfferId, Percent, SourceApi};
 use crate::{Error, Money, Result};
 
 pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// The unit price of offer `o` for an order of `?1` pieces, exactly as `offer::tiers::quote`
+/// computes it: the order is raised to the minimum, then the step with the largest starting
+/// quantity not above it applies.
+const PRICE_AT_QUANTITY: &str =
+    "(SELECT p.price FROM offer_price_steps p WHERE p.offer_id = o.offer_id
+     AND p.min_qty <= MAX(?1, o.minimum_order) ORDER BY p.min_qty DESC LIMIT 1)";
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -102,10 +109,20 @@ pub struct OfferSummary {
 #[ts(export)]
 pub struct OfferPage {
     /// How many offers match in all.
+    #[ts(type = "number")]
     pub total: u64,
     pub page: u32,
     pub page_size: u32,
     pub offers: Vec<OfferSummary>,
+}
+
+/// Binds the arguments a statement uses: numbered parameters may leave some out (the count
+/// query needs no quantity), so only those up to the highest number used are bound.
+fn bind(statement: &mut rusqlite::Statement<'_>, args: &[SqlValue]) -> rusqlite::Result<()> {
+    for (index, value) in args.iter().enumerate().take(statement.parameter_count()) {
+        statement.raw_bind_parameter(index + 1, value)?;
+    }
+    Ok(())
 }
 
 /// Escapes LIKE's wildcards so a query for "100%" means the characters.
@@ -195,19 +212,13 @@ impl Store {
             ));
         }
 
-        // The unit price at the order size, exactly as offer::tiers::quote computes it.
-        let inner = format!(
-            "SELECT o.*, s.name AS s_name, s.province AS s_province, s.city AS s_city,
-                 s.tp_years AS s_tp_years, s.power_merchant AS s_pm, s.super_factory AS s_sf,
-                 s.manufacturer AS s_mf, s.repurchase_bp AS s_rp, s.order_count AS s_orders,
-                 MAX(?1, o.minimum_order) AS billed_qty,
-                 (SELECT p.price FROM offer_price_steps p WHERE p.offer_id = o.offer_id
-                     AND p.min_qty <= MAX(?1, o.minimum_order) ORDER BY p.min_qty DESC LIMIT 1) AS unit_price,
-                 {rank} AS rank
-             FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key {fts_join}
-             {where_clause}",
-            rank = if uses_fts { "f.rank" } else { "0" },
-            where_clause = if conditions.is_empty() { String::new() } else { format!("WHERE {}", conditions.join(" AND ")) },
+        let from = format!(
+            "FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key {fts_join} {}",
+            if conditions.is_empty() {
+                String::new()
+            } else {
+                format!("WHERE {}", conditions.join(" AND "))
+            },
         );
         let mut price_conditions = Vec::new();
         if let Some(min) = query.min_price {
@@ -218,47 +229,92 @@ impl Store {
             let p = push(&mut args, SqlValue::Integer(max.units()));
             price_conditions.push(format!("unit_price <= {p}"));
         }
-        let outer_where = if price_conditions.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", price_conditions.join(" AND "))
-        };
         let order = match query.sort {
             OfferSort::Relevance if uses_fts => "rank ASC, offer_id",
             OfferSort::Relevance | OfferSort::Newest => "fetched_at DESC, offer_id",
             OfferSort::PriceAsc => "unit_price IS NULL, unit_price ASC, offer_id",
             OfferSort::PriceDesc => "unit_price IS NULL, unit_price DESC, offer_id",
             OfferSort::MoqAsc => "minimum_order ASC, offer_id",
-            OfferSort::RepurchaseDesc => "s_rp IS NULL, s_rp DESC, offer_id",
-            OfferSort::TpYearsDesc => "s_tp_years IS NULL, s_tp_years DESC, offer_id",
+            OfferSort::RepurchaseDesc => "repurchase_bp IS NULL, repurchase_bp DESC, offer_id",
+            OfferSort::TpYearsDesc => "tp_years IS NULL, tp_years DESC, offer_id",
             OfferSort::MonthSoldDesc => "month_sold IS NULL, month_sold DESC, offer_id",
+        };
+        // The price at the order size is a lookup per offer: computed for every match only when a
+        // price filter or sort needs it, otherwise just for the rows of the page.
+        let needs_price = !price_conditions.is_empty()
+            || matches!(query.sort, OfferSort::PriceAsc | OfferSort::PriceDesc);
+        let rank = if uses_fts { "f.rank" } else { "0" };
+        let keys = format!(
+            "o.rowid AS rid, o.offer_id, o.fetched_at, o.minimum_order, o.month_sold, s.repurchase_bp,
+             s.tp_years, {rank} AS rank{}",
+            if needs_price { format!(", {PRICE_AT_QUANTITY} AS unit_price") } else { String::new() }
+        );
+        let matches = if price_conditions.is_empty() {
+            format!("SELECT {keys} {from}")
+        } else {
+            format!(
+                "SELECT * FROM (SELECT {keys} {from}) WHERE {}",
+                price_conditions.join(" AND ")
+            )
         };
 
         let fail = |e| self.error("searching offers", e);
+        let count_sql = if needs_price && !price_conditions.is_empty() {
+            format!("SELECT COUNT(*) FROM ({matches})")
+        } else {
+            format!("SELECT COUNT(*) {from}")
+        };
         let total: i64 = self
             .conn
-            .query_row(
-                &format!("SELECT COUNT(*) FROM ({inner}) {outer_where}"),
-                params_from_iter(args.iter()),
-                |r| r.get(0),
-            )
+            .prepare(&count_sql)
+            .and_then(|mut statement| {
+                bind(&mut statement, &args)?;
+                let mut rows = statement.raw_query();
+                rows.next()?.map_or(Ok(0), |row| row.get(0))
+            })
             .map_err(fail)?;
         let limit = push(&mut args, SqlValue::Integer(page_size.into()));
         let offset = push(
             &mut args,
             SqlValue::Integer(i64::from(page - 1) * i64::from(page_size)),
         );
-        let sql = format!(
-            "SELECT * FROM ({inner}) {outer_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
-        );
-        let mut statement = self.conn.prepare(&sql).map_err(fail)?;
-        let offers = statement
-            .query_map(params_from_iter(args.iter()), |row| {
-                summary(row, quantity as u32)
+        let page_sql =
+            format!("SELECT rid FROM ({matches}) ORDER BY {order} LIMIT {limit} OFFSET {offset}");
+        let rowids: Vec<i64> = self
+            .conn
+            .prepare(&page_sql)
+            .and_then(|mut statement| {
+                bind(&mut statement, &args)?;
+                let mut rows = statement.raw_query();
+                let mut rowids = Vec::new();
+                while let Some(row) = rows.next()? {
+                    rowids.push(row.get(0)?);
+                }
+                Ok(rowids)
             })
-            .map_err(fail)?
-            .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(fail)?;
+
+        let mut offers = Vec::with_capacity(rowids.len());
+        let mut details = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT o.*, s.name AS s_name, s.province AS s_province, s.city AS s_city,
+                     s.tp_years AS s_tp_years, s.power_merchant AS s_pm, s.super_factory AS s_sf,
+                     s.manufacturer AS s_mf, s.repurchase_bp AS s_rp, s.order_count AS s_orders,
+                     MAX(?1, o.minimum_order) AS billed_qty, {PRICE_AT_QUANTITY} AS unit_price
+                 FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
+                 WHERE o.rowid = ?2"
+            ))
+            .map_err(fail)?;
+        for rowid in rowids {
+            offers.push(
+                details
+                    .query_row(rusqlite::params![quantity, rowid], |row| {
+                        summary(row, quantity as u32)
+                    })
+                    .map_err(fail)?,
+            );
+        }
         Ok(OfferPage {
             total: total as u64,
             page,
