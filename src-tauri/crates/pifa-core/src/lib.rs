@@ -9,6 +9,7 @@ pub mod mode;
 pub mod money;
 pub mod offer;
 pub mod paths;
+pub mod protocol;
 pub mod settings;
 pub mod store;
 
