@@ -476,49 +476,107 @@ impl Catalog {
 
     /// A `queryProductDetail` answer (string prices).
     pub fn query_product_detail(&self, index: u64) -> Value {
-        let o = self.offer(index);
-        let s = &o.supplier;
-        json!({"result": {"success": true, "code": "200", "message": "", "result": {
-            "offerId": o.offer_id.parse::<u64>().expect("generated IDs are digits"),
-            "subject": o.title,
-            "subjectTrans": o.title_en,
-            "categoryId": o.category_id,
-            "categoryName": o.category_name,
-            "productImage": {"images": o.images},
-            "productSkuInfos": o.skus.iter().map(|k| json!({
-                "skuId": k.sku_id.parse::<u64>().expect("generated IDs are digits"),
-                "specId": k.spec_id,
-                "price": k.price_fen.map(yuan),
-                "amountOnSale": k.stock,
-                "skuAttributes": k.specs.iter().map(|(name, value)| json!({"attributeName": name, "value": value})).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-            "productSaleInfo": {
-                "priceRangeList": o.tiers.iter().map(|(q, p)| json!({"startQuantity": q, "price": yuan(*p)})).collect::<Vec<_>>(),
-                "quoteType": o.quote_type,
-                "unitInfo": {"unit": o.unit},
-                "retailPrice": o.retail_fen.map(yuan),
-            },
-            "productShippingInfo": {"sendGoodsAddressText": format!("{}省 {}市", s.province, s.city), "weight": o.weight_g as f64 / 1000.0},
-            "minOrderQuantity": o.moq,
-            "batchNumber": o.batch,
-            "monthSold": o.month_sold,
-            "companyName": s.company,
-            "sellerOpenId": s.open_id,
-            "sellerInfo": {"loginId": s.login_id, "tpYear": s.tp_years, "isPm": s.power_merchant,
-                "isSuperFactory": s.super_factory, "isManufacturer": s.manufacturer,
-                "province": s.province, "city": s.city},
-            "sellerDataInfo": {"compositeServiceScore": format!("{}.{}", s.trust_tenths / 10, s.trust_tenths % 10),
-                "repeatPurchasePercent": format!("0.{:02}", s.repurchase_percent),
-                "orderCount": s.order_count, "responseRate": format!("{}%", s.response_percent)},
-            "status": "published",
-        }}})
+        detail_answer(&self.offer(index))
     }
 
     /// An `alibaba.product.simple.get` answer (number prices, relative image paths).
     pub fn simple_get(&self, index: u64) -> Value {
-        let o = self.offer(index);
-        let number = |fen: u64| json!(fen as f64 / 100.0);
-        json!({"productInfo": {
+        simple_get_answer(&self.offer(index))
+    }
+
+    /// One `keywordQuery` result item.
+    pub fn search_item(&self, index: u64) -> Value {
+        search_item(&self.offer(index))
+    }
+
+    /// The position of an offer ID in this catalog, if it is one of its offers.
+    pub fn index_of(&self, offer_id: &str) -> Option<u64> {
+        let number: u64 = offer_id.parse().ok()?;
+        let first: u64 = self.offer_id(0).parse().ok()?;
+        number.checked_sub(first).filter(|&index| index < self.len)
+    }
+}
+
+/// The percentage an offer's prices stand above (or below) its base on a given day: a fresh draw
+/// in `-max..=max` each day, the same for everyone who asks.
+pub fn drift_percent(seed: u64, index: u64, day: i64, max_percent: u32) -> i64 {
+    if max_percent == 0 {
+        return 0;
+    }
+    let mut rng = Rng::new(
+        seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03)
+            ^ (day as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+    );
+    rng.below(0, 2 * u64::from(max_percent) + 1) as i64 - i64::from(max_percent)
+}
+
+impl CatalogOffer {
+    /// This offer with every price moved by `percent`, rounded to the fen.
+    pub fn drifted(mut self, percent: i64) -> CatalogOffer {
+        let scale = |fen: u64| ((fen as i64 * (100 + percent) + 50) / 100).max(1) as u64;
+        for tier in &mut self.tiers {
+            tier.1 = scale(tier.1);
+        }
+        for sku in &mut self.skus {
+            sku.price_fen = sku.price_fen.map(scale);
+        }
+        self.retail_fen = self.retail_fen.map(scale);
+        self
+    }
+
+    /// The lowest wholesale price, in fen.
+    pub fn lowest_fen(&self) -> Option<u64> {
+        self.tiers
+            .iter()
+            .map(|t| t.1)
+            .chain(self.skus.iter().filter_map(|k| k.price_fen))
+            .min()
+    }
+}
+
+/// A `queryProductDetail` answer (string prices).
+pub fn detail_answer(o: &CatalogOffer) -> Value {
+    let s = &o.supplier;
+    json!({"result": {"success": true, "code": "200", "message": "", "result": {
+        "offerId": o.offer_id.parse::<u64>().expect("generated IDs are digits"),
+        "subject": o.title,
+        "subjectTrans": o.title_en,
+        "categoryId": o.category_id,
+        "categoryName": o.category_name,
+        "productImage": {"images": o.images},
+        "productSkuInfos": o.skus.iter().map(|k| json!({
+            "skuId": k.sku_id.parse::<u64>().expect("generated IDs are digits"),
+            "specId": k.spec_id,
+            "price": k.price_fen.map(yuan),
+            "amountOnSale": k.stock,
+            "skuAttributes": k.specs.iter().map(|(name, value)| json!({"attributeName": name, "value": value})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "productSaleInfo": {
+            "priceRangeList": o.tiers.iter().map(|(q, p)| json!({"startQuantity": q, "price": yuan(*p)})).collect::<Vec<_>>(),
+            "quoteType": o.quote_type,
+            "unitInfo": {"unit": o.unit},
+            "retailPrice": o.retail_fen.map(yuan),
+        },
+        "productShippingInfo": {"sendGoodsAddressText": format!("{}省 {}市", s.province, s.city), "weight": o.weight_g as f64 / 1000.0},
+        "minOrderQuantity": o.moq,
+        "batchNumber": o.batch,
+        "monthSold": o.month_sold,
+        "companyName": s.company,
+        "sellerOpenId": s.open_id,
+        "sellerInfo": {"loginId": s.login_id, "tpYear": s.tp_years, "isPm": s.power_merchant,
+            "isSuperFactory": s.super_factory, "isManufacturer": s.manufacturer,
+            "province": s.province, "city": s.city},
+        "sellerDataInfo": {"compositeServiceScore": format!("{}.{}", s.trust_tenths / 10, s.trust_tenths % 10),
+            "repeatPurchasePercent": format!("0.{:02}", s.repurchase_percent),
+            "orderCount": s.order_count, "responseRate": format!("{}%", s.response_percent)},
+        "status": "published",
+    }}})
+}
+
+/// An `alibaba.product.simple.get` answer (number prices, relative image paths).
+pub fn simple_get_answer(o: &CatalogOffer) -> Value {
+    let number = |fen: u64| json!(fen as f64 / 100.0);
+    json!({"productInfo": {
             "productID": o.offer_id.parse::<u64>().expect("generated IDs are digits"),
             "subject": o.title,
             "categoryID": o.category_id,
@@ -535,21 +593,13 @@ impl Catalog {
             "shippingInfo": {"unitWeight": o.weight_g as f64 / 1000.0, "sendGoodsAddressText": format!("{}省 {}市", o.supplier.province, o.supplier.city)},
             "supplierLoginId": o.supplier.login_id,
         }, "errMsg": null})
-    }
+}
 
-    /// One `keywordQuery` result item.
-    pub fn search_item(&self, index: u64) -> Value {
-        let o = self.offer(index);
-        let lowest = o
-            .tiers
-            .iter()
-            .map(|t| t.1)
-            .chain(o.skus.iter().filter_map(|k| k.price_fen))
-            .min();
-        json!({"offerId": o.offer_id.parse::<u64>().expect("digits"), "subject": o.title, "subjectTrans": o.title_en,
-            "imageUrl": o.images.first(), "priceInfo": {"price": lowest.map(yuan)}, "monthSold": o.month_sold,
-            "repurchaseRate": format!("{}%", o.supplier.repurchase_percent), "minOrderQuantity": o.moq})
-    }
+/// One `keywordQuery` result item.
+pub fn search_item(o: &CatalogOffer) -> Value {
+    json!({"offerId": o.offer_id.parse::<u64>().expect("digits"), "subject": o.title, "subjectTrans": o.title_en,
+        "imageUrl": o.images.first(), "priceInfo": {"price": o.lowest_fen().map(yuan)}, "monthSold": o.month_sold,
+        "repurchaseRate": format!("{}%", o.supplier.repurchase_percent), "minOrderQuantity": o.moq})
 }
 
 #[cfg(test)]
