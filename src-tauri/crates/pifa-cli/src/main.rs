@@ -2,15 +2,18 @@
 //!
 //! Exit codes: 0 ok, 1 some offers failed, 2 usage or configuration error.
 
+mod connect;
 mod import;
 mod offers;
+mod online;
 mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use pifa_core::store::Store;
+use pifa_core::protocol::ApiError;
+use pifa_core::store::{Cache, Store};
 use pifa_core::DataDir;
 
 #[derive(Parser)]
@@ -28,6 +31,14 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// The 1688 gateway to call (default: the live gateway, or PIFA_GATEWAY).
+    #[arg(long, global = true, value_name = "URL")]
+    gateway: Option<String>,
+
+    /// Use Pifa's built-in demo gateway with generated offers; no 1688 account needed.
+    #[arg(long, global = true, conflicts_with = "gateway")]
+    demo: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -36,6 +47,25 @@ struct Cli {
 enum Command {
     /// Search the offers stored on this computer.
     Offers(offers::OffersArgs),
+    /// Search 1688 by keyword; the results are stored.
+    Search {
+        /// What to search for, in Chinese or English.
+        #[arg(required = true)]
+        keyword: Vec<String>,
+        #[arg(long, default_value_t = 1)]
+        page: u32,
+        #[arg(long, default_value_t = 20)]
+        page_size: u32,
+    },
+    /// Fetch offers by ID or 1688 URL (detail.1688.com/offer/ID.html); they are stored.
+    Item {
+        /// Offer IDs or URLs; text holding several works too.
+        #[arg(required = true)]
+        offers: Vec<String>,
+        /// Fetch again even when a fresh copy (under an hour old) is cached.
+        #[arg(long)]
+        refresh: bool,
+    },
     /// Load raw 1688 answers (JSON, one per line; `-` reads standard input) through the cleaner.
     Import {
         /// The file to read, or `-` for standard input.
@@ -51,6 +81,34 @@ pub enum Outcome {
     SomeFailed,
 }
 
+/// Every way a command can fail, each with a stable code.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Core(#[from] pifa_core::Error),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("{message}")]
+    Config { code: &'static str, message: String },
+}
+
+impl CliError {
+    pub fn config(code: &'static str, message: impl Into<String>) -> CliError {
+        CliError::Config {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            CliError::Core(e) => e.code(),
+            CliError::Api(e) => e.code(),
+            CliError::Config { code, .. } => code,
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -63,12 +121,43 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: Cli) -> pifa_core::Result<Outcome> {
+fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::config("internal", format!("cannot start the async runtime: {e}")))
+}
+
+fn run(cli: Cli) -> Result<Outcome, CliError> {
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let mut store = Store::open_in(&data_dir)?;
     match cli.command {
-        Command::Offers(args) => offers::run(&store, &args, cli.json),
-        Command::Import { file } => import::run(&mut store, &file, cli.json),
-        Command::Recheck => import::recheck(&mut store, cli.json),
+        Command::Offers(args) => Ok(offers::run(&store, &args, cli.json)?),
+        Command::Import { file } => Ok(import::run(&mut store, &file, cli.json)?),
+        Command::Recheck => Ok(import::recheck(&mut store, cli.json)?),
+        Command::Search {
+            keyword,
+            page,
+            page_size,
+        } => runtime()?.block_on(async {
+            let conn = connect::connect(cli.gateway.as_deref(), cli.demo).await?;
+            online::search(
+                &conn,
+                &mut store,
+                &keyword.join(" "),
+                page,
+                page_size,
+                cli.json,
+            )
+            .await
+        }),
+        Command::Item { offers, refresh } => {
+            let cache = Cache::open_in(&data_dir)?;
+            runtime()?.block_on(async {
+                let conn = connect::connect(cli.gateway.as_deref(), cli.demo).await?;
+                online::item(&conn, &mut store, &cache, &offers, refresh, cli.json).await
+            })
+        }
     }
 }

@@ -8,6 +8,7 @@
 pub mod catalog;
 mod clock;
 mod config;
+pub mod demo;
 mod faults;
 mod oauth;
 mod offers;

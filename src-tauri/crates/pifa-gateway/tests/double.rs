@@ -13,6 +13,7 @@ use serde_json::Value;
 const CROSSBORDER: &str = "com.alibaba.fenxiao.crossborder";
 
 fn client() -> Client {
+    pifa_core::protocol::client::install_tls_provider();
     Client::builder()
         .redirect(Policy::none())
         .timeout(Duration::from_secs(20))

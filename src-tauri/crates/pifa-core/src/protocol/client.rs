@@ -141,11 +141,15 @@ fn transport(error: reqwest::Error) -> ApiError {
     ApiError::Transient(what.to_owned())
 }
 
+/// reqwest is built without a bundled crypto provider; ring is Pifa's. Call before building any
+/// reqwest client in the process. Installing twice is harmless: the first one stays.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
 impl GatewayClient {
     pub fn new(config: ClientConfig) -> Result<GatewayClient, ApiError> {
-        // reqwest is built without a bundled crypto provider; ring is ours. Installing twice is
-        // harmless (the first one stays).
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls_provider();
         let http = reqwest::Client::builder()
             .timeout(config.timeout)
             .connect_timeout(Duration::from_secs(10))

@@ -2,6 +2,7 @@
 
 pub mod client;
 mod error;
+pub mod loopback;
 pub mod sign;
 pub mod tokens;
 

@@ -1,0 +1,203 @@
+//! `pifa-cli search` and `pifa-cli item`: fetch from 1688 (or the demo gateway), clean, store.
+
+use chrono::Utc;
+use pifa_core::offer::{clean_search_item, find_offer_ids, Offer, OfferId};
+use pifa_core::protocol::ApiError;
+use pifa_core::store::{Cache, Store};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::connect::Connection;
+use crate::output::{fit, json};
+use crate::{CliError, Outcome};
+
+/// How long a fetched detail answer is fresh in the cache.
+const DETAIL_TTL: chrono::Duration = chrono::Duration::hours(1);
+
+#[derive(Serialize)]
+struct SearchOutput {
+    total: u64,
+    page: u32,
+    offers: Vec<Offer>,
+}
+
+pub async fn search(
+    conn: &Connection,
+    store: &mut Store,
+    keyword: &str,
+    page: u32,
+    page_size: u32,
+    as_json: bool,
+) -> Result<Outcome, CliError> {
+    let answer = conn.client.search(keyword, page, page_size).await?;
+    let result = &answer["result"]["result"];
+    let total = result["totalRecords"].as_u64().unwrap_or(0);
+    let now = Utc::now();
+    let mut offers = Vec::new();
+    for item in result["data"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        match clean_search_item(item, now) {
+            Ok(offer) => {
+                store.save_offer(&offer, Some(item), false)?;
+                offers.push(offer);
+            }
+            Err(e) => eprintln!("pifa-cli: skipped a search result: {e}"),
+        }
+    }
+    if as_json {
+        json(&SearchOutput {
+            total,
+            page,
+            offers,
+        });
+    } else if offers.is_empty() {
+        println!("No offers found for {keyword:?}.");
+    } else {
+        println!("{total} offers for {keyword:?}, page {page}:");
+        for o in &offers {
+            println!(
+                "{}  {}  {}  {}",
+                fit(o.offer_id.as_str(), 13),
+                fit(
+                    &o.listed_price
+                        .map(|p| format!("¥{p}"))
+                        .unwrap_or_else(|| "—".into()),
+                    10
+                ),
+                fit(&o.moq.map(|m| format!("MOQ {m}")).unwrap_or_default(), 9),
+                o.title.as_deref().unwrap_or("")
+            );
+        }
+    }
+    Ok(Outcome::Ok)
+}
+
+#[derive(Serialize)]
+struct ItemError {
+    input: String,
+    code: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct ItemOutput {
+    offers: Vec<Offer>,
+    errors: Vec<ItemError>,
+}
+
+/// Offer IDs from the arguments: each may be an ID, an offer URL, or text holding several.
+fn offer_ids(inputs: &[String], errors: &mut Vec<ItemError>) -> Vec<OfferId> {
+    let mut ids: Vec<OfferId> = Vec::new();
+    for input in inputs {
+        let found = match OfferId::parse(input) {
+            Ok(id) => vec![id],
+            Err(e) => {
+                let found = find_offer_ids(input);
+                if found.is_empty() {
+                    errors.push(ItemError {
+                        input: input.clone(),
+                        code: "offer.bad_id".into(),
+                        message: e.to_string(),
+                    });
+                }
+                found
+            }
+        };
+        for id in found {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+    }
+    ids
+}
+
+async fn fetch_detail(
+    conn: &Connection,
+    store: &mut Store,
+    cache: &Cache,
+    id: &OfferId,
+    refresh: bool,
+) -> Result<Offer, CliError> {
+    let key = format!("detail:{id}");
+    let now = Utc::now();
+    if !refresh {
+        if let Some(hit) = cache.get(&key, now)?.filter(|hit| hit.fresh) {
+            if let Ok(offer) = store.offer(id) {
+                let _ = hit;
+                return Ok(offer);
+            }
+        }
+    }
+    let raw: Value = conn.client.offer_detail(id).await?;
+    let (offer, _) = store.import_answer(&raw, now)?;
+    cache.put(&key, "detail", &raw.to_string(), now, DETAIL_TTL)?;
+    Ok(offer)
+}
+
+pub async fn item(
+    conn: &Connection,
+    store: &mut Store,
+    cache: &Cache,
+    inputs: &[String],
+    refresh: bool,
+    as_json: bool,
+) -> Result<Outcome, CliError> {
+    let mut errors = Vec::new();
+    let ids = offer_ids(inputs, &mut errors);
+    let mut offers = Vec::new();
+    for id in ids {
+        match fetch_detail(conn, store, cache, &id, refresh).await {
+            Ok(offer) => offers.push(offer),
+            // Authorization and configuration problems stop everything: the next offer would
+            // fail the same way.
+            Err(CliError::Api(
+                e @ (ApiError::NeedsAuthorization(_) | ApiError::Configuration { .. }),
+            )) => return Err(CliError::Api(e)),
+            Err(e) => errors.push(ItemError {
+                input: id.to_string(),
+                code: e.code().into(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    let failed = !errors.is_empty();
+    if as_json {
+        json(&ItemOutput { offers, errors });
+    } else {
+        for o in &offers {
+            println!("{}  {}", o.offer_id, o.title.as_deref().unwrap_or(""));
+            let tiers: Vec<String> = o
+                .tiers
+                .iter()
+                .map(|t| format!("{}+ ¥{}", t.min_qty, t.price))
+                .collect();
+            if !tiers.is_empty() {
+                println!("    tiers: {}", tiers.join(" · "));
+            } else if let Some(low) = o.lowest_price() {
+                println!("    from ¥{low} (priced per SKU, {} SKUs)", o.skus.len());
+            }
+            if let Some(s) = &o.supplier {
+                println!(
+                    "    supplier: {} {}{}",
+                    s.name.as_deref().unwrap_or("—"),
+                    s.province.as_deref().unwrap_or(""),
+                    s.tp_years
+                        .map(|y| format!(" · 诚信通 {y} yrs"))
+                        .unwrap_or_default()
+                );
+            }
+        }
+        for e in &errors {
+            eprintln!("{}: {} [{}]", e.input, e.message, e.code);
+        }
+    }
+    Ok(if failed {
+        Outcome::SomeFailed
+    } else {
+        Outcome::Ok
+    })
+}

@@ -1,0 +1,200 @@
+//! `pifa-cli search` and `item` end to end: against the in-process demo gateway (`--demo`), and
+//! against a separate double (`--gateway`) with credentials from the environment.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient};
+use pifa_core::store::Store;
+use pifa_gateway::catalog::Catalog;
+use pifa_gateway::{spawn, GatewayConfig, DEMO_APP_KEY, DEMO_APP_SECRET};
+use serde_json::Value;
+
+const CLI: &str = env!("CARGO_BIN_EXE_pifa-cli");
+
+fn cli(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(CLI)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(args)
+        .env_remove("PIFA_APP_KEY")
+        .env_remove("PIFA_APP_SECRET")
+        .env_remove("PIFA_GATEWAY")
+        .output()
+        .unwrap()
+}
+
+fn demo_id(index: u64) -> String {
+    Catalog::new(
+        GatewayConfig::default().seed,
+        GatewayConfig::default().offers,
+    )
+    .offer_id(index)
+}
+
+#[test]
+fn demo_search_and_items_are_stored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let found = cli(
+        tmp.path(),
+        &["--demo", "search", "保温杯", "--page-size", "5", "--json"],
+    );
+    assert!(
+        found.status.success(),
+        "{}",
+        String::from_utf8_lossy(&found.stderr)
+    );
+    let page: Value = serde_json::from_slice(&found.stdout).unwrap();
+    assert!(page["total"].as_u64().unwrap() >= 5);
+    assert_eq!(page["offers"].as_array().unwrap().len(), 5);
+    assert!(page["offers"][0]["title"]
+        .as_str()
+        .unwrap()
+        .contains("保温杯"));
+
+    let url = format!("https://detail.1688.com/offer/{}.html?spm=x", demo_id(2));
+    let items = cli(tmp.path(), &["--demo", "item", &demo_id(1), &url, "--json"]);
+    assert!(
+        items.status.success(),
+        "{}",
+        String::from_utf8_lossy(&items.stderr)
+    );
+    let items: Value = serde_json::from_slice(&items.stdout).unwrap();
+    assert_eq!(items["offers"].as_array().unwrap().len(), 2);
+    assert_eq!(items["offers"][1]["offerId"], demo_id(2));
+
+    let mut stored: Vec<String> = page["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["offerId"].as_str().unwrap().to_owned())
+        .collect();
+    stored.extend([demo_id(1), demo_id(2)]);
+    stored.sort();
+    stored.dedup();
+    let store = Store::open(tmp.path().join("pifa.db")).unwrap();
+    assert_eq!(store.offer_count().unwrap(), stored.len() as u64);
+    assert_eq!(
+        store.row_count("price_points").unwrap(),
+        2,
+        "only detail answers record prices"
+    );
+}
+
+#[test]
+fn some_failed_offers_exit_1_and_name_each_failure() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = cli(
+        tmp.path(),
+        &[
+            "--demo",
+            "item",
+            &demo_id(3),
+            "not-an-offer",
+            "123456789",
+            "--json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["offers"].as_array().unwrap().len(), 1);
+    let codes: Vec<&str> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["offer.bad_id", "gateway.not_found"]);
+}
+
+#[test]
+fn missing_credentials_exit_2_and_say_what_to_set() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = cli(tmp.path(), &["search", "杯"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        message.contains("PIFA_APP_KEY")
+            && message.contains("--demo")
+            && message.contains("[auth.no_credentials]"),
+        "{message}"
+    );
+}
+
+#[test]
+fn environment_credentials_against_a_separate_gateway() {
+    let gateway = spawn(
+        GatewayConfig {
+            offers: 100,
+            ..GatewayConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let client = GatewayClient::new(ClientConfig::new(
+        &gateway.base_url,
+        AppCredentials {
+            app_key: DEMO_APP_KEY.into(),
+            app_secret: DEMO_APP_SECRET.into(),
+        },
+    ))
+    .unwrap();
+    let code = gateway.gateway.issue_code("http://127.0.0.1:9/cb");
+    let tokens = runtime
+        .block_on(client.exchange_code(&code, "http://127.0.0.1:9/cb"))
+        .unwrap();
+    let offer = Catalog::new(1688, 100).offer_id(5);
+
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |secret: &str, refresh_only: bool| {
+        let mut command = Command::new(CLI);
+        command
+            .arg("--data-dir")
+            .arg(tmp.path())
+            .args([
+                "--gateway",
+                &gateway.base_url,
+                "item",
+                &offer,
+                "--refresh",
+                "--json",
+            ])
+            .env("PIFA_APP_KEY", DEMO_APP_KEY)
+            .env("PIFA_APP_SECRET", secret)
+            .env(
+                "PIFA_REFRESH_TOKEN",
+                tokens.refresh_token.as_deref().unwrap(),
+            );
+        if refresh_only {
+            command.env_remove("PIFA_ACCESS_TOKEN");
+        } else {
+            command.env("PIFA_ACCESS_TOKEN", &tokens.access_token);
+        }
+        command.output().unwrap()
+    };
+    let ok = run(DEMO_APP_SECRET, false);
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let refreshed = run(DEMO_APP_SECRET, true);
+    assert!(
+        refreshed.status.success(),
+        "a refresh token alone is enough: {}",
+        String::from_utf8_lossy(&refreshed.stderr)
+    );
+
+    let wrong = run("wrong-secret-value", false);
+    assert_eq!(wrong.status.code(), Some(2));
+    let message = String::from_utf8(wrong.stderr).unwrap();
+    assert!(
+        message.contains("gw.SignatureInvalid") && message.contains("[gateway.configuration]"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("wrong-secret-value"),
+        "the secret never shows"
+    );
+}
