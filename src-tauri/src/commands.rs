@@ -1,5 +1,7 @@
 //! `#[tauri::command]` shims: unpack Tauri's arguments, call the shell, return its result.
 
+use pifa_core::offer::Offer;
+use pifa_core::sourcing::SearchResults;
 use pifa_core::store::{OfferPage, OfferQuery};
 use pifa_core::Language;
 use tauri::{AppHandle, Manager, State};
@@ -26,4 +28,24 @@ pub async fn search_offers(app: AppHandle, query: OfferQuery) -> Result<OfferPag
     tauri::async_runtime::spawn_blocking(move || app.state::<Shell>().search_offers(&query))
         .await
         .map_err(|e| CommandError::internal(format!("the search stopped unexpectedly: {e}")))?
+}
+
+/// One page of a 1688 keyword search (the demo gateway until live credentials are set).
+#[tauri::command]
+pub async fn search_1688(
+    shell: State<'_, Shell>,
+    keyword: String,
+    page: u32,
+) -> Result<SearchResults, CommandError> {
+    shell.search_1688(&keyword, page).await
+}
+
+/// An offer's full detail, stored; `refresh` fetches even when a fresh copy is stored.
+#[tauri::command]
+pub async fn fetch_offer(
+    shell: State<'_, Shell>,
+    offer_id: String,
+    refresh: bool,
+) -> Result<Offer, CommandError> {
+    shell.fetch_offer(&offer_id, refresh).await
 }

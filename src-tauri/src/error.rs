@@ -22,6 +22,21 @@ impl CommandError {
     }
 }
 
+impl From<pifa_core::protocol::ApiError> for CommandError {
+    fn from(error: pifa_core::protocol::ApiError) -> Self {
+        CommandError {
+            code: error.code().to_owned(),
+            message: error.to_string(),
+        }
+    }
+}
+
+impl From<pifa_core::offer::OfferIdError> for CommandError {
+    fn from(error: pifa_core::offer::OfferIdError) -> Self {
+        pifa_core::Error::from(error).into()
+    }
+}
+
 impl From<pifa_core::Error> for CommandError {
     fn from(error: pifa_core::Error) -> Self {
         CommandError {

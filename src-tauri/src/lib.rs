@@ -29,7 +29,9 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::set_language,
-            commands::search_offers
+            commands::search_offers,
+            commands::search_1688,
+            commands::fetch_offer
         ])
         .run(tauri::generate_context!())
         .expect("the Pifa window could not be started");

@@ -3,9 +3,15 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use pifa_core::store::{OfferPage, OfferQuery, Store};
+use chrono::Utc;
+use pifa_core::offer::{Offer, OfferId};
+use pifa_core::protocol::GatewayClient;
+use pifa_core::sourcing::{self, SearchResults};
+use pifa_core::store::{Cache, OfferPage, OfferQuery, Store};
 use pifa_core::{DataDir, Language, Mode, Settings, SettingsStore};
+use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
 use serde::Serialize;
+use tokio::sync::OnceCell;
 use ts_rs::TS;
 
 use crate::CommandError;
@@ -35,6 +41,29 @@ pub struct Shell {
     data_dir: Result<DataDir, CommandError>,
     /// The user database; one connection, held briefly by each command.
     store: Result<Mutex<Store>, CommandError>,
+    /// The API cache, apart from the user's data.
+    cache: Result<Mutex<Cache>, CommandError>,
+    /// The gateway connection, made on first use.
+    online: OnceCell<Online>,
+}
+
+/// A connected, authorized gateway client.
+struct Online {
+    client: GatewayClient,
+    /// The in-process double while Pifa runs in demo mode; serving until dropped.
+    _demo: Option<GatewayHandle>,
+}
+
+/// Search pages hold this many offers.
+const SEARCH_PAGE_SIZE: u32 = 20;
+
+fn locked<T>(
+    slot: &Result<Mutex<T>, CommandError>,
+) -> Result<std::sync::MutexGuard<'_, T>, CommandError> {
+    let mutex = slot.as_ref().map_err(Clone::clone)?;
+    // A panic elsewhere while holding the lock leaves the connection usable: SQLite rolls back
+    // any open transaction.
+    Ok(mutex.lock().unwrap_or_else(PoisonError::into_inner))
 }
 
 impl Shell {
@@ -44,10 +73,16 @@ impl Shell {
             .clone()
             .and_then(|dir| Store::open_in(&dir).map_err(CommandError::from))
             .map(Mutex::new);
+        let cache = data_dir
+            .clone()
+            .and_then(|dir| Cache::open_in(&dir).map_err(CommandError::from))
+            .map(Mutex::new);
         Shell {
             os_language: Language::from_os(),
             data_dir,
             store,
+            cache,
+            online: OnceCell::new(),
         }
     }
 
@@ -81,11 +116,69 @@ impl Shell {
     }
 
     pub fn search_offers(&self, query: &OfferQuery) -> Result<OfferPage, CommandError> {
-        let store = self.store.as_ref().map_err(Clone::clone)?;
-        // A panic elsewhere while holding the lock leaves the connection usable: SQLite rolls
-        // back any open transaction.
-        let store = store.lock().unwrap_or_else(PoisonError::into_inner);
-        Ok(store.search_offers(query)?)
+        Ok(locked(&self.store)?.search_offers(query)?)
+    }
+
+    /// The gateway client. Without live credentials (which arrive with the keyring) Pifa runs
+    /// the built-in double and authorizes against it through the regular OAuth code path.
+    async fn online(&self) -> Result<&Online, CommandError> {
+        self.online
+            .get_or_try_init(|| async {
+                let handle = demo::start(GatewayConfig::default()).map_err(|e| CommandError {
+                    code: "demo.start".into(),
+                    message: format!("the demo gateway could not start: {e}"),
+                })?;
+                let client = demo::client(&handle)?;
+                demo::authorize(&client).await?;
+                Ok(Online {
+                    client,
+                    _demo: Some(handle),
+                })
+            })
+            .await
+    }
+
+    /// One page of a 1688 keyword search; its offers are stored as they come.
+    pub async fn search_1688(
+        &self,
+        keyword: &str,
+        page: u32,
+    ) -> Result<SearchResults, CommandError> {
+        let keyword = keyword.trim();
+        if keyword.is_empty() {
+            return Err(CommandError {
+                code: "search.empty_keyword".into(),
+                message: "type what to search for".into(),
+            });
+        }
+        let online = self.online().await?;
+        let results = sourcing::search(&online.client, keyword, page, SEARCH_PAGE_SIZE).await?;
+        let mut store = locked(&self.store)?;
+        sourcing::store_search(&mut store, &results)?;
+        Ok(results)
+    }
+
+    /// An offer's full detail (tiers, SKUs, supplier), fetched unless a fresh copy is stored.
+    pub async fn fetch_offer(&self, offer_id: &str, refresh: bool) -> Result<Offer, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        if !refresh {
+            let fresh = {
+                let (store, cache) = (locked(&self.store)?, locked(&self.cache)?);
+                sourcing::fresh_offer(&store, &cache, &offer_id, Utc::now())?
+            };
+            if let Some(offer) = fresh {
+                return Ok(offer);
+            }
+        }
+        let raw = self.online().await?.client.offer_detail(&offer_id).await?;
+        let (mut store, cache) = (locked(&self.store)?, locked(&self.cache)?);
+        Ok(sourcing::store_detail(
+            &mut store,
+            &cache,
+            &offer_id,
+            &raw,
+            Utc::now(),
+        )?)
     }
 
     fn describe(

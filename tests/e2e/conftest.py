@@ -171,7 +171,11 @@ class PifaWindow:
             raise AssertionError(f"after {WAIT_S} s still not: {what}") from None
 
     def texts_of_all(self, testid: str) -> list[str]:
-        return [e.text for e in self.driver.find_elements(By.CSS_SELECTOR, self._selector(testid))]
+        """The visible texts of every match, read in one go so a re-render cannot go stale."""
+        return self.driver.execute_script(
+            "return Array.from(document.querySelectorAll(arguments[0])).map(e => e.innerText.trim());",
+            self._selector(testid),
+        )
 
     def choose(self, testid: str, value: str) -> None:
         """Picks an option of a <select> the way a user does, firing its change event."""

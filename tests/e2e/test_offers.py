@@ -21,6 +21,7 @@ def import_fixtures(data_dir, tmp_path):
 
 def test_an_empty_store_says_where_offers_come_from(launch):
     window = launch()
+    window.open_page("offers")
     assert "pifa-cli import" in window.text_of("results-summary")
 
 
@@ -28,6 +29,7 @@ def test_search_filter_and_price_at_quantity(launch, tmp_path):
     data_dir = tmp_path / "数据"
     import_fixtures(data_dir, tmp_path)
     window = launch(data_dir)
+    window.open_page("offers")
     window.wait_for_text("results-summary", "1–4 of 4 offers")
 
     window.fill("search-input", "男士")
@@ -54,6 +56,7 @@ def test_a_quantity_below_the_moq_is_raised_and_said(launch, tmp_path):
     data_dir = tmp_path / "data"
     import_fixtures(data_dir, tmp_path)
     window = launch(data_dir)
+    window.open_page("offers")
     window.fill("search-input", "保温杯")
     window.fill("qty-input", "3")
     window.wait_until(

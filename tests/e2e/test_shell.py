@@ -15,7 +15,7 @@ def test_the_window_opens_titled_pifa(launch):
     window = launch()
     assert window.driver.title == "Pifa"
     window.wait_for_text("nav-settings", "Settings")
-    window.wait_for_text("page-title", "Stored offers")
+    window.wait_for_text("page-title", "Search 1688")
     window.wait_for_text("mode-badge", "Demo data")
 
 
@@ -43,7 +43,7 @@ def test_switching_language_changes_text_and_is_remembered(launch, tmp_path):
 
     launch.stop_all()
     window = launch(data_dir)
-    window.wait_for_text("nav-offers", "商品")
+    window.wait_for_text("nav-offers", "本地商品")
     window.open_page("settings")
     window.wait_for_text("page-title", "设置")
 

@@ -6,6 +6,8 @@ import type { CommandError } from '../bindings/CommandError';
 import type { Language } from '../bindings/Language';
 import type { OfferPage } from '../bindings/OfferPage';
 import type { OfferQuery } from '../bindings/OfferQuery';
+import type { Offer } from '../bindings/Offer';
+import type { SearchResults } from '../bindings/SearchResults';
 
 export class CommandFailure extends Error implements CommandError {
   readonly code: string;
@@ -48,4 +50,6 @@ export const api = {
   /** `null` follows the OS language again. */
   setLanguage: (language: Language | null) => call<AppInfo>('set_language', { language }),
   searchOffers: (query: OfferQuery) => call<OfferPage>('search_offers', { query }),
+  search1688: (keyword: string, page: number) => call<SearchResults>('search_1688', { keyword, page }),
+  fetchOffer: (offerId: string, refresh: boolean) => call<Offer>('fetch_offer', { offerId, refresh }),
 };

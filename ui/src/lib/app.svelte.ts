@@ -5,11 +5,11 @@ import { translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
-export type Page = 'offers' | 'settings';
+export type Page = 'search' | 'offers' | 'settings';
 
 export const app = $state({
   info: null as AppInfo | null,
-  page: 'offers' as Page,
+  page: 'search' as Page,
   failure: null as CommandFailure | null,
 });
 

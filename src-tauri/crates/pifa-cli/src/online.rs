@@ -1,25 +1,15 @@
 //! `pifa-cli search` and `pifa-cli item`: fetch from 1688 (or the demo gateway), clean, store.
 
 use chrono::Utc;
-use pifa_core::offer::{clean_search_item, find_offer_ids, Offer, OfferId};
+use pifa_core::offer::{find_offer_ids, Offer, OfferId};
 use pifa_core::protocol::ApiError;
+use pifa_core::sourcing;
 use pifa_core::store::{Cache, Store};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::connect::Connection;
 use crate::output::{fit, json};
 use crate::{CliError, Outcome};
-
-/// How long a fetched detail answer is fresh in the cache.
-const DETAIL_TTL: chrono::Duration = chrono::Duration::hours(1);
-
-#[derive(Serialize)]
-struct SearchOutput {
-    total: u64,
-    page: u32,
-    offers: Vec<Offer>,
-}
 
 pub async fn search(
     conn: &Connection,
@@ -29,35 +19,24 @@ pub async fn search(
     page_size: u32,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
-    let answer = conn.client.search(keyword, page, page_size).await?;
-    let result = &answer["result"]["result"];
-    let total = result["totalRecords"].as_u64().unwrap_or(0);
-    let now = Utc::now();
-    let mut offers = Vec::new();
-    for item in result["data"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
-        match clean_search_item(item, now) {
-            Ok(offer) => {
-                store.save_offer(&offer, Some(item), false)?;
-                offers.push(offer);
-            }
-            Err(e) => eprintln!("pifa-cli: skipped a search result: {e}"),
-        }
+    let results = sourcing::search(&conn.client, keyword, page, page_size).await?;
+    sourcing::store_search(store, &results)?;
+    if results.unreadable > 0 {
+        eprintln!(
+            "pifa-cli: {} search results could not be read and were skipped",
+            results.unreadable
+        );
     }
     if as_json {
-        json(&SearchOutput {
-            total,
-            page,
-            offers,
-        });
-    } else if offers.is_empty() {
+        json(&results);
+    } else if results.offers.is_empty() {
         println!("No offers found for {keyword:?}.");
     } else {
-        println!("{total} offers for {keyword:?}, page {page}:");
-        for o in &offers {
+        println!(
+            "{} offers for {keyword:?}, page {}:",
+            results.total, results.page
+        );
+        for o in &results.offers {
             println!(
                 "{}  {}  {}  {}",
                 fit(o.offer_id.as_str(), 13),
@@ -122,20 +101,14 @@ async fn fetch_detail(
     id: &OfferId,
     refresh: bool,
 ) -> Result<Offer, CliError> {
-    let key = format!("detail:{id}");
     let now = Utc::now();
     if !refresh {
-        if let Some(hit) = cache.get(&key, now)?.filter(|hit| hit.fresh) {
-            if let Ok(offer) = store.offer(id) {
-                let _ = hit;
-                return Ok(offer);
-            }
+        if let Some(offer) = sourcing::fresh_offer(store, cache, id, now)? {
+            return Ok(offer);
         }
     }
-    let raw: Value = conn.client.offer_detail(id).await?;
-    let (offer, _) = store.import_answer(&raw, now)?;
-    cache.put(&key, "detail", &raw.to_string(), now, DETAIL_TTL)?;
-    Ok(offer)
+    let raw = conn.client.offer_detail(id).await?;
+    Ok(sourcing::store_detail(store, cache, id, &raw, now)?)
 }
 
 pub async fn item(

@@ -11,6 +11,7 @@ pub mod offer;
 pub mod paths;
 pub mod protocol;
 pub mod settings;
+pub mod sourcing;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -1,0 +1,113 @@
+//! Fetching offers and keeping them: a keyword search page or an offer's detail from the
+//! gateway, cleaned and stored, with the detail cache in front. Shared by the app and the CLI;
+//! network calls are async, store and cache work is not, so callers can hold their own locks.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::offer::{clean_search_item, Offer, OfferId};
+use crate::protocol::{ApiError, GatewayClient};
+use crate::store::{Cache, Store};
+use crate::Result;
+
+/// How long a fetched detail answer counts as fresh.
+pub const DETAIL_TTL: Duration = Duration::hours(1);
+
+/// One page of a 1688 keyword search, its items cleaned into partial offers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SearchResults {
+    #[ts(type = "number")]
+    pub total: u64,
+    pub page: u32,
+    pub offers: Vec<Offer>,
+    /// Items the cleaner could not read (counted, not shown).
+    pub unreadable: u32,
+    #[serde(skip)]
+    raw_items: Vec<Value>,
+}
+
+pub async fn search(
+    client: &GatewayClient,
+    keyword: &str,
+    page: u32,
+    page_size: u32,
+) -> Result<SearchResults, ApiError> {
+    let answer = client.search(keyword, page, page_size).await?;
+    let result = &answer["result"]["result"];
+    let now = Utc::now();
+    let mut results = SearchResults {
+        total: result["totalRecords"].as_u64().unwrap_or(0),
+        page: page.max(1),
+        offers: Vec::new(),
+        unreadable: 0,
+        raw_items: Vec::new(),
+    };
+    for item in result["data"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+    {
+        match clean_search_item(item, now) {
+            Ok(offer) => {
+                results.offers.push(offer);
+                results.raw_items.push(item.clone());
+            }
+            Err(_) => results.unreadable += 1,
+        }
+    }
+    Ok(results)
+}
+
+/// Keeps a search page's offers (each in its own transaction; a search result never replaces
+/// what a detail answer brought).
+pub fn store_search(store: &mut Store, results: &SearchResults) -> Result<()> {
+    for (offer, raw) in results.offers.iter().zip(&results.raw_items) {
+        store.save_offer(offer, Some(raw), false)?;
+    }
+    Ok(())
+}
+
+fn detail_key(offer_id: &OfferId) -> String {
+    format!("detail:{offer_id}")
+}
+
+/// The stored offer when its detail was fetched less than [`DETAIL_TTL`] ago.
+pub fn fresh_offer(
+    store: &Store,
+    cache: &Cache,
+    offer_id: &OfferId,
+    now: DateTime<Utc>,
+) -> Result<Option<Offer>> {
+    if cache
+        .get(&detail_key(offer_id), now)?
+        .is_some_and(|hit| hit.fresh)
+    {
+        if let Ok(offer) = store.offer(offer_id) {
+            return Ok(Some(offer));
+        }
+    }
+    Ok(None)
+}
+
+/// Cleans and stores a fetched detail answer, and caches it.
+pub fn store_detail(
+    store: &mut Store,
+    cache: &Cache,
+    offer_id: &OfferId,
+    raw: &Value,
+    now: DateTime<Utc>,
+) -> Result<Offer> {
+    let (offer, _) = store.import_answer(raw, now)?;
+    cache.put(
+        &detail_key(offer_id),
+        "detail",
+        &raw.to_string(),
+        now,
+        DETAIL_TTL,
+    )?;
+    Ok(offer)
+}
