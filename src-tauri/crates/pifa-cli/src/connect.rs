@@ -5,6 +5,9 @@
 //! credentials come from `PIFA_APP_KEY`, `PIFA_APP_SECRET`, `PIFA_ACCESS_TOKEN` and
 //! `PIFA_REFRESH_TOKEN`.
 
+use std::num::NonZeroU32;
+use std::sync::Arc;
+
 use chrono::{Duration, Utc};
 use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient, TokenSet, LIVE_GATEWAY};
 use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
@@ -12,7 +15,7 @@ use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
 use crate::CliError;
 
 pub struct Connection {
-    pub client: GatewayClient,
+    pub client: Arc<GatewayClient>,
     /// The in-process double in demo mode; serving until dropped.
     _demo: Option<GatewayHandle>,
 }
@@ -24,7 +27,19 @@ fn env(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-pub async fn connect(gateway: Option<&str>, demo_mode: bool) -> Result<Connection, CliError> {
+/// `rate` calls per second, with bursts of as many.
+fn with_rate(mut config: ClientConfig, rate: u32) -> ClientConfig {
+    let rate = NonZeroU32::new(rate).unwrap_or(NonZeroU32::MIN);
+    config.rate_per_second = rate;
+    config.burst = rate;
+    config
+}
+
+pub async fn connect(
+    gateway: Option<&str>,
+    demo_mode: bool,
+    rate: u32,
+) -> Result<Connection, CliError> {
     if demo_mode {
         let handle = demo::start(GatewayConfig::default()).map_err(|e| {
             CliError::config(
@@ -32,10 +47,13 @@ pub async fn connect(gateway: Option<&str>, demo_mode: bool) -> Result<Connectio
                 format!("the demo gateway could not start: {e}"),
             )
         })?;
-        let client = demo::client(&handle).map_err(CliError::from)?;
-        demo::authorize(&client).await.map_err(CliError::from)?;
+        let client = GatewayClient::new(with_rate(
+            ClientConfig::new(&handle.base_url, demo::credentials()),
+            rate,
+        ))?;
+        demo::authorize(&client).await?;
         return Ok(Connection {
-            client,
+            client: Arc::new(client),
             _demo: Some(handle),
         });
     }
@@ -49,12 +67,15 @@ pub async fn connect(gateway: Option<&str>, demo_mode: bool) -> Result<Connectio
             "no 1688 app credentials: set PIFA_APP_KEY and PIFA_APP_SECRET (and PIFA_ACCESS_TOKEN / PIFA_REFRESH_TOKEN), or try --demo",
         ));
     };
-    let client = GatewayClient::new(ClientConfig::new(
-        gateway,
-        AppCredentials {
-            app_key,
-            app_secret,
-        },
+    let client = GatewayClient::new(with_rate(
+        ClientConfig::new(
+            gateway,
+            AppCredentials {
+                app_key,
+                app_secret,
+            },
+        ),
+        rate,
     ))?;
     let access = env("PIFA_ACCESS_TOKEN");
     let refresh = env("PIFA_REFRESH_TOKEN");
@@ -80,7 +101,7 @@ pub async fn connect(gateway: Option<&str>, demo_mode: bool) -> Result<Connectio
         }))
         .await;
     Ok(Connection {
-        client,
+        client: Arc::new(client),
         _demo: None,
     })
 }

@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 some offers failed, 2 usage or configuration error.
 
+mod batch;
 mod connect;
 mod import;
 mod offers;
@@ -39,6 +40,10 @@ struct Cli {
     #[arg(long, global = true, conflicts_with = "gateway")]
     demo: bool,
 
+    /// Calls per second to the gateway, at most.
+    #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    rate: u32,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -65,6 +70,22 @@ enum Command {
         /// Fetch again even when a fresh copy (under an hour old) is cached.
         #[arg(long)]
         refresh: bool,
+    },
+    /// Fetch many offers: a file of IDs or URLs, one or more per line (`-` reads standard input).
+    Batch {
+        file: PathBuf,
+        /// Calls in flight at once.
+        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+    },
+    /// Offers paused after five serious failures in a row; `--resume` lifts pauses.
+    Paused {
+        /// Lift the pause of these offers.
+        #[arg(long, num_args = 1.., value_name = "OFFER_ID")]
+        resume: Vec<String>,
+        /// Lift every pause.
+        #[arg(long, conflicts_with = "resume")]
+        resume_all: bool,
     },
     /// Load raw 1688 answers (JSON, one per line; `-` reads standard input) through the cleaner.
     Import {
@@ -136,12 +157,30 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Offers(args) => Ok(offers::run(&store, &args, cli.json)?),
         Command::Import { file } => Ok(import::run(&mut store, &file, cli.json)?),
         Command::Recheck => Ok(import::recheck(&mut store, cli.json)?),
+        Command::Paused { resume, resume_all } => {
+            batch::paused(&mut store, &resume, resume_all, cli.json)
+        }
+        Command::Batch { file, concurrency } => {
+            let cache = Cache::open_in(&data_dir)?;
+            runtime()?.block_on(async {
+                let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
+                batch::run(
+                    &conn,
+                    &mut store,
+                    &cache,
+                    &file,
+                    usize::from(concurrency),
+                    cli.json,
+                )
+                .await
+            })
+        }
         Command::Search {
             keyword,
             page,
             page_size,
         } => runtime()?.block_on(async {
-            let conn = connect::connect(cli.gateway.as_deref(), cli.demo).await?;
+            let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
             online::search(
                 &conn,
                 &mut store,
@@ -155,7 +194,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Item { offers, refresh } => {
             let cache = Cache::open_in(&data_dir)?;
             runtime()?.block_on(async {
-                let conn = connect::connect(cli.gateway.as_deref(), cli.demo).await?;
+                let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
                 online::item(&conn, &mut store, &cache, &offers, refresh, cli.json).await
             })
         }

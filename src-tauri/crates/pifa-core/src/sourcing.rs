@@ -111,3 +111,44 @@ pub fn store_detail(
     )?;
     Ok(offer)
 }
+
+/// What became of one offer in a batch fetch.
+#[derive(Debug)]
+pub enum Fetched {
+    Answer(Result<Value, ApiError>),
+    /// Not fetched: the batch was cancelled first.
+    Cancelled,
+}
+
+/// Fetches many offers' details with at most `concurrency` calls in flight, handing each answer
+/// to `on_fetched` as it arrives (in completion order), so the caller stores them one by one on
+/// its own connection. One failure never stops the others; setting `cancel` to true lets the
+/// calls in flight finish and reports the rest as cancelled.
+pub async fn fetch_many(
+    client: std::sync::Arc<GatewayClient>,
+    offer_ids: Vec<OfferId>,
+    concurrency: usize,
+    cancel: tokio::sync::watch::Receiver<bool>,
+    mut on_fetched: impl FnMut(OfferId, Fetched),
+) {
+    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    for offer_id in offer_ids {
+        let (slots, client, cancel) = (slots.clone(), client.clone(), cancel.clone());
+        tasks.spawn(async move {
+            let Ok(_slot) = slots.acquire_owned().await else {
+                return (offer_id, Fetched::Cancelled);
+            };
+            if *cancel.borrow() {
+                return (offer_id, Fetched::Cancelled);
+            }
+            let answer = client.offer_detail(&offer_id).await;
+            (offer_id, Fetched::Answer(answer))
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok((offer_id, fetched)) = joined {
+            on_fetched(offer_id, fetched);
+        }
+    }
+}

@@ -6,6 +6,7 @@
 //! in `PRAGMA user_version`, upgraded by the migrations embedded in [`schema`].
 
 mod cache;
+mod failures;
 mod read;
 mod schema;
 mod search;
@@ -13,6 +14,7 @@ mod write;
 
 pub use cache::Cache;
 pub use cache::CachedAnswer;
+pub use failures::{PausedOffer, FAILURES_BEFORE_PAUSE, PAUSE};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use write::{RecheckReport, SaveOutcome, PRICE_POINT_INTERVAL};
@@ -172,6 +174,7 @@ impl Store {
             "alerts",
             "events",
             "offer_text",
+            "fetch_failures",
         ];
         let table = TABLES
             .iter()

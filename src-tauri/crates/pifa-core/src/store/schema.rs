@@ -159,6 +159,19 @@ pub const USER_MIGRATIONS: &[&str] = &[
     -- Any 3+ character substring of a title or supplier name; shorter queries use LIKE.
     CREATE VIRTUAL TABLE offer_text USING fts5(title, title_en, supplier_name, tokenize = 'trigram');
     "#,
+    // 2: offers whose fetches keep failing, and until when they are paused (the seed's rule: five
+    // serious failures in a row pause an offer for an hour). No foreign key: the offer may never
+    // have been stored.
+    r#"
+    CREATE TABLE fetch_failures (
+        offer_id             TEXT PRIMARY KEY,
+        consecutive_failures INTEGER NOT NULL,
+        last_code            TEXT NOT NULL,
+        last_message         TEXT NOT NULL,
+        last_failure_at      TEXT NOT NULL,
+        paused_until         TEXT
+    ) STRICT;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[
