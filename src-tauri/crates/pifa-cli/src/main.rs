@@ -2,6 +2,7 @@
 //!
 //! Exit codes: 0 ok, 1 some offers failed, 2 usage or configuration error.
 
+mod auth;
 mod batch;
 mod connect;
 mod import;
@@ -50,6 +51,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Set up, check or end Pifa's 1688 authorization (kept in the OS keyring).
+    Auth {
+        #[command(subcommand)]
+        action: AuthAction,
+    },
     /// Search the offers stored on this computer.
     Offers(offers::OffersArgs),
     /// Search 1688 by keyword; the results are stored.
@@ -94,6 +100,29 @@ enum Command {
     },
     /// Clean every stored raw answer again with this version's cleaner.
     Recheck,
+}
+
+#[derive(Subcommand)]
+enum AuthAction {
+    /// Keep the app key and secret in the keyring and authorize Pifa in the browser.
+    Login {
+        /// The 1688 app key (else PIFA_APP_KEY, else the one in the keyring).
+        #[arg(long)]
+        app_key: Option<String>,
+        /// Read the app secret from standard input (else PIFA_APP_SECRET, else the keyring).
+        #[arg(long)]
+        secret_stdin: bool,
+        /// Paste the code, or the address the browser ends on, instead of waiting for it.
+        #[arg(long)]
+        paste: bool,
+    },
+    /// Which app is set up and how long the authorization lasts (never the secrets).
+    Status,
+    /// Forget the tokens; with --forget-app the app key and secret too.
+    Logout {
+        #[arg(long)]
+        forget_app: bool,
+    },
 }
 
 /// How a command ended.
@@ -151,9 +180,38 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
 }
 
 fn run(cli: Cli) -> Result<Outcome, CliError> {
+    if let Command::Auth { action } = &cli.command {
+        if cli.demo {
+            return Err(CliError::config(
+                "auth.demo",
+                "demo mode needs no login: --demo authorizes by itself",
+            ));
+        }
+        return runtime()?.block_on(async {
+            match action {
+                AuthAction::Login {
+                    app_key,
+                    secret_stdin,
+                    paste,
+                } => {
+                    auth::login(
+                        cli.gateway.as_deref(),
+                        app_key.clone(),
+                        *secret_stdin,
+                        *paste,
+                        cli.json,
+                    )
+                    .await
+                }
+                AuthAction::Status => auth::status(cli.json).await,
+                AuthAction::Logout { forget_app } => auth::logout(*forget_app, cli.json).await,
+            }
+        });
+    }
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let mut store = Store::open_in(&data_dir)?;
     match cli.command {
+        Command::Auth { .. } => unreachable!("handled above"),
         Command::Offers(args) => Ok(offers::run(&store, &args, cli.json)?),
         Command::Import { file } => Ok(import::run(&mut store, &file, cli.json)?),
         Command::Recheck => Ok(import::recheck(&mut store, cli.json)?),

@@ -75,6 +75,15 @@ pub enum Error {
         source: io::Error,
     },
 
+    #[error("no OS keyring is reachable ({0}); on Linux install and start a Secret Service such as gnome-keyring or KeePassXC in your desktop session")]
+    KeyringUnavailable(String),
+
+    #[error("the OS keyring is locked: unlock it (log in to your desktop session or open your keyring app) and try again")]
+    KeyringLocked,
+
+    #[error("the OS keyring holds something Pifa cannot use: {0}")]
+    KeyringCorrupt(String),
+
     #[error("offer {0} is not stored")]
     OfferNotFound(String),
 
@@ -106,6 +115,9 @@ impl Error {
             Error::StoreTooNew { .. } => "store.too_new",
             Error::Store { .. } => "store.failed",
             Error::InputUnreadable { .. } => "input.unreadable",
+            Error::KeyringUnavailable(_) => "keyring.unavailable",
+            Error::KeyringLocked => "keyring.locked",
+            Error::KeyringCorrupt(_) => "keyring.corrupt",
             Error::OfferNotFound(_) => "offer.not_found",
             Error::BadOfferId(_) => "offer.bad_id",
             Error::Unreadable { .. } => "offer.unreadable",

@@ -10,6 +10,7 @@ pub mod money;
 pub mod offer;
 pub mod paths;
 pub mod protocol;
+pub mod secrets;
 pub mod settings;
 pub mod sourcing;
 pub mod store;

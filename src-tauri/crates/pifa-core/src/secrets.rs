@@ -1,0 +1,114 @@
+//! Secrets live only in the OS keyring (Secret Service on Linux, Keychain on macOS, Credential
+//! Manager on Windows): the app key and secret, and the access and refresh tokens. Never in
+//! files, SQLite, logs or messages; there is no plaintext fallback.
+//!
+//! Keyring calls block and, on Linux, talk D-Bus: call them off the async runtime
+//! (`spawn_blocking`), never inside an async task.
+
+use keyring::Entry;
+
+use crate::protocol::{AppCredentials, TokenSet};
+use crate::{Error, Result};
+
+/// The keyring service Pifa's entries are filed under, unless `PIFA_KEYRING_SERVICE` names
+/// another (tests use their own, so they never touch a user's real entries).
+pub const SERVICE: &str = "app.pifa.desktop";
+
+fn service() -> String {
+    std::env::var("PIFA_KEYRING_SERVICE")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| SERVICE.to_owned())
+}
+
+const APP_KEY: &str = "1688-app-key";
+const APP_SECRET: &str = "1688-app-secret";
+const TOKENS: &str = "1688-tokens";
+
+fn unavailable(detail: impl std::fmt::Display) -> Error {
+    Error::KeyringUnavailable(detail.to_string())
+}
+
+fn classify(error: keyring::Error) -> Error {
+    match error {
+        keyring::Error::NoStorageAccess(_) => Error::KeyringLocked,
+        keyring::Error::BadEncoding(_) | keyring::Error::BadDataFormat(..) => {
+            Error::KeyringCorrupt("an entry is not text".into())
+        }
+        keyring::Error::TooLong(what, max) => {
+            Error::KeyringCorrupt(format!("{what} is longer than the keyring's {max} limit"))
+        }
+        // The message of a platform failure names the platform's complaint (no D-Bus session,
+        // no org.freedesktop.secrets), never a secret.
+        other => unavailable(other),
+    }
+}
+
+fn entry(name: &str) -> Result<Entry> {
+    Entry::new(&service(), name).map_err(classify)
+}
+
+fn read(name: &str) -> Result<Option<String>> {
+    match entry(name)?.get_password() {
+        Ok(value) => Ok(Some(value)),
+        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(e) => Err(classify(e)),
+    }
+}
+
+fn write(name: &str, value: &str) -> Result<()> {
+    entry(name)?.set_password(value).map_err(classify)
+}
+
+fn forget(name: &str) -> Result<()> {
+    match entry(name)?.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(classify(e)),
+    }
+}
+
+/// Whether a keyring answers at all; the error says what to install or unlock.
+pub fn check_available() -> Result<()> {
+    read(APP_KEY).map(drop)
+}
+
+pub fn load_credentials() -> Result<Option<AppCredentials>> {
+    match (read(APP_KEY)?, read(APP_SECRET)?) {
+        (Some(app_key), Some(app_secret)) => Ok(Some(AppCredentials {
+            app_key,
+            app_secret,
+        })),
+        _ => Ok(None),
+    }
+}
+
+pub fn save_credentials(credentials: &AppCredentials) -> Result<()> {
+    write(APP_KEY, &credentials.app_key)?;
+    write(APP_SECRET, &credentials.app_secret)
+}
+
+pub fn load_tokens() -> Result<Option<TokenSet>> {
+    match read(TOKENS)? {
+        Some(json) => serde_json::from_str(&json).map(Some).map_err(|_| {
+            Error::KeyringCorrupt("the stored 1688 tokens cannot be read; log in again".into())
+        }),
+        None => Ok(None),
+    }
+}
+
+pub fn save_tokens(tokens: &TokenSet) -> Result<()> {
+    write(
+        TOKENS,
+        &serde_json::to_string(tokens).expect("tokens serialize"),
+    )
+}
+
+/// Logs out: the tokens go; with `app_too`, the app key and secret as well.
+pub fn forget_tokens(app_too: bool) -> Result<()> {
+    forget(TOKENS)?;
+    if app_too {
+        forget(APP_KEY)?;
+        forget(APP_SECRET)?;
+    }
+    Ok(())
+}
