@@ -49,3 +49,22 @@ pub async fn fetch_offer(
 ) -> Result<Offer, CommandError> {
     shell.fetch_offer(&offer_id, refresh).await
 }
+
+/// Keeps the 1688 app in the keyring, authorizes it in the browser and switches to live mode.
+#[tauri::command]
+pub async fn connect_live(
+    shell: State<'_, Shell>,
+    app_key: String,
+    app_secret: String,
+    gateway: Option<String>,
+) -> Result<AppInfo, CommandError> {
+    shell
+        .connect_live(&app_key, &app_secret, gateway.as_deref())
+        .await
+}
+
+/// Logs out of 1688 and returns to demo data.
+#[tauri::command]
+pub async fn use_demo(shell: State<'_, Shell>) -> Result<AppInfo, CommandError> {
+    shell.use_demo().await
+}

@@ -4,6 +4,7 @@
 mod args;
 mod commands;
 mod error;
+mod online;
 mod shell;
 
 pub use error::CommandError;
@@ -31,7 +32,9 @@ pub fn run() {
             commands::set_language,
             commands::search_offers,
             commands::search_1688,
-            commands::fetch_offer
+            commands::fetch_offer,
+            commands::connect_live,
+            commands::use_demo
         ])
         .run(tauri::generate_context!())
         .expect("the Pifa window could not be started");

@@ -5,15 +5,14 @@ use std::sync::{Mutex, PoisonError};
 
 use chrono::Utc;
 use pifa_core::offer::{Offer, OfferId};
-use pifa_core::protocol::GatewayClient;
+use pifa_core::protocol::AppCredentials;
 use pifa_core::sourcing::{self, SearchResults};
 use pifa_core::store::{Cache, OfferPage, OfferQuery, Store};
 use pifa_core::{DataDir, Language, Mode, Settings, SettingsStore};
-use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
 use serde::Serialize;
-use tokio::sync::OnceCell;
 use ts_rs::TS;
 
+use crate::online::{gateway_url, Connection};
 use crate::CommandError;
 
 /// What the Settings page shows and what the UI needs to start.
@@ -33,6 +32,12 @@ pub struct AppInfo {
     pub os_language: Language,
     /// Something that keeps Pifa from reading or saving its files, shown to the user as is.
     pub problem: Option<CommandError>,
+    /// The 1688 app in use in live mode.
+    pub live_app_key: Option<String>,
+    /// The gateway live mode calls.
+    pub gateway: String,
+    /// Why live mode cannot be set up now (no keyring, a locked one).
+    pub keyring_problem: Option<CommandError>,
 }
 
 pub struct Shell {
@@ -43,15 +48,8 @@ pub struct Shell {
     store: Result<Mutex<Store>, CommandError>,
     /// The API cache, apart from the user's data.
     cache: Result<Mutex<Cache>, CommandError>,
-    /// The gateway connection, made on first use.
-    online: OnceCell<Online>,
-}
-
-/// A connected, authorized gateway client.
-struct Online {
-    client: GatewayClient,
-    /// The in-process double while Pifa runs in demo mode; serving until dropped.
-    _demo: Option<GatewayHandle>,
+    /// The gateway connection: live or demo.
+    connection: Connection,
 }
 
 /// Search pages hold this many offers.
@@ -77,12 +75,17 @@ impl Shell {
             .clone()
             .and_then(|dir| Cache::open_in(&dir).map_err(CommandError::from))
             .map(Mutex::new);
+        let gateway_setting = data_dir
+            .as_ref()
+            .ok()
+            .and_then(|dir| SettingsStore::new(dir.settings_file()).load().ok())
+            .and_then(|settings| settings.gateway);
         Shell {
             os_language: Language::from_os(),
             data_dir,
             store,
             cache,
-            online: OnceCell::new(),
+            connection: Connection::start(gateway_url(gateway_setting.as_deref())),
         }
     }
 
@@ -119,23 +122,45 @@ impl Shell {
         Ok(locked(&self.store)?.search_offers(query)?)
     }
 
-    /// The gateway client. Without live credentials (which arrive with the keyring) Pifa runs
-    /// the built-in double and authorizes against it through the regular OAuth code path.
-    async fn online(&self) -> Result<&Online, CommandError> {
-        self.online
-            .get_or_try_init(|| async {
-                let handle = demo::start(GatewayConfig::default()).map_err(|e| CommandError {
-                    code: "demo.start".into(),
-                    message: format!("the demo gateway could not start: {e}"),
-                })?;
-                let client = demo::client(&handle)?;
-                demo::authorize(&client).await?;
-                Ok(Online {
-                    client,
-                    _demo: Some(handle),
-                })
-            })
-            .await
+    /// Sets up live mode: the app goes into the keyring, the user authorizes in the browser.
+    pub async fn connect_live(
+        &self,
+        app_key: &str,
+        app_secret: &str,
+        gateway: Option<&str>,
+    ) -> Result<AppInfo, CommandError> {
+        let (app_key, app_secret) = (app_key.trim(), app_secret.trim());
+        if app_key.is_empty() || app_secret.is_empty() {
+            return Err(CommandError {
+                code: "auth.no_credentials".into(),
+                message: "enter both the app key and the app secret".into(),
+            });
+        }
+        let gateway = gateway.map(str::trim).filter(|g| !g.is_empty());
+        if let Some(url) = gateway {
+            if !(url.starts_with("https://")
+                || url.starts_with("http://127.0.0.1")
+                || url.starts_with("http://localhost"))
+            {
+                return Err(CommandError { code: "settings.bad_gateway".into(), message: format!("{url:?} is not a gateway address: use https://…, or http:// on this computer") });
+            }
+        }
+        let credentials = AppCredentials {
+            app_key: app_key.to_owned(),
+            app_secret: app_secret.to_owned(),
+        };
+        self.connection
+            .connect_live(credentials, gateway_url(gateway))
+            .await?;
+        let (store, _) = self.settings_store()?;
+        store.update(|s| s.gateway = gateway.map(str::to_owned))?;
+        Ok(self.app_info())
+    }
+
+    /// Logs out of 1688 and returns to demo data.
+    pub async fn use_demo(&self) -> Result<AppInfo, CommandError> {
+        self.connection.use_demo().await?;
+        Ok(self.app_info())
     }
 
     /// One page of a 1688 keyword search; its offers are stored as they come.
@@ -151,7 +176,7 @@ impl Shell {
                 message: "type what to search for".into(),
             });
         }
-        let online = self.online().await?;
+        let online = self.connection.get().await?;
         let results = sourcing::search(&online.client, keyword, page, SEARCH_PAGE_SIZE).await?;
         let mut store = locked(&self.store)?;
         sourcing::store_search(&mut store, &results)?;
@@ -170,7 +195,13 @@ impl Shell {
                 return Ok(offer);
             }
         }
-        let raw = self.online().await?.client.offer_detail(&offer_id).await?;
+        let raw = self
+            .connection
+            .get()
+            .await?
+            .client
+            .offer_detail(&offer_id)
+            .await?;
         let (mut store, cache) = (locked(&self.store)?, locked(&self.cache)?);
         Ok(sourcing::store_detail(
             &mut store,
@@ -187,11 +218,14 @@ impl Shell {
         data_dir: Option<&DataDir>,
         problem: Option<CommandError>,
     ) -> AppInfo {
+        let account = self.connection.account();
         AppInfo {
             version: pifa_core::VERSION.to_owned(),
             data_dir: data_dir.map(|dir| dir.path().to_path_buf()),
-            // Live mode needs 1688 credentials in the keyring, which arrive with the gateway client.
-            mode: Mode::Demo,
+            mode: account.mode,
+            live_app_key: account.live_app_key,
+            gateway: account.gateway,
+            keyring_problem: account.keyring_problem,
             language: settings.effective_language(self.os_language),
             language_choice: settings.language,
             os_language: self.os_language,

@@ -22,4 +22,16 @@ languageChoice: Language | null, osLanguage: Language,
 /**
  * Something that keeps Pifa from reading or saving its files, shown to the user as is.
  */
-problem: CommandError | null, };
+problem: CommandError | null, 
+/**
+ * The 1688 app in use in live mode.
+ */
+liveAppKey: string | null, 
+/**
+ * The gateway live mode calls.
+ */
+gateway: string, 
+/**
+ * Why live mode cannot be set up now (no keyring, a locked one).
+ */
+keyringProblem: CommandError | null, };

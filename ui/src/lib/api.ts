@@ -52,4 +52,7 @@ export const api = {
   searchOffers: (query: OfferQuery) => call<OfferPage>('search_offers', { query }),
   search1688: (keyword: string, page: number) => call<SearchResults>('search_1688', { keyword, page }),
   fetchOffer: (offerId: string, refresh: boolean) => call<Offer>('fetch_offer', { offerId, refresh }),
+  connectLive: (appKey: string, appSecret: string, gateway: string | null) =>
+    call<AppInfo>('connect_live', { appKey, appSecret, gateway }),
+  useDemo: () => call<AppInfo>('use_demo'),
 };

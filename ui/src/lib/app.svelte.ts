@@ -33,3 +33,6 @@ async function run(action: () => Promise<AppInfo>): Promise<void> {
 
 export const load = () => run(api.appInfo);
 export const chooseLanguage = (choice: Language | null) => run(() => api.setLanguage(choice));
+export const connectLive = (appKey: string, appSecret: string, gateway: string | null) =>
+  run(() => api.connectLive(appKey, appSecret, gateway));
+export const useDemo = () => run(api.useDemo);

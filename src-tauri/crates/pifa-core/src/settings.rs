@@ -19,6 +19,8 @@ use crate::{Error, Language, Result};
 pub struct Settings {
     /// The UI language the user picked; `None` follows the OS locale.
     pub language: Option<Language>,
+    /// The gateway live mode calls, when not the live 1688 one (an aggregator, or a double).
+    pub gateway: Option<String>,
 }
 
 impl Settings {
