@@ -40,14 +40,24 @@ pub async fn search_1688(
     shell.search_1688(&keyword, page).await
 }
 
-/// An offer's full detail, stored; `refresh` fetches even when a fresh copy is stored.
+/// An offer's full detail, stored; `refresh` fetches even when a fresh copy is stored. A stale
+/// copy is answered at once and refreshed in the background.
 #[tauri::command]
 pub async fn fetch_offer(
-    shell: State<'_, Shell>,
+    app: AppHandle,
     offer_id: String,
     refresh: bool,
 ) -> Result<Offer, CommandError> {
-    shell.fetch_offer(&offer_id, refresh).await
+    let (offer, stale) = app.state::<Shell>().fetch_offer(&offer_id, refresh).await?;
+    if stale {
+        let offer_id = offer.offer_id.clone();
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = app.state::<Shell>().refresh_offer(&offer_id).await {
+                eprintln!("pifa: refreshing offer {offer_id} failed: {e}");
+            }
+        });
+    }
+    Ok(offer)
 }
 
 /// Keeps the 1688 app in the keyring, authorizes it in the browser and switches to live mode.

@@ -6,7 +6,7 @@ use std::sync::{Mutex, PoisonError};
 use chrono::Utc;
 use pifa_core::offer::{Offer, OfferId};
 use pifa_core::protocol::AppCredentials;
-use pifa_core::sourcing::{self, SearchResults};
+use pifa_core::sourcing::{self, CachedOffer, SearchResults};
 use pifa_core::store::{Cache, OfferPage, OfferQuery, Store};
 use pifa_core::{DataDir, Language, Mode, Settings, SettingsStore};
 use serde::Serialize;
@@ -183,30 +183,42 @@ impl Shell {
         Ok(results)
     }
 
-    /// An offer's full detail (tiers, SKUs, supplier), fetched unless a fresh copy is stored.
-    pub async fn fetch_offer(&self, offer_id: &str, refresh: bool) -> Result<Offer, CommandError> {
+    /// An offer's full detail (tiers, SKUs, supplier): a fresh stored copy as is; a stale one
+    /// at once, with `true` asking the caller to refresh it in the background; else fetched.
+    pub async fn fetch_offer(
+        &self,
+        offer_id: &str,
+        refresh: bool,
+    ) -> Result<(Offer, bool), CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
         if !refresh {
-            let fresh = {
+            let cached = {
                 let (store, cache) = (locked(&self.store)?, locked(&self.cache)?);
-                sourcing::fresh_offer(&store, &cache, &offer_id, Utc::now())?
+                sourcing::cached_offer(&store, &cache, &offer_id, Utc::now())?
             };
-            if let Some(offer) = fresh {
-                return Ok(offer);
+            match cached {
+                CachedOffer::Fresh(offer) => return Ok((offer, false)),
+                CachedOffer::Stale(offer) => return Ok((offer, true)),
+                CachedOffer::Missing => {}
             }
         }
+        Ok((self.refresh_offer(&offer_id).await?, false))
+    }
+
+    /// Fetches an offer's detail from the gateway and stores it.
+    pub async fn refresh_offer(&self, offer_id: &OfferId) -> Result<Offer, CommandError> {
         let raw = self
             .connection
             .get()
             .await?
             .client
-            .offer_detail(&offer_id)
+            .offer_detail(offer_id)
             .await?;
         let (mut store, cache) = (locked(&self.store)?, locked(&self.cache)?);
         Ok(sourcing::store_detail(
             &mut store,
             &cache,
-            &offer_id,
+            offer_id,
             &raw,
             Utc::now(),
         )?)

@@ -5,4 +5,8 @@ export type Settings = {
 /**
  * The UI language the user picked; `None` follows the OS locale.
  */
-language: Language | null, };
+language: Language | null, 
+/**
+ * The gateway live mode calls, when not the live 1688 one (an aggregator, or a double).
+ */
+gateway: string | null, };

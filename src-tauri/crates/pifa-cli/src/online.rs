@@ -3,7 +3,7 @@
 use chrono::Utc;
 use pifa_core::offer::{find_offer_ids, Offer, OfferId};
 use pifa_core::protocol::ApiError;
-use pifa_core::sourcing;
+use pifa_core::sourcing::{self, CachedOffer};
 use pifa_core::store::{Cache, Store};
 use serde::Serialize;
 
@@ -103,7 +103,8 @@ async fn fetch_detail(
 ) -> Result<Offer, CliError> {
     let now = Utc::now();
     if !refresh {
-        if let Some(offer) = sourcing::fresh_offer(store, cache, id, now)? {
+        // The command line has no background to refresh in: a stale copy is fetched again.
+        if let CachedOffer::Fresh(offer) = sourcing::cached_offer(store, cache, id, now)? {
             return Ok(offer);
         }
     }

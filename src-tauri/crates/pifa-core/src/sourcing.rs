@@ -9,7 +9,7 @@ use ts_rs::TS;
 
 use crate::offer::{clean_search_item, Offer, OfferId};
 use crate::protocol::{ApiError, GatewayClient};
-use crate::store::{Cache, Store};
+use crate::store::{Cache, Lookup, Store};
 use crate::Result;
 
 /// How long a fetched detail answer counts as fresh.
@@ -75,22 +75,37 @@ fn detail_key(offer_id: &OfferId) -> String {
     format!("detail:{offer_id}")
 }
 
-/// The stored offer when its detail was fetched less than [`DETAIL_TTL`] ago.
-pub fn fresh_offer(
+/// What the cache knows of an offer's detail.
+#[derive(Debug)]
+pub enum CachedOffer {
+    /// Fetched less than [`DETAIL_TTL`] ago.
+    Fresh(Offer),
+    /// Stored, but older: good to show while a fresh copy is fetched.
+    Stale(Offer),
+    Missing,
+}
+
+/// Looks an offer's detail up in the cache (counting hits, stale hits and misses).
+pub fn cached_offer(
     store: &Store,
     cache: &Cache,
     offer_id: &OfferId,
     now: DateTime<Utc>,
-) -> Result<Option<Offer>> {
-    if cache
-        .get(&detail_key(offer_id), now)?
-        .is_some_and(|hit| hit.fresh)
-    {
-        if let Ok(offer) = store.offer(offer_id) {
-            return Ok(Some(offer));
-        }
-    }
-    Ok(None)
+) -> Result<CachedOffer> {
+    let found = match cache.get(&detail_key(offer_id), now)? {
+        Some(answer) => store
+            .offer(offer_id)
+            .ok()
+            .map(|offer| (answer.fresh, offer)),
+        None => None,
+    };
+    let (lookup, cached) = match found {
+        Some((true, offer)) => (Lookup::Hit, CachedOffer::Fresh(offer)),
+        Some((false, offer)) => (Lookup::Stale, CachedOffer::Stale(offer)),
+        None => (Lookup::Miss, CachedOffer::Missing),
+    };
+    cache.count("detail", lookup);
+    Ok(cached)
 }
 
 /// Cleans and stores a fetched detail answer, and caches it.

@@ -496,3 +496,39 @@ fn a_full_disk_is_named_and_what_was_stored_survives() {
     assert_eq!(store.offer(&id("655443322110")).unwrap(), kept);
     store.check_integrity().unwrap();
 }
+
+#[test]
+fn cached_details_are_fresh_then_stale_and_every_lookup_is_counted() {
+    use pifa_core::sourcing::{cached_offer, store_detail, CachedOffer, DETAIL_TTL};
+    let tmp = tempfile::tempdir().unwrap();
+    let data = DataDir::open(tmp.path()).unwrap();
+    let mut store = Store::open_in(&data).unwrap();
+    let cache = Cache::open_in(&data).unwrap();
+    let offer_id = id("624516873409");
+    assert!(matches!(
+        cached_offer(&store, &cache, &offer_id, t0()).unwrap(),
+        CachedOffer::Missing
+    ));
+    store_detail(
+        &mut store,
+        &cache,
+        &offer_id,
+        &fixture("query_product_detail.json"),
+        t0(),
+    )
+    .unwrap();
+    assert!(matches!(
+        cached_offer(&store, &cache, &offer_id, t0() + Duration::minutes(59)).unwrap(),
+        CachedOffer::Fresh(_)
+    ));
+    let later = t0() + DETAIL_TTL + Duration::minutes(1);
+    match cached_offer(&store, &cache, &offer_id, later).unwrap() {
+        CachedOffer::Stale(offer) => assert_eq!(offer.offer_id, offer_id),
+        other => panic!("expected a stale copy, got {other:?}"),
+    }
+    let counts = cache.counts().unwrap();
+    assert_eq!(
+        (counts[0].hits, counts[0].stale, counts[0].misses),
+        (1, 1, 1)
+    );
+}

@@ -82,6 +82,79 @@ impl Cache {
     }
 }
 
+/// How cached lookups of one kind went: for the health view.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct CacheCounts {
+    pub kind: String,
+    pub hits: u64,
+    pub stale: u64,
+    pub misses: u64,
+}
+
+/// What a cached lookup found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lookup {
+    Hit,
+    Stale,
+    Miss,
+}
+
+impl Lookup {
+    fn column(self) -> &'static str {
+        match self {
+            Lookup::Hit => "hit",
+            Lookup::Stale => "stale",
+            Lookup::Miss => "miss",
+        }
+    }
+}
+
+impl Cache {
+    /// Counts one lookup; a failure to count never fails the lookup itself.
+    pub fn count(&self, kind: &str, lookup: Lookup) {
+        let _ = self.conn.execute(
+            "INSERT INTO counters (kind, result, count) VALUES (?1, ?2, 1)
+             ON CONFLICT (kind, result) DO UPDATE SET count = count + 1",
+            params![kind, lookup.column()],
+        );
+    }
+
+    pub fn counts(&self) -> Result<Vec<CacheCounts>> {
+        let mut statement = self
+            .conn
+            .prepare("SELECT kind, result, count FROM counters ORDER BY kind")
+            .map_err(|e| classify(&self.path, "reading cache counters", e))?;
+        let rows = statement
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                ))
+            })
+            .map_err(|e| classify(&self.path, "reading cache counters", e))?;
+        let mut counts: Vec<CacheCounts> = Vec::new();
+        for row in rows {
+            let (kind, result, count) =
+                row.map_err(|e| classify(&self.path, "reading cache counters", e))?;
+            if counts.last().is_none_or(|c| c.kind != kind) {
+                counts.push(CacheCounts {
+                    kind: kind.clone(),
+                    ..CacheCounts::default()
+                });
+            }
+            let entry = counts.last_mut().expect("just pushed");
+            match result.as_str() {
+                "hit" => entry.hits = count as u64,
+                "stale" => entry.stale = count as u64,
+                _ => entry.misses = count as u64,
+            }
+        }
+        Ok(counts)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +187,34 @@ mod tests {
                 .fresh
         );
         assert_eq!(cache.get("detail:2", t0).unwrap(), None);
+    }
+
+    #[test]
+    fn lookups_are_counted_by_kind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path().join("cache.db")).unwrap();
+        for lookup in [Lookup::Hit, Lookup::Hit, Lookup::Stale, Lookup::Miss] {
+            cache.count("detail", lookup);
+        }
+        cache.count("search", Lookup::Miss);
+        let counts = cache.counts().unwrap();
+        assert_eq!(
+            counts[0],
+            CacheCounts {
+                kind: "detail".into(),
+                hits: 2,
+                stale: 1,
+                misses: 1
+            }
+        );
+        assert_eq!(
+            counts[1],
+            CacheCounts {
+                kind: "search".into(),
+                hits: 0,
+                stale: 0,
+                misses: 1
+            }
+        );
     }
 }
