@@ -216,3 +216,30 @@ async fn throttling_waits_and_succeeds() {
         "the second call was throttled once, then served"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_token_with_under_30_days_left_is_postponed() {
+    let gw = start(GatewayConfig {
+        refresh_ttl: Duration::from_secs(10 * 86_400),
+        ..GatewayConfig::default()
+    });
+    let client = authorized(&gw, DEMO_APP_SECRET).await;
+    let before = client.tokens().await.unwrap();
+    assert!(before.may_postpone(chrono::Utc::now()));
+    let after = client.refresh().await.unwrap();
+    assert_ne!(
+        after.refresh_token, before.refresh_token,
+        "postponeToken hands out a renewed refresh token"
+    );
+    // The double renews for its configured lifetime (here the same ten days, counted from now).
+    assert!(after.refresh_expires_at >= before.refresh_expires_at);
+    client.offer_detail(&offer_id(&gw, 1)).await.unwrap();
+
+    // A refresh token with months left is refreshed, not postponed: it stays the same.
+    let gw = start(GatewayConfig::default());
+    let client = authorized(&gw, DEMO_APP_SECRET).await;
+    let before = client.tokens().await.unwrap();
+    let after = client.refresh().await.unwrap();
+    assert_eq!(after.refresh_token, before.refresh_token);
+    assert_ne!(after.access_token, before.access_token);
+}
