@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use pifa_core::protocol::loopback::authorize_with_browser;
+use pifa_core::protocol::loopback::{authorize_with_browser, open_browser};
 use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient, TokenSet, LIVE_GATEWAY};
 use pifa_core::{secrets, Mode};
 use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
@@ -36,37 +36,10 @@ pub struct Connection {
     current: tokio::sync::Mutex<Option<Arc<Online>>>,
 }
 
-/// Runs a keyring call off the async runtime, as the keyring requires.
 async fn keyring<T: Send + 'static>(
     call: impl FnOnce() -> pifa_core::Result<T> + Send + 'static,
 ) -> Result<T, CommandError> {
-    tokio::task::spawn_blocking(call)
-        .await
-        .map_err(|e| CommandError::internal(format!("the keyring call stopped unexpectedly: {e}")))?
-        .map_err(CommandError::from)
-}
-
-/// The browser for authorization: `PIFA_BROWSER` (a command taking the URL) when set, else the
-/// system's default.
-fn open_browser(url: String) -> Result<(), String> {
-    match std::env::var("PIFA_BROWSER")
-        .ok()
-        .filter(|c| !c.trim().is_empty())
-    {
-        Some(command) => {
-            let mut words = command.split_whitespace();
-            let program = words.next().unwrap_or_default().to_owned();
-            std::process::Command::new(&program)
-                .args(words)
-                .arg(&url)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .map(drop)
-                .map_err(|e| format!("{program}: {e}"))
-        }
-        None => open::that_detached(&url).map_err(|e| e.to_string()),
-    }
+    Ok(secrets::off_runtime(call).await?)
 }
 
 fn keep_renewed_tokens(client: GatewayClient) -> GatewayClient {

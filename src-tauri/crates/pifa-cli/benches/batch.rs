@@ -5,7 +5,6 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient};
 use pifa_gateway::catalog::Catalog;
 use pifa_gateway::{spawn, GatewayConfig, DEMO_APP_KEY, DEMO_APP_SECRET};
 
@@ -23,19 +22,7 @@ fn main() {
         "127.0.0.1:0",
     )
     .unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = GatewayClient::new(ClientConfig::new(
-        &gateway.base_url,
-        AppCredentials {
-            app_key: DEMO_APP_KEY.into(),
-            app_secret: DEMO_APP_SECRET.into(),
-        },
-    ))
-    .unwrap();
-    let code = gateway.gateway.issue_code("http://127.0.0.1:9/cb");
-    let tokens = runtime
-        .block_on(client.exchange_code(&code, "http://127.0.0.1:9/cb"))
-        .unwrap();
+    let tokens = gateway.authorized_tokens().unwrap();
 
     let tmp = tempfile::tempdir().unwrap();
     let catalog = Catalog::new(GatewayConfig::default().seed, OFFERS);

@@ -3,7 +3,7 @@
 use std::io::{self, BufRead, Write};
 use std::time::Duration;
 
-use pifa_core::protocol::loopback::{code_from_pasted, new_state, LoopbackRedirect};
+use pifa_core::protocol::loopback::{code_from_pasted, new_state, open_browser, LoopbackRedirect};
 use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient};
 use pifa_core::secrets;
 use serde_json::json;
@@ -26,26 +26,6 @@ fn read_line(prompt: &str) -> Result<String, CliError> {
         )
     })?;
     Ok(line.trim().to_owned())
-}
-
-/// Opens the authorize page: with `PIFA_BROWSER` (a command taking the URL) when set, else the
-/// system's default browser.
-fn open_browser(url: &str) -> Result<(), String> {
-    match env("PIFA_BROWSER") {
-        Some(command) => {
-            let mut words = command.split_whitespace();
-            let program = words.next().unwrap_or_default();
-            std::process::Command::new(program)
-                .args(words)
-                .arg(url)
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .spawn()
-                .map(drop)
-                .map_err(|e| format!("{program}: {e}"))
-        }
-        None => open::that_detached(url).map_err(|e| e.to_string()),
-    }
 }
 
 pub async fn login(
@@ -98,7 +78,7 @@ pub async fn login(
             read_line("Paste the code, or the whole address the browser shows afterwards: ")?;
         code_from_pasted(&pasted, &state)?
     } else {
-        if let Err(e) = open_browser(&url) {
+        if let Err(e) = open_browser(url.clone()) {
             eprintln!("(the browser could not be opened: {e}; open the address above yourself, or use --paste)");
         }
         redirect.wait_for_code(&state, LOGIN_TIMEOUT).await?

@@ -32,15 +32,7 @@ pub fn env(name: &str) -> Option<String> {
 pub async fn keyring<T: Send + 'static>(
     call: impl FnOnce() -> pifa_core::Result<T> + Send + 'static,
 ) -> Result<T, CliError> {
-    tokio::task::spawn_blocking(call)
-        .await
-        .map_err(|e| {
-            CliError::config(
-                "internal",
-                format!("the keyring call stopped unexpectedly: {e}"),
-            )
-        })?
-        .map_err(CliError::from)
+    Ok(secrets::off_runtime(call).await?)
 }
 
 /// The gateway to call: `--gateway`, else `PIFA_GATEWAY`, else the live 1688 gateway.

@@ -5,7 +5,6 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use chrono::{Duration, Utc};
-use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient};
 use pifa_core::store::{Store, FAILURES_BEFORE_PAUSE};
 use pifa_core::OfferId;
 use pifa_gateway::catalog::Catalog;
@@ -16,21 +15,7 @@ const CLI: &str = env!("CARGO_BIN_EXE_pifa-cli");
 const DETAIL: &str = "com.alibaba.fenxiao.crossborder:product.search.queryProductDetail";
 
 fn refresh_token(gateway: &GatewayHandle) -> String {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = GatewayClient::new(ClientConfig::new(
-        &gateway.base_url,
-        AppCredentials {
-            app_key: DEMO_APP_KEY.into(),
-            app_secret: DEMO_APP_SECRET.into(),
-        },
-    ))
-    .unwrap();
-    let code = gateway.gateway.issue_code("http://127.0.0.1:9/cb");
-    runtime
-        .block_on(client.exchange_code(&code, "http://127.0.0.1:9/cb"))
-        .unwrap()
-        .refresh_token
-        .unwrap()
+    gateway.authorized_tokens().unwrap().refresh_token.unwrap()
 }
 
 fn batch(gateway: &GatewayHandle, data_dir: &Path, ids_file: &Path, extra: &[&str]) -> Output {

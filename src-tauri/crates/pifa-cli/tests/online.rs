@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient};
 use pifa_core::store::Store;
 use pifa_gateway::catalog::Catalog;
 use pifa_gateway::{spawn, GatewayConfig, DEMO_APP_KEY, DEMO_APP_SECRET};
@@ -131,19 +130,7 @@ fn environment_credentials_against_a_separate_gateway() {
         "127.0.0.1:0",
     )
     .unwrap();
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let client = GatewayClient::new(ClientConfig::new(
-        &gateway.base_url,
-        AppCredentials {
-            app_key: DEMO_APP_KEY.into(),
-            app_secret: DEMO_APP_SECRET.into(),
-        },
-    ))
-    .unwrap();
-    let code = gateway.gateway.issue_code("http://127.0.0.1:9/cb");
-    let tokens = runtime
-        .block_on(client.exchange_code(&code, "http://127.0.0.1:9/cb"))
-        .unwrap();
+    let tokens = gateway.authorized_tokens().unwrap();
     let offer = Catalog::new(1688, 100).offer_id(5);
 
     let tmp = tempfile::tempdir().unwrap();

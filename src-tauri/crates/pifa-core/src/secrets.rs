@@ -67,6 +67,17 @@ fn forget(name: &str) -> Result<()> {
     }
 }
 
+/// Runs keyring calls off the async runtime, as the keyring requires.
+pub async fn off_runtime<T: Send + 'static>(
+    call: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    tokio::task::spawn_blocking(call).await.unwrap_or_else(|e| {
+        Err(unavailable(format!(
+            "the keyring call stopped unexpectedly: {e}"
+        )))
+    })
+}
+
 /// Whether a keyring answers at all; the error says what to install or unlock.
 pub fn check_available() -> Result<()> {
     read(APP_KEY).map(drop)

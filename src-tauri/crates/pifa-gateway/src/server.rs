@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{any, get};
 use axum::Router;
 use pifa_core::protocol::sign::{url_path, verify_aop_signature, AOP_SIGNATURE};
+use pifa_core::protocol::{ApiError, AppCredentials, ClientConfig, GatewayClient, TokenSet};
 use serde_json::{json, Value};
 use tokio::sync::oneshot;
 
@@ -391,6 +392,26 @@ pub struct GatewayHandle {
     pub gateway: Arc<Gateway>,
     shutdown: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl GatewayHandle {
+    /// Tokens for the double's own app from its token endpoint, as after a user authorized:
+    /// for tests and benchmarks that need an authorized client without a browser. Blocking;
+    /// call it outside an async runtime.
+    pub fn authorized_tokens(&self) -> Result<TokenSet, ApiError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| ApiError::Transient(e.to_string()))?;
+        let credentials = AppCredentials {
+            app_key: self.gateway.config.app_key.clone(),
+            app_secret: self.gateway.config.app_secret.clone(),
+        };
+        let client = GatewayClient::new(ClientConfig::new(&self.base_url, credentials))?;
+        let redirect = "http://127.0.0.1:9/callback";
+        let code = self.gateway.issue_code(redirect);
+        runtime.block_on(client.exchange_code(&code, redirect))
+    }
 }
 
 impl Drop for GatewayHandle {

@@ -204,6 +204,16 @@ impl GatewayClient {
             "{}/openapi/param2/1/system.oauth2/{api}/{}",
             self.config.gateway, self.config.credentials.app_key
         );
+        self.post_form(url, form, api).await
+    }
+
+    /// Posts a form and reads the answer as JSON; any status but 200 is classified as a failure.
+    async fn post_form<F: serde::Serialize + ?Sized>(
+        &self,
+        url: String,
+        form: &F,
+        api: &str,
+    ) -> Result<Value, ApiError> {
         let answer = self
             .http
             .post(url)
@@ -323,21 +333,13 @@ impl GatewayClient {
         ));
         let signature = aop_signature(&path, &form, &self.config.credentials.app_secret);
         form.push((AOP_SIGNATURE.into(), signature));
-        let answer = self
-            .http
-            .post(format!("{}/openapi/{path}", self.config.gateway))
-            .form(&form)
-            .send()
-            .await
-            .map_err(transport)?;
-        let status = answer.status().as_u16();
-        let body = answer.text().await.map_err(transport)?;
-        if status != 200 {
-            return Err(classify_failure(status, &body));
-        }
-        let value: Value = serde_json::from_str(&body).map_err(|_| {
-            ApiError::Malformed(format!("{} answered something that is not JSON", api.name))
-        })?;
+        let value = self
+            .post_form(
+                format!("{}/openapi/{path}", self.config.gateway),
+                &form,
+                api.name,
+            )
+            .await?;
         match business_failure(&value) {
             Some(error) => Err(error),
             None => Ok(value),

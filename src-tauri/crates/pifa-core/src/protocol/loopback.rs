@@ -147,6 +147,29 @@ impl LoopbackRedirect {
     }
 }
 
+/// Opens the authorize page: with `PIFA_BROWSER` (a command that takes the URL, e.g. for tests
+/// or an unusual desktop) when set, else the system's default browser.
+pub fn open_browser(url: String) -> Result<(), String> {
+    match std::env::var("PIFA_BROWSER")
+        .ok()
+        .filter(|c| !c.trim().is_empty())
+    {
+        Some(command) => {
+            let mut words = command.split_whitespace();
+            let program = words.next().unwrap_or_default().to_owned();
+            std::process::Command::new(&program)
+                .args(words)
+                .arg(&url)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .spawn()
+                .map(drop)
+                .map_err(|e| format!("{program}: {e}"))
+        }
+        None => open::that_detached(&url).map_err(|e| e.to_string()),
+    }
+}
+
 /// The whole browser round trip: listen, have `open_browser` open the authorize page, take the
 /// code when the browser comes back, and trade it for tokens.
 pub async fn authorize_with_browser<F>(
