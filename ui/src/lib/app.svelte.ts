@@ -1,7 +1,7 @@
 // The app-wide state the pages share: what the Rust side said about the app, the page shown,
 // and the last command failure.
 import { api, CommandFailure, toCommandFailure } from './api';
-import { translate, type MessageKey } from './i18n';
+import { failureHint, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
@@ -20,6 +20,13 @@ export function language(): Language {
 
 export function t(key: MessageKey, params?: Record<string, string>): string {
   return translate(language(), key, params);
+}
+
+/** A failure as the user reads it: the hint in their language when there is one, then the
+ * Rust side's detailed message. */
+export function failureText(failure: { code: string; message: string }): string {
+  const hint = failureHint(language(), failure.code);
+  return hint ? `${hint}（${failure.message}）` : failure.message;
 }
 
 async function run(action: () => Promise<AppInfo>): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { languages, messages, translate, type MessageKey } from './i18n';
+import { failureHint, languages, messages, translate, type MessageKey } from './i18n';
 
 describe('i18n', () => {
   it('has every key in every language, none empty', () => {
@@ -23,5 +23,14 @@ describe('i18n', () => {
       '跟随系统（English）',
     );
     expect(translate('en', 'settings.languageSystem')).toBe('Follow the system ({language})');
+  });
+});
+
+describe('failure hints', () => {
+  it('explain stable codes in Chinese and leave English to the Rust message', () => {
+    expect(failureHint('zh-CN', 'store.disk_full')).toContain('磁盘已满');
+    expect(failureHint('zh-CN', 'keyring.unavailable')).toContain('gnome-keyring');
+    expect(failureHint('en', 'store.disk_full')).toBeNull();
+    expect(failureHint('zh-CN', 'no.such_code')).toBeNull();
   });
 });

@@ -205,3 +205,45 @@ export function translate(
 ): string {
   return messages[language][key].replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
 }
+
+/** What a failure means, by its stable code, in languages whose words the Rust side does not
+ * speak (its messages are English). The detailed message is shown beside it. */
+const failureHints: Record<Language, Partial<Record<string, string>>> = {
+  en: {},
+  'zh-CN': {
+    'data_dir.none': '找不到可用的数据目录，请设置 PIFA_DATA_DIR。',
+    'data_dir.unusable': '数据目录无法使用（可能是只读或不是文件夹）。',
+    'settings.unreadable': '设置文件无法读取。',
+    'settings.unwritable': '设置文件无法保存。',
+    'store.open': '数据库无法打开。',
+    'store.read_only': '数据库是只读的：Pifa 需要写入数据目录。',
+    'store.disk_full': '磁盘已满：未做任何更改，请释放空间后重试。',
+    'store.corrupt': '数据库已损坏，或不是 Pifa 的数据库。',
+    'store.too_new': '数据库由更新版本的 Pifa 写入，请升级 Pifa。',
+    'store.failed': '数据库操作失败。',
+    'offer.not_found': '本地没有这个商品。',
+    'offer.bad_id': '这不是 1688 商品 ID 或商品链接。',
+    'offer.unreadable': '1688 返回的商品数据无法读取。',
+    'keyring.unavailable': '无法访问系统钥匙串：Linux 上请安装并启动 gnome-keyring 或 KeePassXC 的 Secret Service。',
+    'keyring.locked': '系统钥匙串已锁定，请解锁后重试。',
+    'keyring.corrupt': '系统钥匙串中的内容无法使用，请重新登录。',
+    'gateway.needs_authorization': '需要重新授权 Pifa 访问 1688。',
+    'gateway.configuration': '1688 拒绝了应用设置（AppKey、密钥或权限）。',
+    'gateway.throttled': '1688 限制了调用频率，Pifa 会放慢并重试。',
+    'gateway.quota_spent': '1688 应用的调用额度已用完。',
+    'gateway.not_found': '1688 上没有这个商品。',
+    'gateway.transient': '暂时无法连接 1688，请稍后重试。',
+    'gateway.malformed': '1688 返回了无法读取的数据。',
+    'gateway.refused': '1688 拒绝了这个请求。',
+    'auth.no_credentials': '请输入 AppKey 和 App Secret。',
+    'auth.not_authorized': '1688 授权已失效，请在设置中重新连接。',
+    'search.empty_keyword': '请输入要搜索的内容。',
+    'settings.bad_gateway': '网关地址无效：请使用 https://，或本机的 http:// 地址。',
+    'demo.start': '演示网关无法启动。',
+  },
+};
+
+/** The hint for a failure code in `language`, if there is one. */
+export function failureHint(language: Language, code: string): string | null {
+  return failureHints[language][code] ?? null;
+}
