@@ -1,9 +1,12 @@
 //! `#[tauri::command]` shims: unpack Tauri's arguments, call the shell, return its result.
 
+use pifa_core::batch::{BatchCounts, BatchProgress};
+use pifa_core::health::Health;
 use pifa_core::offer::Offer;
 use pifa_core::sourcing::SearchResults;
-use pifa_core::store::{OfferPage, OfferQuery};
+use pifa_core::store::{OfferPage, OfferQuery, PausedOffer};
 use pifa_core::Language;
+use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
 use crate::{AppInfo, CommandError, Shell};
@@ -25,19 +28,31 @@ pub fn set_language(
 /// Local search over stored offers: one page at a time, off the UI thread.
 #[tauri::command]
 pub async fn search_offers(app: AppHandle, query: OfferQuery) -> Result<OfferPage, CommandError> {
-    tauri::async_runtime::spawn_blocking(move || app.state::<Shell>().search_offers(&query))
-        .await
-        .map_err(|e| CommandError::internal(format!("the search stopped unexpectedly: {e}")))?
+    blocking(app, move |shell| shell.search_offers(&query)).await
 }
 
-/// One page of a 1688 keyword search (the demo gateway until live credentials are set).
+/// One page of a 1688 keyword search (the demo gateway until live credentials are set). A
+/// stale cached page is answered at once and refreshed in the background.
 #[tauri::command]
 pub async fn search_1688(
-    shell: State<'_, Shell>,
+    app: AppHandle,
     keyword: String,
     page: u32,
+    refresh: bool,
 ) -> Result<SearchResults, CommandError> {
-    shell.search_1688(&keyword, page).await
+    let (results, stale) = app
+        .state::<Shell>()
+        .search_1688(&keyword, page, refresh)
+        .await?;
+    if stale {
+        let (keyword, page) = (results.keyword.clone(), results.page);
+        tauri::async_runtime::spawn(async move {
+            if let Err(e) = app.state::<Shell>().refresh_search(&keyword, page).await {
+                eprintln!("pifa: refreshing a search page failed: {e}");
+            }
+        });
+    }
+    Ok(results)
 }
 
 /// An offer's full detail, stored; `refresh` fetches even when a fresh copy is stored. A stale
@@ -77,4 +92,65 @@ pub async fn connect_live(
 #[tauri::command]
 pub async fn use_demo(shell: State<'_, Shell>) -> Result<AppInfo, CommandError> {
     shell.use_demo().await
+}
+
+/// Sets how long fetched answers count as fresh, in minutes; `null` is the default.
+#[tauri::command]
+pub fn set_cache_ttls(
+    shell: State<'_, Shell>,
+    detail_minutes: Option<u32>,
+    search_minutes: Option<u32>,
+) -> Result<AppInfo, CommandError> {
+    shell.set_cache_ttls(detail_minutes, search_minutes)
+}
+
+/// Fetches and stores every offer named in `text`; each result goes through `progress` as it
+/// settles, and the counts come back when the batch ends.
+#[tauri::command]
+pub async fn run_batch(
+    shell: State<'_, Shell>,
+    text: String,
+    progress: Channel<BatchProgress>,
+) -> Result<BatchCounts, CommandError> {
+    shell
+        .run_batch(&text, |item, counts| {
+            // A closed window just stops listening; the batch still finishes and stores.
+            let _ = progress.send(BatchProgress {
+                item: item.clone(),
+                counts: *counts,
+            });
+        })
+        .await
+}
+
+/// Stops the running batch; `false` when none was running.
+#[tauri::command]
+pub fn cancel_batch(shell: State<'_, Shell>) -> bool {
+    shell.cancel_batch()
+}
+
+#[tauri::command]
+pub async fn paused_offers(app: AppHandle) -> Result<Vec<PausedOffer>, CommandError> {
+    blocking(app, |shell| shell.paused_offers()).await
+}
+
+/// Lifts the pauses of these offers, or of all when the list is empty.
+#[tauri::command]
+pub async fn resume_offers(app: AppHandle, offer_ids: Vec<String>) -> Result<u64, CommandError> {
+    blocking(app, move |shell| shell.resume_offers(&offer_ids)).await
+}
+
+#[tauri::command]
+pub async fn health(app: AppHandle) -> Result<Health, CommandError> {
+    blocking(app, |shell| shell.health()).await
+}
+
+/// Runs store work off the async runtime's threads.
+async fn blocking<T: Send + 'static>(
+    app: AppHandle,
+    work: impl FnOnce(&Shell) -> Result<T, CommandError> + Send + 'static,
+) -> Result<T, CommandError> {
+    tauri::async_runtime::spawn_blocking(move || work(&app.state::<Shell>()))
+        .await
+        .map_err(|e| CommandError::internal(format!("the work stopped unexpectedly: {e}")))?
 }

@@ -34,7 +34,13 @@ pub fn run() {
             commands::search_1688,
             commands::fetch_offer,
             commands::connect_live,
-            commands::use_demo
+            commands::use_demo,
+            commands::set_cache_ttls,
+            commands::run_batch,
+            commands::cancel_batch,
+            commands::paused_offers,
+            commands::resume_offers,
+            commands::health
         ])
         .run(tauri::generate_context!())
         .expect("the Pifa window could not be started");

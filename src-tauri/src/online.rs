@@ -16,7 +16,7 @@ const AUTHORIZE_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// A connected, authorized gateway client.
 pub struct Online {
-    pub client: GatewayClient,
+    pub client: Arc<GatewayClient>,
     /// The in-process double while Pifa runs in demo mode; serving until dropped.
     _demo: Option<GatewayHandle>,
 }
@@ -124,7 +124,7 @@ impl Connection {
             ))?);
             client.set_tokens(Some(tokens)).await;
             Online {
-                client,
+                client: Arc::new(client),
                 _demo: None,
             }
         } else {
@@ -135,7 +135,7 @@ impl Connection {
             let client = demo::client(&handle)?;
             demo::authorize(&client).await?;
             Online {
-                client,
+                client: Arc::new(client),
                 _demo: Some(handle),
             }
         };
@@ -162,7 +162,7 @@ impl Connection {
         .await?;
         let app_key = client.config().credentials.app_key.clone();
         *self.current.lock().await = Some(Arc::new(Online {
-            client,
+            client: Arc::new(client),
             _demo: None,
         }));
         self.set_account(Account {

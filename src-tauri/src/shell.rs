@@ -1,13 +1,15 @@
 //! The state the desktop shell shares with its commands.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Utc;
+use pifa_core::batch::{self, BatchCounts, BatchItem, BatchStorage};
+use pifa_core::health::{self, Health};
 use pifa_core::offer::{Offer, OfferId};
 use pifa_core::protocol::AppCredentials;
-use pifa_core::sourcing::{self, CachedOffer, SearchResults};
-use pifa_core::store::{Cache, OfferPage, OfferQuery, Store};
+use pifa_core::sourcing::{self, CacheTtls, CachedOffer, CachedSearch, SearchResults};
+use pifa_core::store::{Cache, OfferPage, OfferQuery, PausedOffer, Store};
 use pifa_core::{DataDir, Language, Mode, Settings, SettingsStore};
 use serde::Serialize;
 use ts_rs::TS;
@@ -38,6 +40,9 @@ pub struct AppInfo {
     pub gateway: String,
     /// Why live mode cannot be set up now (no keyring, a locked one).
     pub keyring_problem: Option<CommandError>,
+    /// How long fetched details and search pages count as fresh.
+    pub detail_ttl_minutes: u32,
+    pub search_ttl_minutes: u32,
 }
 
 pub struct Shell {
@@ -50,7 +55,14 @@ pub struct Shell {
     cache: Result<Mutex<Cache>, CommandError>,
     /// The gateway connection: live or demo.
     connection: Connection,
+    /// Stops the batch running now, if one is.
+    batch_cancel: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
 }
+
+/// Offers fetched at once by a batch.
+const BATCH_CONCURRENCY: usize = 8;
+/// Cache lifetimes the user may choose: a minute to a week.
+const TTL_MINUTES: std::ops::RangeInclusive<u32> = 1..=7 * 24 * 60;
 
 /// Search pages hold this many offers.
 const SEARCH_PAGE_SIZE: u32 = 20;
@@ -86,6 +98,7 @@ impl Shell {
             store,
             cache,
             connection: Connection::start(gateway_url(gateway_setting.as_deref())),
+            batch_cancel: Mutex::new(None),
         }
     }
 
@@ -163,12 +176,49 @@ impl Shell {
         Ok(self.app_info())
     }
 
-    /// One page of a 1688 keyword search; its offers are stored as they come.
+    /// The cache lifetimes the user set, else the defaults.
+    fn ttls(&self) -> CacheTtls {
+        self.settings_store()
+            .and_then(|(store, _)| store.load().map_err(CommandError::from))
+            .map(|settings| CacheTtls::from(&settings))
+            .unwrap_or_default()
+    }
+
+    /// Sets how long fetched answers count as fresh; `null` goes back to the default.
+    pub fn set_cache_ttls(
+        &self,
+        detail_minutes: Option<u32>,
+        search_minutes: Option<u32>,
+    ) -> Result<AppInfo, CommandError> {
+        for minutes in [detail_minutes, search_minutes].into_iter().flatten() {
+            if !TTL_MINUTES.contains(&minutes) {
+                return Err(CommandError {
+                    code: "settings.bad_ttl".into(),
+                    message: format!(
+                        "{minutes} minutes is not a cache lifetime: choose from {} to {} minutes (a week)",
+                        TTL_MINUTES.start(),
+                        TTL_MINUTES.end()
+                    ),
+                });
+            }
+        }
+        let (store, data_dir) = self.settings_store()?;
+        let settings = store.update(|s| {
+            s.detail_ttl_minutes = detail_minutes;
+            s.search_ttl_minutes = search_minutes;
+        })?;
+        Ok(self.describe(&settings, Some(data_dir), None))
+    }
+
+    /// One page of a 1688 keyword search; its offers are stored as they come. A cached page is
+    /// answered as is; a stale one too, with `true` asking the caller to refresh it in the
+    /// background; `refresh` always asks the gateway.
     pub async fn search_1688(
         &self,
         keyword: &str,
         page: u32,
-    ) -> Result<SearchResults, CommandError> {
+        refresh: bool,
+    ) -> Result<(SearchResults, bool), CommandError> {
         let keyword = keyword.trim();
         if keyword.is_empty() {
             return Err(CommandError {
@@ -176,11 +226,119 @@ impl Shell {
                 message: "type what to search for".into(),
             });
         }
+        if !refresh {
+            let cached = sourcing::cached_search(
+                &*locked(&self.cache)?,
+                keyword,
+                page,
+                SEARCH_PAGE_SIZE,
+                Utc::now(),
+            )?;
+            match cached {
+                CachedSearch::Fresh(results) => return Ok((results, false)),
+                CachedSearch::Stale(results) => return Ok((results, true)),
+                CachedSearch::Missing => {}
+            }
+        }
+        Ok((self.refresh_search(keyword, page).await?, false))
+    }
+
+    /// Fetches a search page from the gateway; stores its offers and caches it.
+    pub async fn refresh_search(
+        &self,
+        keyword: &str,
+        page: u32,
+    ) -> Result<SearchResults, CommandError> {
         let online = self.connection.get().await?;
         let results = sourcing::search(&online.client, keyword, page, SEARCH_PAGE_SIZE).await?;
-        let mut store = locked(&self.store)?;
-        sourcing::store_search(&mut store, &results)?;
+        let (mut store, cache) = (locked(&self.store)?, locked(&self.cache)?);
+        sourcing::store_search(&mut store, &cache, &results, SEARCH_PAGE_SIZE, self.ttls())?;
         Ok(results)
+    }
+
+    /// Fetches every offer named in a pasted text, handing each result to `on_item` as it
+    /// settles. One batch runs at a time; [`Shell::cancel_batch`] stops it.
+    pub async fn run_batch(
+        &self,
+        text: &str,
+        on_item: impl FnMut(&BatchItem, &BatchCounts),
+    ) -> Result<BatchCounts, CommandError> {
+        let input = batch::read_batch(text);
+        if input.offer_ids.is_empty() && input.unreadable.is_empty() {
+            return Err(CommandError {
+                code: "batch.empty".into(),
+                message: "paste offer IDs or 1688 offer links, one or more per line".into(),
+            });
+        }
+        let storage = BatchStorage {
+            store: self.store.as_ref().map_err(Clone::clone)?,
+            cache: self.cache.as_ref().map_err(Clone::clone)?,
+            ttls: self.ttls(),
+        };
+        let cancelled = {
+            let mut running = self
+                .batch_cancel
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if running.is_some() {
+                return Err(CommandError {
+                    code: "batch.running".into(),
+                    message: "a batch is already running: wait for it or cancel it first".into(),
+                });
+            }
+            let (cancel, cancelled) = tokio::sync::watch::channel(false);
+            *running = Some(cancel);
+            cancelled
+        };
+        // However the batch ends, the next one may start.
+        struct Finished<'a>(&'a Mutex<Option<tokio::sync::watch::Sender<bool>>>);
+        impl Drop for Finished<'_> {
+            fn drop(&mut self) {
+                *self.0.lock().unwrap_or_else(PoisonError::into_inner) = None;
+            }
+        }
+        let _finished = Finished(&self.batch_cancel);
+        // Held to the end: in demo mode it keeps the in-process gateway serving.
+        let online = self.connection.get().await?;
+        let client = Arc::clone(&online.client);
+        Ok(batch::run_batch(
+            client,
+            storage,
+            input,
+            BATCH_CONCURRENCY,
+            cancelled,
+            on_item,
+        )
+        .await)
+    }
+
+    /// Stops the running batch: calls in flight finish, the rest are reported cancelled.
+    pub fn cancel_batch(&self) -> bool {
+        let running = self
+            .batch_cancel
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        running
+            .as_ref()
+            .is_some_and(|cancel| cancel.send(true).is_ok())
+    }
+
+    pub fn paused_offers(&self) -> Result<Vec<PausedOffer>, CommandError> {
+        Ok(locked(&self.store)?.paused_offers(Utc::now())?)
+    }
+
+    /// Lifts the pauses of these offers, or of all when none are named.
+    pub fn resume_offers(&self, offer_ids: &[String]) -> Result<u64, CommandError> {
+        let ids = offer_ids
+            .iter()
+            .map(|id| OfferId::parse(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(locked(&self.store)?.resume_offers(&ids)?)
+    }
+
+    pub fn health(&self) -> Result<Health, CommandError> {
+        let (store, cache) = (locked(&self.store)?, locked(&self.cache)?);
+        Ok(health::health(&store, &cache, Utc::now())?)
     }
 
     /// An offer's full detail (tiers, SKUs, supplier): a fresh stored copy as is; a stale one
@@ -221,6 +379,7 @@ impl Shell {
             offer_id,
             &raw,
             Utc::now(),
+            self.ttls(),
         )?)
     }
 
@@ -231,7 +390,10 @@ impl Shell {
         problem: Option<CommandError>,
     ) -> AppInfo {
         let account = self.connection.account();
+        let ttls = CacheTtls::from(settings);
         AppInfo {
+            detail_ttl_minutes: ttls.detail.num_minutes() as u32,
+            search_ttl_minutes: ttls.search.num_minutes() as u32,
             version: pifa_core::VERSION.to_owned(),
             data_dir: data_dir.map(|dir| dir.path().to_path_buf()),
             mode: account.mode,

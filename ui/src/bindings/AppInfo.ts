@@ -34,4 +34,8 @@ gateway: string,
 /**
  * Why live mode cannot be set up now (no keyring, a locked one).
  */
-keyringProblem: CommandError | null, };
+keyringProblem: CommandError | null, 
+/**
+ * How long fetched details and search pages count as fresh.
+ */
+detailTtlMinutes: number, searchTtlMinutes: number, };

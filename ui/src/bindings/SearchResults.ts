@@ -4,8 +4,16 @@ import type { Offer } from "./Offer";
 /**
  * One page of a 1688 keyword search, its items cleaned into partial offers.
  */
-export type SearchResults = { total: number, page: number, offers: Array<Offer>, 
+export type SearchResults = { keyword: string, total: number, page: number, offers: Array<Offer>, 
 /**
  * Items the cleaner could not read (counted, not shown).
  */
-unreadable: number, };
+unreadable: number, 
+/**
+ * When 1688 gave this page; older than a moment when it came from the cache.
+ */
+fetchedAt: string, 
+/**
+ * The page came from the cache and is older than the search TTL: a fresh one is on its way.
+ */
+stale: boolean, };

@@ -9,4 +9,12 @@ language: Language | null,
 /**
  * The gateway live mode calls, when not the live 1688 one (an aggregator, or a double).
  */
-gateway: string | null, };
+gateway: string | null, 
+/**
+ * How long a fetched offer detail counts as fresh; `None` is the default hour.
+ */
+detailTtlMinutes: number | null, 
+/**
+ * How long a fetched search page counts as fresh; `None` is the default 10 minutes.
+ */
+searchTtlMinutes: number | null, };

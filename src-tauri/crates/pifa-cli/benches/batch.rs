@@ -52,7 +52,7 @@ fn main() {
     println!(
         "batch: {} offers ({} ok, {} failed) at {LATENCY_MS} ms latency, concurrency {CONCURRENCY}: wall {:.2} s; latency-bound limit {:.2} s ({:.0}% of it)",
         OFFERS,
-        report["ok"],
+        report["stored"],
         report["failed"],
         wall.as_secs_f64(),
         limit.as_secs_f64(),

@@ -1,17 +1,16 @@
 //! `pifa-cli batch`: many offers at once from a file of IDs or URLs, with bounded concurrency,
 //! a progress bar, Ctrl-C to stop, and one result or one error per offer.
 
-use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, BufRead, BufReader};
+use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 
 use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
-use pifa_core::offer::{find_offer_ids, OfferId};
-use pifa_core::sourcing::{self, Fetched};
-use pifa_core::store::{Cache, Store};
+use pifa_core::batch::{read_batch, run_batch, BatchCounts, BatchItem, BatchStatus, BatchStorage};
+use pifa_core::offer::OfferId;
+use pifa_core::store::Store;
 use pifa_core::Error;
 use serde::Serialize;
 
@@ -20,101 +19,37 @@ use crate::output::json;
 use crate::{CliError, Outcome};
 
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct BatchResult {
-    offer_id: String,
-    ok: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
-}
-
-#[derive(Serialize, Default)]
 struct BatchReport {
-    ok: u64,
-    failed: u64,
-    cancelled: u64,
-    results: Vec<BatchResult>,
+    #[serde(flatten)]
+    counts: BatchCounts,
+    results: Vec<BatchItem>,
 }
 
-impl BatchReport {
-    fn fail(&mut self, offer_id: &str, code: &str, message: String) {
-        self.failed += 1;
-        self.results.push(BatchResult {
-            offer_id: offer_id.to_owned(),
-            ok: false,
-            title: None,
-            code: Some(code.to_owned()),
-            message: Some(message),
-        });
-    }
-}
-
-/// Offer IDs from the input, in order, once each; lines that name no offer are reported.
-fn read_ids(file: &Path, report: &mut BatchReport) -> Result<Vec<OfferId>, CliError> {
-    let input: Box<dyn BufRead> = if file == Path::new("-") {
-        Box::new(io::stdin().lock())
-    } else {
-        Box::new(BufReader::new(File::open(file).map_err(|source| {
-            Error::InputUnreadable {
-                path: file.to_owned(),
-                source,
-            }
-        })?))
+fn read_input(file: &Path) -> Result<String, CliError> {
+    let unreadable = |source| Error::InputUnreadable {
+        path: file.to_owned(),
+        source,
     };
-    let mut seen = HashSet::new();
-    let mut ids = Vec::new();
-    for (index, line) in input.lines().enumerate() {
-        let line = line.map_err(|source| Error::InputUnreadable {
-            path: file.to_owned(),
-            source,
-        })?;
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
-            continue;
-        }
-        let found = find_offer_ids(&line);
-        if found.is_empty() {
-            report.fail(
-                &format!("line {}", index + 1),
-                "offer.bad_id",
-                format!("line {} names no 1688 offer: {:?}", index + 1, line.trim()),
-            );
-        }
-        ids.extend(found.into_iter().filter(|id| seen.insert(id.clone())));
+    let mut text = String::new();
+    if file == Path::new("-") {
+        io::stdin().read_to_string(&mut text).map_err(unreadable)?;
+    } else {
+        File::open(file)
+            .and_then(|mut f| f.read_to_string(&mut text))
+            .map_err(unreadable)?;
     }
-    Ok(ids)
+    Ok(text)
 }
 
 pub async fn run(
     conn: &Connection,
-    store: &mut Store,
-    cache: &Cache,
+    storage: BatchStorage<'_>,
     file: &Path,
     concurrency: usize,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
-    let mut report = BatchReport::default();
-    let ids = read_ids(file, &mut report)?;
-    let now = Utc::now();
-    let mut to_fetch = Vec::with_capacity(ids.len());
-    for id in ids {
-        match store.paused_until(&id, now)? {
-            Some(until) => report.fail(
-                id.as_str(),
-                "offer.paused",
-                format!(
-                    "paused until {} after repeated failures (pifa-cli paused --resume lifts it)",
-                    until.with_timezone(&chrono::Local).format("%H:%M")
-                ),
-            ),
-            None => to_fetch.push(id),
-        }
-    }
-
-    let bar = ProgressBar::new(to_fetch.len() as u64);
+    let input = read_batch(&read_input(file)?);
+    let bar = ProgressBar::new((input.offer_ids.len() + input.unreadable.len()) as u64);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} offers  {elapsed_precise}  {msg}")
             .expect("template is valid"),
@@ -128,95 +63,48 @@ pub async fn run(
             let _ = cancel.send(true);
         }
     });
-    let mut storage_error = None;
-    sourcing::fetch_many(
+    let mut results = Vec::new();
+    let counts = run_batch(
         Arc::clone(&conn.client),
-        to_fetch,
+        storage,
+        input,
         concurrency,
         cancelled,
-        |offer_id, fetched| {
+        |item, _| {
             bar.inc(1);
-            let now = Utc::now();
-            let outcome = match fetched {
-                Fetched::Cancelled => {
-                    report.cancelled += 1;
-                    return;
-                }
-                Fetched::Answer(Ok(raw)) => {
-                    sourcing::store_detail(store, cache, &offer_id, &raw, now)
-                        .map_err(CliError::from)
-                }
-                Fetched::Answer(Err(e)) => Err(CliError::from(e)),
-            };
-            match outcome {
-                Ok(offer) => {
-                    let _ = store.clear_fetch_failures(&offer_id);
-                    report.ok += 1;
-                    report.results.push(BatchResult {
-                        offer_id: offer_id.to_string(),
-                        ok: true,
-                        title: offer.title,
-                        code: None,
-                        message: None,
-                    });
-                }
-                Err(e) => {
-                    let serious = match &e {
-                        CliError::Api(api) => api.is_serious(),
-                        CliError::Core(Error::Unreadable { .. }) => true,
-                        _ => false,
-                    };
-                    if matches!(
-                        e,
-                        CliError::Core(Error::StoreFull { .. } | Error::StoreReadOnly { .. })
-                    ) {
-                        storage_error.get_or_insert(e.to_string());
-                    }
-                    let mut message = e.to_string();
-                    if serious {
-                        if let Ok(Some(until)) =
-                            store.record_fetch_failure(&offer_id, e.code(), &message, now)
-                        {
-                            message.push_str(&format!(
-                                "; paused until {} after repeated failures",
-                                until.with_timezone(&chrono::Local).format("%H:%M")
-                            ));
-                        }
-                    }
-                    report.fail(offer_id.as_str(), e.code(), message);
-                }
-            }
+            results.push(item.clone());
         },
     )
     .await;
     bar.finish_and_clear();
 
     if as_json {
-        json(&report);
+        json(&BatchReport { counts, results });
     } else {
         println!(
             "{} offers fetched and stored, {} failed{}.",
-            report.ok,
-            report.failed,
-            if report.cancelled > 0 {
-                format!(", {} cancelled", report.cancelled)
+            counts.stored,
+            counts.failed,
+            if counts.cancelled > 0 {
+                format!(", {} cancelled", counts.cancelled)
             } else {
                 String::new()
             }
         );
-        for r in report.results.iter().filter(|r| !r.ok) {
+        for item in results.iter().filter(|r| r.status == BatchStatus::Failed) {
+            let what = match (&item.offer_id, item.line) {
+                (Some(id), _) => id.clone(),
+                (None, Some(line)) => format!("line {line}"),
+                (None, None) => String::new(),
+            };
             eprintln!(
-                "  {}: {} [{}]",
-                r.offer_id,
-                r.message.as_deref().unwrap_or(""),
-                r.code.as_deref().unwrap_or("")
+                "  {what}: {} [{}]",
+                item.message.as_deref().unwrap_or(""),
+                item.code.as_deref().unwrap_or("")
             );
         }
     }
-    if let Some(problem) = storage_error {
-        eprintln!("pifa-cli: storing stopped working: {problem}");
-    }
-    Ok(if report.failed > 0 || report.cancelled > 0 {
+    Ok(if counts.failed > 0 || counts.cancelled > 0 {
         Outcome::SomeFailed
     } else {
         Outcome::Ok

@@ -12,11 +12,14 @@ mod output;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Mutex;
 
 use clap::{Parser, Subcommand};
+use pifa_core::batch::BatchStorage;
 use pifa_core::protocol::ApiError;
+use pifa_core::sourcing::CacheTtls;
 use pifa_core::store::{Cache, Store};
-use pifa_core::DataDir;
+use pifa_core::{DataDir, SettingsStore};
 
 #[derive(Parser)]
 #[command(
@@ -67,6 +70,9 @@ enum Command {
         page: u32,
         #[arg(long, default_value_t = 20)]
         page_size: u32,
+        /// Ask 1688 again even when this page was fetched in the last 10 minutes.
+        #[arg(long)]
+        refresh: bool,
     },
     /// Fetch offers by ID or 1688 URL (detail.1688.com/offer/ID.html); they are stored.
     Item {
@@ -210,6 +216,11 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
     }
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let mut store = Store::open_in(&data_dir)?;
+    // An unreadable settings file is the app's to report; the CLI uses the default TTLs then.
+    let ttls = SettingsStore::new(data_dir.settings_file())
+        .load()
+        .map(|settings| CacheTtls::from(&settings))
+        .unwrap_or_default();
     match cli.command {
         Command::Auth { .. } => unreachable!("handled above"),
         Command::Offers(args) => Ok(offers::run(&store, &args, cli.json)?),
@@ -219,41 +230,40 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
             batch::paused(&mut store, &resume, resume_all, cli.json)
         }
         Command::Batch { file, concurrency } => {
-            let cache = Cache::open_in(&data_dir)?;
+            let (store, cache) = (Mutex::new(store), Mutex::new(Cache::open_in(&data_dir)?));
+            let storage = BatchStorage {
+                store: &store,
+                cache: &cache,
+                ttls,
+            };
             runtime()?.block_on(async {
                 let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
-                batch::run(
-                    &conn,
-                    &mut store,
-                    &cache,
-                    &file,
-                    usize::from(concurrency),
-                    cli.json,
-                )
-                .await
+                batch::run(&conn, storage, &file, usize::from(concurrency), cli.json).await
             })
         }
         Command::Search {
             keyword,
             page,
             page_size,
-        } => runtime()?.block_on(async {
-            let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
-            online::search(
-                &conn,
-                &mut store,
-                &keyword.join(" "),
+            refresh,
+        } => {
+            let cache = Cache::open_in(&data_dir)?;
+            let request = online::SearchRequest {
+                keyword: keyword.join(" "),
                 page,
                 page_size,
-                cli.json,
-            )
-            .await
-        }),
+                refresh,
+            };
+            runtime()?.block_on(async {
+                let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
+                online::search(&conn, &mut store, &cache, ttls, &request, cli.json).await
+            })
+        }
         Command::Item { offers, refresh } => {
             let cache = Cache::open_in(&data_dir)?;
             runtime()?.block_on(async {
                 let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
-                online::item(&conn, &mut store, &cache, &offers, refresh, cli.json).await
+                online::item(&conn, &mut store, &cache, ttls, &offers, refresh, cli.json).await
             })
         }
     }

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use pifa_core::offer::{find_offer_ids, Offer, OfferId};
 use pifa_core::protocol::ApiError;
-use pifa_core::sourcing::{self, CachedOffer};
+use pifa_core::sourcing::{self, CacheTtls, CachedOffer, CachedSearch};
 use pifa_core::store::{Cache, Store};
 use serde::Serialize;
 
@@ -11,16 +11,42 @@ use crate::connect::Connection;
 use crate::output::{fit, json};
 use crate::{CliError, Outcome};
 
+pub struct SearchRequest {
+    pub keyword: String,
+    pub page: u32,
+    pub page_size: u32,
+    /// Ask the gateway even when the cache holds a fresh page.
+    pub refresh: bool,
+}
+
 pub async fn search(
     conn: &Connection,
     store: &mut Store,
-    keyword: &str,
-    page: u32,
-    page_size: u32,
+    cache: &Cache,
+    ttls: CacheTtls,
+    request: &SearchRequest,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
-    let results = sourcing::search(&conn.client, keyword, page, page_size).await?;
-    sourcing::store_search(store, &results)?;
+    let SearchRequest {
+        keyword,
+        page,
+        page_size,
+        refresh,
+    } = request;
+    let (keyword, page, page_size) = (keyword.as_str(), *page, *page_size);
+    let cached = match refresh {
+        true => CachedSearch::Missing,
+        false => sourcing::cached_search(cache, keyword, page, page_size, Utc::now())?,
+    };
+    // The command line has no background to refresh in: a stale page is fetched again.
+    let results = match cached {
+        CachedSearch::Fresh(results) => results,
+        CachedSearch::Stale(_) | CachedSearch::Missing => {
+            let results = sourcing::search(&conn.client, keyword, page, page_size).await?;
+            sourcing::store_search(store, cache, &results, page_size, ttls)?;
+            results
+        }
+    };
     if results.unreadable > 0 {
         eprintln!(
             "pifa-cli: {} search results could not be read and were skipped",
@@ -98,6 +124,7 @@ async fn fetch_detail(
     conn: &Connection,
     store: &mut Store,
     cache: &Cache,
+    ttls: CacheTtls,
     id: &OfferId,
     refresh: bool,
 ) -> Result<Offer, CliError> {
@@ -109,13 +136,14 @@ async fn fetch_detail(
         }
     }
     let raw = conn.client.offer_detail(id).await?;
-    Ok(sourcing::store_detail(store, cache, id, &raw, now)?)
+    Ok(sourcing::store_detail(store, cache, id, &raw, now, ttls)?)
 }
 
 pub async fn item(
     conn: &Connection,
     store: &mut Store,
     cache: &Cache,
+    ttls: CacheTtls,
     inputs: &[String],
     refresh: bool,
     as_json: bool,
@@ -124,7 +152,7 @@ pub async fn item(
     let ids = offer_ids(inputs, &mut errors);
     let mut offers = Vec::new();
     for id in ids {
-        match fetch_detail(conn, store, cache, &id, refresh).await {
+        match fetch_detail(conn, store, cache, ttls, &id, refresh).await {
             Ok(offer) => offers.push(offer),
             // Authorization and configuration problems stop everything: the next offer would
             // fail the same way.

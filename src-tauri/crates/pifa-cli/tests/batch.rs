@@ -74,7 +74,7 @@ fn a_batch_under_faults_fails_only_where_the_fault_persists() {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["ok"] == false)
+        .filter(|r| r["status"] == "failed")
         .map(|r| r["code"].as_str().unwrap())
         .collect();
     failed.sort();
@@ -85,7 +85,7 @@ fn a_batch_under_faults_fails_only_where_the_fault_persists() {
     assert_eq!(failed, ["gateway.not_found", "offer.bad_id"], "{report}");
     assert!(persisted <= 2, "{report}");
     assert_eq!(
-        report["ok"].as_u64().unwrap() as usize + persisted,
+        report["stored"].as_u64().unwrap() as usize + persisted,
         40,
         "{report}"
     );
@@ -136,7 +136,7 @@ fn a_token_expiring_mid_batch_is_refreshed_and_the_batch_completes() {
         "{report}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    assert_eq!(report["ok"], 60);
+    assert_eq!(report["stored"], 60);
     assert!(
         gateway.gateway.calls(DETAIL) > 60,
         "401s met mid-batch were retried after a refresh"

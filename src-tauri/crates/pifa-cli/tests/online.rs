@@ -185,3 +185,48 @@ fn environment_credentials_against_a_separate_gateway() {
         "the secret never shows"
     );
 }
+
+#[test]
+fn a_repeated_search_is_answered_from_the_cache_until_refreshed() {
+    let gateway = spawn(
+        GatewayConfig {
+            offers: 100,
+            ..GatewayConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let tokens = gateway.authorized_tokens().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let search = |extra: &[&str]| {
+        let output = Command::new(CLI)
+            .arg("--data-dir")
+            .arg(tmp.path())
+            .args(["--gateway", &gateway.base_url, "search", "T恤", "--json"])
+            .args(extra)
+            .env("PIFA_APP_KEY", DEMO_APP_KEY)
+            .env("PIFA_APP_SECRET", DEMO_APP_SECRET)
+            .env("PIFA_ACCESS_TOKEN", &tokens.access_token)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice::<Value>(&output.stdout).unwrap()
+    };
+    let calls = || {
+        gateway
+            .gateway
+            .calls("com.alibaba.fenxiao.crossborder:product.search.keywordQuery")
+    };
+    let first = search(&[]);
+    assert_eq!(calls(), 1);
+    let again = search(&[]);
+    assert_eq!(calls(), 1, "the second search came from the cache");
+    assert_eq!(again["offers"], first["offers"]);
+    assert_eq!(again["fetchedAt"], first["fetchedAt"]);
+    search(&["--refresh"]);
+    assert_eq!(calls(), 2, "--refresh asks 1688 again");
+}

@@ -3,7 +3,9 @@
 //! The desktop shell (`src-tauri/src`) and the command-line tools are thin layers over this
 //! crate, so everything here is tested with plain `cargo test`.
 
+pub mod batch;
 pub mod error;
+pub mod health;
 pub mod language;
 pub mod mode;
 pub mod money;

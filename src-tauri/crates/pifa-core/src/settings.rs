@@ -21,6 +21,10 @@ pub struct Settings {
     pub language: Option<Language>,
     /// The gateway live mode calls, when not the live 1688 one (an aggregator, or a double).
     pub gateway: Option<String>,
+    /// How long a fetched offer detail counts as fresh; `None` is the default hour.
+    pub detail_ttl_minutes: Option<u32>,
+    /// How long a fetched search page counts as fresh; `None` is the default 10 minutes.
+    pub search_ttl_minutes: Option<u32>,
 }
 
 impl Settings {

@@ -2,7 +2,7 @@
 //! gateway, cleaned and stored, with the detail cache in front. Shared by the app and the CLI;
 //! network calls are async, store and cache work is not, so callers can hold their own locks.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, SubsecRound, Utc};
 use serde::Serialize;
 use serde_json::Value;
 use ts_rs::TS;
@@ -10,26 +10,96 @@ use ts_rs::TS;
 use crate::offer::{clean_search_item, Offer, OfferId};
 use crate::protocol::{ApiError, GatewayClient};
 use crate::store::{Cache, Lookup, Store};
-use crate::Result;
+use crate::{Result, Settings};
 
-/// How long a fetched detail answer counts as fresh.
+/// How long a fetched detail answer counts as fresh, unless the user set otherwise.
 pub const DETAIL_TTL: Duration = Duration::hours(1);
+/// How long a search page counts as fresh, unless the user set otherwise.
+pub const SEARCH_TTL: Duration = Duration::minutes(10);
+
+/// How long cached answers stay fresh, per kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheTtls {
+    pub detail: Duration,
+    pub search: Duration,
+}
+
+impl Default for CacheTtls {
+    fn default() -> CacheTtls {
+        CacheTtls {
+            detail: DETAIL_TTL,
+            search: SEARCH_TTL,
+        }
+    }
+}
+
+impl From<&Settings> for CacheTtls {
+    fn from(settings: &Settings) -> CacheTtls {
+        let minutes = |m: Option<u32>, default| m.map_or(default, |m| Duration::minutes(m.into()));
+        CacheTtls {
+            detail: minutes(settings.detail_ttl_minutes, DETAIL_TTL),
+            search: minutes(settings.search_ttl_minutes, SEARCH_TTL),
+        }
+    }
+}
 
 /// One page of a 1688 keyword search, its items cleaned into partial offers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SearchResults {
+    pub keyword: String,
     #[ts(type = "number")]
     pub total: u64,
     pub page: u32,
     pub offers: Vec<Offer>,
     /// Items the cleaner could not read (counted, not shown).
     pub unreadable: u32,
+    /// When 1688 gave this page; older than a moment when it came from the cache.
+    #[ts(type = "string")]
+    pub fetched_at: DateTime<Utc>,
+    /// The page came from the cache and is older than the search TTL: a fresh one is on its way.
+    pub stale: bool,
     #[serde(skip)]
     raw_items: Vec<Value>,
+    #[serde(skip)]
+    answer: Value,
 }
 
+impl SearchResults {
+    /// Reads a keywordQuery answer (fetched now or cached).
+    pub fn from_answer(keyword: &str, page: u32, answer: Value, fetched_at: DateTime<Utc>) -> Self {
+        let result = &answer["result"]["result"];
+        let mut results = SearchResults {
+            keyword: keyword.to_owned(),
+            total: result["totalRecords"].as_u64().unwrap_or(0),
+            page: page.max(1),
+            offers: Vec::new(),
+            unreadable: 0,
+            fetched_at,
+            stale: false,
+            raw_items: Vec::new(),
+            answer: Value::Null,
+        };
+        for item in result["data"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+        {
+            match clean_search_item(item, fetched_at) {
+                Ok(offer) => {
+                    results.offers.push(offer);
+                    results.raw_items.push(item.clone());
+                }
+                Err(_) => results.unreadable += 1,
+            }
+        }
+        results.answer = answer;
+        results
+    }
+}
+
+/// Fetches one page of a keyword search from the gateway (no cache: see [`cached_search`]).
 pub async fn search(
     client: &GatewayClient,
     keyword: &str,
@@ -37,38 +107,69 @@ pub async fn search(
     page_size: u32,
 ) -> Result<SearchResults, ApiError> {
     let answer = client.search(keyword, page, page_size).await?;
-    let result = &answer["result"]["result"];
-    let now = Utc::now();
-    let mut results = SearchResults {
-        total: result["totalRecords"].as_u64().unwrap_or(0),
-        page: page.max(1),
-        offers: Vec::new(),
-        unreadable: 0,
-        raw_items: Vec::new(),
-    };
-    for item in result["data"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-    {
-        match clean_search_item(item, now) {
-            Ok(offer) => {
-                results.offers.push(offer);
-                results.raw_items.push(item.clone());
-            }
-            Err(_) => results.unreadable += 1,
-        }
-    }
-    Ok(results)
+    // Milliseconds, as the cache keeps times: a cached page reads back the same.
+    let now = Utc::now().trunc_subsecs(3);
+    Ok(SearchResults::from_answer(keyword, page, answer, now))
 }
 
-/// Keeps a search page's offers (each in its own transaction; a search result never replaces
-/// what a detail answer brought).
-pub fn store_search(store: &mut Store, results: &SearchResults) -> Result<()> {
+fn search_key(keyword: &str, page: u32, page_size: u32) -> String {
+    format!("search:{page_size}:{}:{keyword}", page.max(1))
+}
+
+/// What the cache holds of a search page.
+#[derive(Debug)]
+pub enum CachedSearch {
+    Fresh(SearchResults),
+    /// Older than the TTL: good to show while a fresh page is fetched.
+    Stale(SearchResults),
+    Missing,
+}
+
+/// Looks a search page up in the cache (counting hits, stale hits and misses). An entry the
+/// cache cannot read counts as missing: the cache is disposable.
+pub fn cached_search(
+    cache: &Cache,
+    keyword: &str,
+    page: u32,
+    page_size: u32,
+    now: DateTime<Utc>,
+) -> Result<CachedSearch> {
+    let found = cache
+        .get(&search_key(keyword, page, page_size), now)?
+        .and_then(|cached| {
+            let answer = serde_json::from_str(&cached.body).ok()?;
+            let mut results = SearchResults::from_answer(keyword, page, answer, cached.fetched_at);
+            results.stale = !cached.fresh;
+            Some(results)
+        });
+    let (lookup, cached) = match found {
+        Some(results) if results.stale => (Lookup::Stale, CachedSearch::Stale(results)),
+        Some(results) => (Lookup::Hit, CachedSearch::Fresh(results)),
+        None => (Lookup::Miss, CachedSearch::Missing),
+    };
+    cache.count("search", lookup);
+    Ok(cached)
+}
+
+/// Keeps a freshly fetched search page: its offers in the store (each in its own transaction;
+/// a search result never replaces what a detail answer brought) and the answer in the cache.
+pub fn store_search(
+    store: &mut Store,
+    cache: &Cache,
+    results: &SearchResults,
+    page_size: u32,
+    ttls: CacheTtls,
+) -> Result<()> {
     for (offer, raw) in results.offers.iter().zip(&results.raw_items) {
         store.save_offer(offer, Some(raw), false)?;
     }
-    Ok(())
+    cache.put(
+        &search_key(&results.keyword, results.page, page_size),
+        "search",
+        &results.answer.to_string(),
+        results.fetched_at,
+        ttls.search,
+    )
 }
 
 fn detail_key(offer_id: &OfferId) -> String {
@@ -78,7 +179,7 @@ fn detail_key(offer_id: &OfferId) -> String {
 /// What the cache knows of an offer's detail.
 #[derive(Debug)]
 pub enum CachedOffer {
-    /// Fetched less than [`DETAIL_TTL`] ago.
+    /// Fetched within the detail TTL.
     Fresh(Offer),
     /// Stored, but older: good to show while a fresh copy is fetched.
     Stale(Offer),
@@ -115,6 +216,7 @@ pub fn store_detail(
     offer_id: &OfferId,
     raw: &Value,
     now: DateTime<Utc>,
+    ttls: CacheTtls,
 ) -> Result<Offer> {
     let (offer, _) = store.import_answer(raw, now)?;
     cache.put(
@@ -122,7 +224,7 @@ pub fn store_detail(
         "detail",
         &raw.to_string(),
         now,
-        DETAIL_TTL,
+        ttls.detail,
     )?;
     Ok(offer)
 }

@@ -499,7 +499,7 @@ fn a_full_disk_is_named_and_what_was_stored_survives() {
 
 #[test]
 fn cached_details_are_fresh_then_stale_and_every_lookup_is_counted() {
-    use pifa_core::sourcing::{cached_offer, store_detail, CachedOffer, DETAIL_TTL};
+    use pifa_core::sourcing::{cached_offer, store_detail, CacheTtls, CachedOffer, DETAIL_TTL};
     let tmp = tempfile::tempdir().unwrap();
     let data = DataDir::open(tmp.path()).unwrap();
     let mut store = Store::open_in(&data).unwrap();
@@ -515,6 +515,7 @@ fn cached_details_are_fresh_then_stale_and_every_lookup_is_counted() {
         &offer_id,
         &fixture("query_product_detail.json"),
         t0(),
+        CacheTtls::default(),
     )
     .unwrap();
     assert!(matches!(
@@ -531,4 +532,47 @@ fn cached_details_are_fresh_then_stale_and_every_lookup_is_counted() {
         (counts[0].hits, counts[0].stale, counts[0].misses),
         (1, 1, 1)
     );
+}
+
+#[test]
+fn search_pages_are_cached_for_their_ttl_and_settings_change_it() {
+    use pifa_core::sourcing::{
+        cached_search, store_search, CacheTtls, CachedSearch, SearchResults,
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let data = DataDir::open(tmp.path()).unwrap();
+    let mut store = Store::open_in(&data).unwrap();
+    let cache = Cache::open_in(&data).unwrap();
+    let page = SearchResults::from_answer("短裤", 1, fixture("keyword_query.json"), t0());
+    assert_eq!(page.offers.len(), 2);
+    let ttls = CacheTtls::from(&pifa_core::Settings {
+        search_ttl_minutes: Some(30),
+        ..Default::default()
+    });
+    store_search(&mut store, &cache, &page, 20, ttls).unwrap();
+    assert_eq!(store.offer_count().unwrap(), 2);
+
+    let at = |minutes| t0() + Duration::minutes(minutes);
+    match cached_search(&cache, "短裤", 1, 20, at(29)).unwrap() {
+        CachedSearch::Fresh(cached) => {
+            assert_eq!(cached.offers, page.offers);
+            assert_eq!(cached.fetched_at, t0());
+            assert!(!cached.stale);
+        }
+        other => panic!("expected a fresh page, got {other:?}"),
+    }
+    assert!(matches!(
+        cached_search(&cache, "短裤", 1, 20, at(31)).unwrap(),
+        CachedSearch::Stale(cached) if cached.stale && cached.total == 2
+    ));
+    // Another page, page size or keyword is another request.
+    for (keyword, page, size) in [("短裤", 2, 20), ("短裤", 1, 50), ("短", 1, 20)] {
+        assert!(matches!(
+            cached_search(&cache, keyword, page, size, at(1)).unwrap(),
+            CachedSearch::Missing
+        ));
+    }
+    let counts = cache.counts().unwrap();
+    let search = counts.iter().find(|c| c.kind == "search").unwrap();
+    assert_eq!((search.hits, search.stale, search.misses), (1, 1, 3));
 }
