@@ -22,6 +22,22 @@ def test_search_fetch_details_and_find_them_stored(launch):
         "the first offer's detail stored",
         lambda w: w.texts_of_all("remote-detail")[0].startswith("Stored:"),
     )
+    # The refresh button asks 1688 again however fresh the stored copy is.
+    window.by_testid("remote-refetch").click()
+    window.wait_until(
+        "the refreshed detail stored again",
+        lambda w: w.texts_of_all("remote-detail")[0].startswith("Stored:"),
+    )
+    window.open_page("health")
+    window.wait_until(
+        "one detail lookup missed the cache (the refresh skips it)",
+        lambda w: w.driver.execute_script(
+            """const row = document.querySelector('[data-testid="health-cache-row"][data-kind="detail"]');
+               return row && row.querySelector('[data-testid="health-misses"]').innerText;"""
+        )
+        == "1",
+    )
+    window.open_page("search")
 
     window.open_page("offers")
     window.wait_for_text("results-summary", "1–20 of 20 offers")

@@ -3,4 +3,8 @@
 /**
  * How cached lookups of one kind went: for the health view.
  */
-export type CacheCounts = { kind: string, hits: bigint, stale: bigint, misses: bigint, };
+export type CacheCounts = { kind: string, hits: number, stale: number, misses: number, 
+/**
+ * Lookups answered from the cache (fresh or stale), in whole percent; `null` before any.
+ */
+servedPercent: number | null, };

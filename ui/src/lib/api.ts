@@ -1,7 +1,11 @@
 // The one door to the Rust side. Every command goes through `call`, which turns a rejected
 // invoke into a typed `CommandFailure` carrying the `{ code, message }` the Rust side sent.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { BatchCounts } from '../bindings/BatchCounts';
+import type { BatchProgress } from '../bindings/BatchProgress';
+import type { Health } from '../bindings/Health';
+import type { PausedOffer } from '../bindings/PausedOffer';
 import type { CommandError } from '../bindings/CommandError';
 import type { Language } from '../bindings/Language';
 import type { OfferPage } from '../bindings/OfferPage';
@@ -50,9 +54,25 @@ export const api = {
   /** `null` follows the OS language again. */
   setLanguage: (language: Language | null) => call<AppInfo>('set_language', { language }),
   searchOffers: (query: OfferQuery) => call<OfferPage>('search_offers', { query }),
-  search1688: (keyword: string, page: number) => call<SearchResults>('search_1688', { keyword, page }),
+  /** `refresh` asks 1688 even when the page was fetched a moment ago. */
+  search1688: (keyword: string, page: number, refresh: boolean) =>
+    call<SearchResults>('search_1688', { keyword, page, refresh }),
   fetchOffer: (offerId: string, refresh: boolean) => call<Offer>('fetch_offer', { offerId, refresh }),
   connectLive: (appKey: string, appSecret: string, gateway: string | null) =>
     call<AppInfo>('connect_live', { appKey, appSecret, gateway }),
   useDemo: () => call<AppInfo>('use_demo'),
+  /** Minutes; `null` is the default. */
+  setCacheTtls: (detailMinutes: number | null, searchMinutes: number | null) =>
+    call<AppInfo>('set_cache_ttls', { detailMinutes, searchMinutes }),
+  /** Resolves when the batch ends; each offer's result arrives through `onProgress` first. */
+  runBatch: (text: string, onProgress: (progress: BatchProgress) => void) => {
+    const progress = new Channel<BatchProgress>();
+    progress.onmessage = onProgress;
+    return call<BatchCounts>('run_batch', { text, progress });
+  },
+  cancelBatch: () => call<boolean>('cancel_batch'),
+  pausedOffers: () => call<PausedOffer[]>('paused_offers'),
+  /** An empty list lifts every pause. */
+  resumeOffers: (offerIds: string[]) => call<number>('resume_offers', { offerIds }),
+  health: () => call<Health>('health'),
 };

@@ -5,7 +5,7 @@ import { failureHint, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
-export type Page = 'search' | 'offers' | 'settings';
+export type Page = 'search' | 'offers' | 'batch' | 'health' | 'settings';
 
 export const app = $state({
   info: null as AppInfo | null,
@@ -43,3 +43,5 @@ export const chooseLanguage = (choice: Language | null) => run(() => api.setLang
 export const connectLive = (appKey: string, appSecret: string, gateway: string | null) =>
   run(() => api.connectLive(appKey, appSecret, gateway));
 export const useDemo = () => run(api.useDemo);
+export const setCacheTtls = (detailMinutes: number | null, searchMinutes: number | null) =>
+  run(() => api.setCacheTtls(detailMinutes, searchMinutes));

@@ -84,12 +84,18 @@ impl Cache {
 
 /// How cached lookups of one kind went: for the health view.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct CacheCounts {
     pub kind: String,
+    #[ts(type = "number")]
     pub hits: u64,
+    #[ts(type = "number")]
     pub stale: u64,
+    #[ts(type = "number")]
     pub misses: u64,
+    /// Lookups answered from the cache (fresh or stale), in whole percent; `null` before any.
+    pub served_percent: Option<u8>,
 }
 
 /// What a cached lookup found.
@@ -151,6 +157,11 @@ impl Cache {
                 _ => entry.misses = count as u64,
             }
         }
+        for entry in &mut counts {
+            let served = entry.hits + entry.stale;
+            let all = served + entry.misses;
+            entry.served_percent = (all > 0).then(|| (served * 100 / all) as u8);
+        }
         Ok(counts)
     }
 }
@@ -204,7 +215,8 @@ mod tests {
                 kind: "detail".into(),
                 hits: 2,
                 stale: 1,
-                misses: 1
+                misses: 1,
+                served_percent: Some(75),
             }
         );
         assert_eq!(
@@ -213,7 +225,8 @@ mod tests {
                 kind: "search".into(),
                 hits: 0,
                 stale: 0,
-                misses: 1
+                misses: 1,
+                served_percent: Some(0),
             }
         );
     }

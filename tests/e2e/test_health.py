@@ -1,0 +1,48 @@
+"""The status page: what is stored and how the cache answers, with Chinese search terms."""
+
+
+def test_a_repeated_search_is_served_from_the_cache_and_counted(launch):
+    window = launch()
+    window.fill("remote-search-input", "保温杯")
+    window.by_testid("remote-search-go").click()
+    window.wait_until("results", lambda w: len(w.texts_of_all("remote-title")) == 20)
+    first = window.texts_of_all("remote-title")
+    window.by_testid("remote-search-go").click()
+    window.wait_until("the same page again", lambda w: w.texts_of_all("remote-title") == first)
+
+    window.open_page("health")
+    window.wait_until(
+        "search lookups counted: one miss, then one hit",
+        lambda w: w.driver.execute_script(
+            """const row = document.querySelector('[data-testid="health-cache-row"][data-kind="search"]');
+               return row && [row.querySelector('[data-testid="health-hits"]').innerText,
+                              row.querySelector('[data-testid="health-misses"]').innerText];"""
+        )
+        == ["1", "1"],
+    )
+    assert window.text_of("health-offers") == "20"
+    window.by_testid("health-no-paused")
+    window.screenshot("status-en")
+
+
+def test_cache_lifetimes_are_checked_and_remembered(launch, tmp_path):
+    data_dir = tmp_path / "数据"
+    window = launch(data_dir)
+    window.open_page("settings")
+    window.fill("ttl-search", "0")
+    window.by_testid("ttl-save").click()
+    window.wait_until(
+        "a lifetime of 0 refused by name",
+        lambda w: "0 minutes is not a cache lifetime" in w.text_of("command-failure"),
+    )
+    window.fill("ttl-search", "30")
+    window.by_testid("ttl-save").click()
+    window.by_testid("ttl-saved")
+    launch.stop_all()
+
+    window = launch(data_dir)
+    window.open_page("settings")
+    window.wait_until(
+        "the lifetime kept across starts",
+        lambda w: w.by_testid("ttl-search").get_attribute("value") == "30",
+    )
