@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 
 use pifa_core::store::Store;
 use pifa_gateway::catalog::Catalog;
-use pifa_gateway::{spawn, GatewayConfig, DEMO_APP_KEY, DEMO_APP_SECRET};
+use pifa_gateway::{spawn, GatewayConfig, GatewayHandle, DEMO_APP_KEY, DEMO_APP_SECRET};
 use serde_json::Value;
 
 const CLI: &str = env!("CARGO_BIN_EXE_pifa-cli");
@@ -29,6 +29,18 @@ fn demo_id(index: u64) -> String {
         GatewayConfig::default().offers,
     )
     .offer_id(index)
+}
+
+/// A separate double with a catalog of 100 offers.
+fn small_gateway() -> GatewayHandle {
+    spawn(
+        GatewayConfig {
+            offers: 100,
+            ..GatewayConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap()
 }
 
 #[test]
@@ -122,14 +134,7 @@ fn missing_credentials_exit_2_and_say_what_to_set() {
 
 #[test]
 fn environment_credentials_against_a_separate_gateway() {
-    let gateway = spawn(
-        GatewayConfig {
-            offers: 100,
-            ..GatewayConfig::default()
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let gateway = small_gateway();
     let tokens = gateway.authorized_tokens().unwrap();
     let offer = Catalog::new(1688, 100).offer_id(5);
 
@@ -188,14 +193,7 @@ fn environment_credentials_against_a_separate_gateway() {
 
 #[test]
 fn a_repeated_search_is_answered_from_the_cache_until_refreshed() {
-    let gateway = spawn(
-        GatewayConfig {
-            offers: 100,
-            ..GatewayConfig::default()
-        },
-        "127.0.0.1:0",
-    )
-    .unwrap();
+    let gateway = small_gateway();
     let tokens = gateway.authorized_tokens().unwrap();
     let tmp = tempfile::tempdir().unwrap();
     let search = |extra: &[&str]| {

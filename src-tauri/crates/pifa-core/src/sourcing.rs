@@ -116,13 +116,28 @@ fn search_key(keyword: &str, page: u32, page_size: u32) -> String {
     format!("search:{page_size}:{}:{keyword}", page.max(1))
 }
 
-/// What the cache holds of a search page.
+/// What the cache holds of an answer.
 #[derive(Debug)]
-pub enum CachedSearch {
-    Fresh(SearchResults),
-    /// Older than the TTL: good to show while a fresh page is fetched.
-    Stale(SearchResults),
+pub enum Cached<T> {
+    /// Fetched within its kind's TTL.
+    Fresh(T),
+    /// Older: good to show while a fresh copy is fetched.
+    Stale(T),
     Missing,
+}
+
+pub type CachedSearch = Cached<SearchResults>;
+pub type CachedOffer = Cached<Offer>;
+
+/// Counts a lookup of `kind` by what it found (`true` when fresh).
+fn counted<T>(cache: &Cache, kind: &str, found: Option<(bool, T)>) -> Cached<T> {
+    let (lookup, cached) = match found {
+        Some((true, value)) => (Lookup::Hit, Cached::Fresh(value)),
+        Some((false, value)) => (Lookup::Stale, Cached::Stale(value)),
+        None => (Lookup::Miss, Cached::Missing),
+    };
+    cache.count(kind, lookup);
+    cached
 }
 
 /// Looks a search page up in the cache (counting hits, stale hits and misses). An entry the
@@ -140,15 +155,9 @@ pub fn cached_search(
             let answer = serde_json::from_str(&cached.body).ok()?;
             let mut results = SearchResults::from_answer(keyword, page, answer, cached.fetched_at);
             results.stale = !cached.fresh;
-            Some(results)
+            Some((cached.fresh, results))
         });
-    let (lookup, cached) = match found {
-        Some(results) if results.stale => (Lookup::Stale, CachedSearch::Stale(results)),
-        Some(results) => (Lookup::Hit, CachedSearch::Fresh(results)),
-        None => (Lookup::Miss, CachedSearch::Missing),
-    };
-    cache.count("search", lookup);
-    Ok(cached)
+    Ok(counted(cache, "search", found))
 }
 
 /// Keeps a freshly fetched search page: its offers in the store (each in its own transaction;
@@ -176,16 +185,6 @@ fn detail_key(offer_id: &OfferId) -> String {
     format!("detail:{offer_id}")
 }
 
-/// What the cache knows of an offer's detail.
-#[derive(Debug)]
-pub enum CachedOffer {
-    /// Fetched within the detail TTL.
-    Fresh(Offer),
-    /// Stored, but older: good to show while a fresh copy is fetched.
-    Stale(Offer),
-    Missing,
-}
-
 /// Looks an offer's detail up in the cache (counting hits, stale hits and misses).
 pub fn cached_offer(
     store: &Store,
@@ -200,13 +199,7 @@ pub fn cached_offer(
             .map(|offer| (answer.fresh, offer)),
         None => None,
     };
-    let (lookup, cached) = match found {
-        Some((true, offer)) => (Lookup::Hit, CachedOffer::Fresh(offer)),
-        Some((false, offer)) => (Lookup::Stale, CachedOffer::Stale(offer)),
-        None => (Lookup::Miss, CachedOffer::Missing),
-    };
-    cache.count("detail", lookup);
-    Ok(cached)
+    Ok(counted(cache, "detail", found))
 }
 
 /// Cleans and stores a fetched detail answer, and caches it.
