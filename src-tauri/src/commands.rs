@@ -2,6 +2,7 @@
 
 use pifa_core::batch::{BatchCounts, BatchProgress};
 use pifa_core::health::Health;
+use pifa_core::offer::tiers::OrderQuote;
 use pifa_core::offer::Offer;
 use pifa_core::sourcing::SearchResults;
 use pifa_core::store::{OfferPage, OfferQuery, PausedOffer};
@@ -127,6 +128,26 @@ pub async fn run_batch(
 #[tauri::command]
 pub fn cancel_batch(shell: State<'_, Shell>) -> bool {
     shell.cancel_batch()
+}
+
+/// The stored copy of an offer, however old; no call to 1688.
+#[tauri::command]
+pub async fn stored_offer(app: AppHandle, offer_id: String) -> Result<Offer, CommandError> {
+    blocking(app, move |shell| shell.stored_offer(&offer_id)).await
+}
+
+/// What `quantity` pieces of a stored offer (optionally of one SKU) cost.
+#[tauri::command]
+pub async fn quote_offer(
+    app: AppHandle,
+    offer_id: String,
+    quantity: u32,
+    sku_id: Option<String>,
+) -> Result<OrderQuote, CommandError> {
+    blocking(app, move |shell| {
+        shell.quote_offer(&offer_id, quantity, sku_id.as_deref())
+    })
+    .await
 }
 
 #[tauri::command]

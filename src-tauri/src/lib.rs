@@ -40,7 +40,9 @@ pub fn run() {
             commands::cancel_batch,
             commands::paused_offers,
             commands::resume_offers,
-            commands::health
+            commands::health,
+            commands::stored_offer,
+            commands::quote_offer
         ])
         .run(tauri::generate_context!())
         .expect("the Pifa window could not be started");

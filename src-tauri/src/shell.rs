@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use chrono::Utc;
 use pifa_core::batch::{self, BatchCounts, BatchItem, BatchStorage};
 use pifa_core::health::{self, Health};
+use pifa_core::offer::tiers::{order_quote, OrderQuote};
 use pifa_core::offer::{Offer, OfferId};
 use pifa_core::protocol::AppCredentials;
 use pifa_core::sourcing::{self, CacheTtls, CachedOffer, CachedSearch, SearchResults};
@@ -321,6 +322,23 @@ impl Shell {
         running
             .as_ref()
             .is_some_and(|cancel| cancel.send(true).is_ok())
+    }
+
+    /// The stored copy of an offer, however old, without asking the gateway.
+    pub fn stored_offer(&self, offer_id: &str) -> Result<Offer, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        Ok(locked(&self.store)?.offer(&offer_id)?)
+    }
+
+    /// Prices an order of a stored offer: the quote, the minimum order and the next break.
+    pub fn quote_offer(
+        &self,
+        offer_id: &str,
+        quantity: u32,
+        sku_id: Option<&str>,
+    ) -> Result<OrderQuote, CommandError> {
+        let offer = self.stored_offer(offer_id)?;
+        Ok(order_quote(&offer, quantity, sku_id))
     }
 
     pub fn paused_offers(&self) -> Result<Vec<PausedOffer>, CommandError> {

@@ -11,6 +11,7 @@ import type { Language } from '../bindings/Language';
 import type { OfferPage } from '../bindings/OfferPage';
 import type { OfferQuery } from '../bindings/OfferQuery';
 import type { Offer } from '../bindings/Offer';
+import type { OrderQuote } from '../bindings/OrderQuote';
 import type { SearchResults } from '../bindings/SearchResults';
 
 export class CommandFailure extends Error implements CommandError {
@@ -75,4 +76,8 @@ export const api = {
   /** An empty list lifts every pause. */
   resumeOffers: (offerIds: string[]) => call<number>('resume_offers', { offerIds }),
   health: () => call<Health>('health'),
+  /** The stored copy, however old; never calls 1688. */
+  storedOffer: (offerId: string) => call<Offer>('stored_offer', { offerId }),
+  quoteOffer: (offerId: string, quantity: number, skuId: string | null) =>
+    call<OrderQuote>('quote_offer', { offerId, quantity, skuId }),
 };

@@ -5,13 +5,22 @@ import { failureHint, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
-export type Page = 'search' | 'offers' | 'batch' | 'health' | 'settings';
+export type Page = 'search' | 'offers' | 'batch' | 'health' | 'settings' | 'offer';
 
 export const app = $state({
   info: null as AppInfo | null,
   page: 'search' as Page,
   failure: null as CommandFailure | null,
+  /** The offer the offer page shows, and the page to go back to. */
+  offerId: null as string | null,
+  backTo: 'search' as Page,
 });
+
+export function openOffer(offerId: string): void {
+  if (app.page !== 'offer') app.backTo = app.page;
+  app.offerId = offerId;
+  app.page = 'offer';
+}
 
 /** Before the Rust side answers, show English: the first answer arrives within milliseconds. */
 export function language(): Language {

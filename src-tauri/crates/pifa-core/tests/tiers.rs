@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use pifa_core::offer::tiers::{
-    minimum_order, next_break, quote, rank_by_cost, tier_at, PriceBasis, QuoteError,
+    minimum_order, next_break, order_quote, quote, rank_by_cost, tier_at, PriceBasis, QuoteError,
 };
 use pifa_core::offer::{Offer, OfferId, QuoteType, Shipping, Sku, SourceApi, Tier};
 use pifa_core::Money;
@@ -203,4 +203,41 @@ proptest! {
             prop_assert!(brk.saving_per_piece.is_positive());
         }
     }
+}
+
+#[test]
+fn an_order_quote_gives_the_quote_the_minimum_and_the_next_break_or_says_why_not() {
+    let o = offer(
+        "624516873409",
+        Some(3),
+        &[(2, "5.00"), (50, "4.50"), (200, "4.00")],
+    );
+    let at_10 = order_quote(&o, 10, None);
+    assert_eq!(at_10.problem, None);
+    assert_eq!(at_10.minimum_order, 3);
+    let q = at_10.quote.unwrap();
+    assert_eq!(
+        (q.billed_qty, q.unit_price, q.total),
+        (10, m("5.00"), m("50.00"))
+    );
+    let next = at_10.next_break.unwrap();
+    assert_eq!(
+        (next.order_more, next.at_qty, next.saving_per_piece),
+        (40, 50, m("0.50"))
+    );
+
+    let mut per_sku = offer("624516873410", None, &[]);
+    per_sku.quote_type = Some(QuoteType::BySku);
+    per_sku.skus = vec![sku("红色", Some("7.20")), sku("蓝色", None)];
+    let blue = order_quote(&per_sku, 5, Some("蓝色"));
+    assert_eq!(blue.quote, None);
+    assert_eq!(
+        blue.problem.as_deref(),
+        Some("SKU 蓝色 of offer 624516873410 has no price of its own")
+    );
+    assert_eq!(blue.next_break, None);
+    assert_eq!(
+        order_quote(&per_sku, 5, Some("红色")).quote.unwrap().total,
+        m("36.00")
+    );
 }

@@ -176,6 +176,33 @@ pub fn next_break(offer: &Offer, qty: u32) -> Option<PriceBreak> {
         })
 }
 
+/// Everything the offer page shows for one order: the quote (or why there is none), the
+/// minimum order, and the next price break.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OrderQuote {
+    pub quote: Option<Quote>,
+    /// Why no quote could be made, for the user.
+    pub problem: Option<String>,
+    pub minimum_order: u32,
+    pub next_break: Option<PriceBreak>,
+}
+
+/// Prices an order of `qty` pieces (optionally of one SKU) for the offer page.
+pub fn order_quote(offer: &Offer, qty: u32, sku_id: Option<&str>) -> OrderQuote {
+    let (quote, problem) = match quote(offer, qty, sku_id) {
+        Ok(quote) => (Some(quote), None),
+        Err(e) => (None, Some(e.to_string())),
+    };
+    OrderQuote {
+        quote,
+        problem,
+        minimum_order: minimum_order(offer),
+        next_break: next_break(offer, qty),
+    }
+}
+
 /// Offers ranked from cheapest to dearest for an order of `qty` pieces: by total (what the buyer
 /// pays to get at least `qty`, MOQs included), then unit price. Offers that cannot be quoted
 /// come last, in their original order.
