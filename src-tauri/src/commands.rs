@@ -5,7 +5,9 @@ use pifa_core::health::Health;
 use pifa_core::offer::tiers::OrderQuote;
 use pifa_core::offer::Offer;
 use pifa_core::sourcing::SearchResults;
-use pifa_core::store::{OfferPage, OfferQuery, PausedOffer};
+use pifa_core::store::{
+    OfferPage, OfferQuery, PausedOffer, Shortlist, ShortlistPage, ShortlistQuery,
+};
 use pifa_core::Language;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
@@ -164,6 +166,102 @@ pub async fn resume_offers(app: AppHandle, offer_ids: Vec<String>) -> Result<u64
 #[tauri::command]
 pub async fn health(app: AppHandle) -> Result<Health, CommandError> {
     blocking(app, |shell| shell.health()).await
+}
+
+#[tauri::command]
+pub async fn shortlists(app: AppHandle) -> Result<Vec<Shortlist>, CommandError> {
+    blocking(app, |shell| shell.shortlists()).await
+}
+
+#[tauri::command]
+pub async fn create_shortlist(app: AppHandle, name: String) -> Result<Shortlist, CommandError> {
+    blocking(app, move |shell| shell.create_shortlist(&name)).await
+}
+
+#[tauri::command]
+pub async fn rename_shortlist(
+    app: AppHandle,
+    shortlist_id: i64,
+    name: String,
+) -> Result<Shortlist, CommandError> {
+    blocking(app, move |shell| {
+        shell.rename_shortlist(shortlist_id, &name)
+    })
+    .await
+}
+
+/// Deletes a shortlist; its offers stay stored.
+#[tauri::command]
+pub async fn delete_shortlist(app: AppHandle, shortlist_id: i64) -> Result<(), CommandError> {
+    blocking(app, move |shell| shell.delete_shortlist(shortlist_id)).await
+}
+
+#[tauri::command]
+pub async fn add_to_shortlist(
+    app: AppHandle,
+    shortlist_id: i64,
+    offer_id: String,
+) -> Result<Shortlist, CommandError> {
+    blocking(app, move |shell| {
+        shell.add_to_shortlist(shortlist_id, &offer_id)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_from_shortlist(
+    app: AppHandle,
+    shortlist_id: i64,
+    offer_id: String,
+) -> Result<Shortlist, CommandError> {
+    blocking(app, move |shell| {
+        shell.remove_from_shortlist(shortlist_id, &offer_id)
+    })
+    .await
+}
+
+/// Sets the note and target quantity of one offer on a shortlist.
+#[tauri::command]
+pub async fn set_shortlist_entry(
+    app: AppHandle,
+    shortlist_id: i64,
+    offer_id: String,
+    note: String,
+    target_qty: Option<u32>,
+) -> Result<(), CommandError> {
+    blocking(app, move |shell| {
+        shell.set_shortlist_entry(shortlist_id, &offer_id, &note, target_qty)
+    })
+    .await
+}
+
+/// One page of a shortlist, compared at a quantity: cheapest total first.
+#[tauri::command]
+pub async fn shortlist_page(
+    app: AppHandle,
+    query: ShortlistQuery,
+) -> Result<ShortlistPage, CommandError> {
+    blocking(app, move |shell| shell.shortlist_page(&query)).await
+}
+
+#[tauri::command]
+pub async fn shortlists_of(app: AppHandle, offer_id: String) -> Result<Vec<i64>, CommandError> {
+    blocking(app, move |shell| shell.shortlists_of(&offer_id)).await
+}
+
+/// Saves a shortlist as CSV for Excel; answers the file's path.
+#[tauri::command]
+pub async fn export_shortlist(
+    app: AppHandle,
+    shortlist_id: i64,
+    quantity: Option<u32>,
+) -> Result<String, CommandError> {
+    blocking(app, move |shell| {
+        shell
+            .export_shortlist(shortlist_id, quantity)
+            .map(|path| path.display().to_string())
+    })
+    .await
 }
 
 /// Runs store work off the async runtime's threads.

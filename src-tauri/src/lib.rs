@@ -6,6 +6,7 @@ mod commands;
 mod error;
 mod online;
 mod shell;
+mod shortlists;
 
 pub use error::CommandError;
 pub use shell::{AppInfo, Shell};
@@ -42,7 +43,17 @@ pub fn run() {
             commands::resume_offers,
             commands::health,
             commands::stored_offer,
-            commands::quote_offer
+            commands::quote_offer,
+            commands::shortlists,
+            commands::create_shortlist,
+            commands::rename_shortlist,
+            commands::delete_shortlist,
+            commands::add_to_shortlist,
+            commands::remove_from_shortlist,
+            commands::set_shortlist_entry,
+            commands::shortlist_page,
+            commands::shortlists_of,
+            commands::export_shortlist
         ])
         .run(tauri::generate_context!())
         .expect("the Pifa window could not be started");

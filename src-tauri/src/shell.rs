@@ -103,6 +103,20 @@ impl Shell {
         }
     }
 
+    /// The user database, for commands elsewhere in the shell.
+    pub(crate) fn store(&self) -> Result<std::sync::MutexGuard<'_, Store>, CommandError> {
+        locked(&self.store)
+    }
+
+    pub(crate) fn data_dir(&self) -> Result<&DataDir, CommandError> {
+        self.data_dir.as_ref().map_err(Clone::clone)
+    }
+
+    /// The language the user reads now.
+    pub(crate) fn language(&self) -> Language {
+        self.app_info().language
+    }
+
     fn settings_store(&self) -> Result<(SettingsStore, &DataDir), CommandError> {
         let data_dir = self.data_dir.as_ref().map_err(Clone::clone)?;
         Ok((SettingsStore::new(data_dir.settings_file()), data_dir))

@@ -13,6 +13,9 @@ import type { OfferQuery } from '../bindings/OfferQuery';
 import type { Offer } from '../bindings/Offer';
 import type { OrderQuote } from '../bindings/OrderQuote';
 import type { SearchResults } from '../bindings/SearchResults';
+import type { Shortlist } from '../bindings/Shortlist';
+import type { ShortlistPage } from '../bindings/ShortlistPage';
+import type { ShortlistQuery } from '../bindings/ShortlistQuery';
 
 export class CommandFailure extends Error implements CommandError {
   readonly code: string;
@@ -80,4 +83,20 @@ export const api = {
   storedOffer: (offerId: string) => call<Offer>('stored_offer', { offerId }),
   quoteOffer: (offerId: string, quantity: number, skuId: string | null) =>
     call<OrderQuote>('quote_offer', { offerId, quantity, skuId }),
+  shortlists: () => call<Shortlist[]>('shortlists'),
+  createShortlist: (name: string) => call<Shortlist>('create_shortlist', { name }),
+  renameShortlist: (shortlistId: number, name: string) =>
+    call<Shortlist>('rename_shortlist', { shortlistId, name }),
+  deleteShortlist: (shortlistId: number) => call<void>('delete_shortlist', { shortlistId }),
+  addToShortlist: (shortlistId: number, offerId: string) =>
+    call<Shortlist>('add_to_shortlist', { shortlistId, offerId }),
+  removeFromShortlist: (shortlistId: number, offerId: string) =>
+    call<Shortlist>('remove_from_shortlist', { shortlistId, offerId }),
+  setShortlistEntry: (shortlistId: number, offerId: string, note: string, targetQty: number | null) =>
+    call<void>('set_shortlist_entry', { shortlistId, offerId, note, targetQty }),
+  shortlistPage: (query: ShortlistQuery) => call<ShortlistPage>('shortlist_page', { query }),
+  shortlistsOf: (offerId: string) => call<number[]>('shortlists_of', { offerId }),
+  /** Saves the shortlist as CSV for Excel; resolves to the file's path. */
+  exportShortlist: (shortlistId: number, quantity: number | null) =>
+    call<string>('export_shortlist', { shortlistId, quantity }),
 };

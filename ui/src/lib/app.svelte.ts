@@ -5,7 +5,7 @@ import { failureHint, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
-export type Page = 'search' | 'offers' | 'batch' | 'health' | 'settings' | 'offer';
+export type Page = 'search' | 'offers' | 'shortlists' | 'batch' | 'health' | 'settings' | 'offer';
 
 export const app = $state({
   info: null as AppInfo | null,

@@ -90,6 +90,22 @@ pub enum Error {
     #[error(transparent)]
     BadOfferId(#[from] crate::offer::OfferIdError),
 
+    #[error("a shortlist needs a name of 1 to 60 characters, not {0:?}")]
+    ShortlistBadName(String),
+
+    #[error("there is already a shortlist named {0:?}")]
+    ShortlistNameTaken(String),
+
+    #[error("shortlist {0} does not exist (it may have been deleted)")]
+    ShortlistNotFound(i64),
+
+    #[error("the export could not be written to {path}: {source}")]
+    ExportUnwritable {
+        path: PathBuf,
+        #[source]
+        source: io::Error,
+    },
+
     #[error("the answer for {what} cannot be read: {source}")]
     Unreadable {
         what: String,
@@ -119,6 +135,10 @@ impl Error {
             Error::KeyringLocked => "keyring.locked",
             Error::KeyringCorrupt(_) => "keyring.corrupt",
             Error::OfferNotFound(_) => "offer.not_found",
+            Error::ShortlistBadName(_) => "shortlist.bad_name",
+            Error::ShortlistNameTaken(_) => "shortlist.name_taken",
+            Error::ShortlistNotFound(_) => "shortlist.not_found",
+            Error::ExportUnwritable { .. } => "export.unwritable",
             Error::BadOfferId(_) => "offer.bad_id",
             Error::Unreadable { .. } => "offer.unreadable",
         }

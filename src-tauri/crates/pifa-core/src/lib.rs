@@ -5,6 +5,7 @@
 
 pub mod batch;
 pub mod error;
+pub mod export;
 pub mod health;
 pub mod language;
 pub mod mode;

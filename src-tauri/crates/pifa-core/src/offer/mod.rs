@@ -122,6 +122,18 @@ pub struct Percent {
     pub basis_points: u32,
 }
 
+/// `4550` as `45.5%`, `4800` as `48%`.
+impl std::fmt::Display for Percent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (whole, rest) = (self.basis_points / 100, self.basis_points % 100);
+        match rest {
+            0 => write!(f, "{whole}%"),
+            r if r % 10 == 0 => write!(f, "{whole}.{}%", r / 10),
+            r => write!(f, "{whole}.{r:02}%"),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]

@@ -10,6 +10,7 @@ mod failures;
 mod read;
 mod schema;
 mod search;
+mod shortlists;
 mod write;
 
 pub use cache::Cache;
@@ -17,6 +18,7 @@ pub use cache::{CacheCounts, CachedAnswer, Lookup};
 pub use failures::{PausedOffer, FAILURES_BEFORE_PAUSE, PAUSE};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
+pub use shortlists::{compare, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
 pub use write::{RecheckReport, SaveOutcome, PRICE_POINT_INTERVAL};
 
 use std::path::{Path, PathBuf};

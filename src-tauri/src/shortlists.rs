@@ -1,0 +1,105 @@
+//! The shell's shortlist commands: each one call into the store, plus the CSV export's file.
+
+use std::path::PathBuf;
+
+use chrono::Utc;
+use pifa_core::export::{
+    default_export_dir, file_stem, free_path, write_file, write_shortlist_csv,
+};
+use pifa_core::store::{Shortlist, ShortlistPage, ShortlistQuery};
+use pifa_core::OfferId;
+
+use crate::{CommandError, Shell};
+
+impl Shell {
+    pub fn shortlists(&self) -> Result<Vec<Shortlist>, CommandError> {
+        Ok(self.store()?.shortlists()?)
+    }
+
+    pub fn create_shortlist(&self, name: &str) -> Result<Shortlist, CommandError> {
+        Ok(self.store()?.create_shortlist(name, Utc::now())?)
+    }
+
+    pub fn rename_shortlist(
+        &self,
+        shortlist_id: i64,
+        name: &str,
+    ) -> Result<Shortlist, CommandError> {
+        Ok(self.store()?.rename_shortlist(shortlist_id, name)?)
+    }
+
+    pub fn delete_shortlist(&self, shortlist_id: i64) -> Result<(), CommandError> {
+        Ok(self.store()?.delete_shortlist(shortlist_id)?)
+    }
+
+    pub fn add_to_shortlist(
+        &self,
+        shortlist_id: i64,
+        offer_id: &str,
+    ) -> Result<Shortlist, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        Ok(self
+            .store()?
+            .add_to_shortlist(shortlist_id, &offer_id, Utc::now())?)
+    }
+
+    pub fn remove_from_shortlist(
+        &self,
+        shortlist_id: i64,
+        offer_id: &str,
+    ) -> Result<Shortlist, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        Ok(self
+            .store()?
+            .remove_from_shortlist(shortlist_id, &offer_id)?)
+    }
+
+    pub fn set_shortlist_entry(
+        &self,
+        shortlist_id: i64,
+        offer_id: &str,
+        note: &str,
+        target_qty: Option<u32>,
+    ) -> Result<(), CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        Ok(self
+            .store()?
+            .set_shortlist_entry(shortlist_id, &offer_id, note, target_qty)?)
+    }
+
+    pub fn shortlist_page(&self, query: &ShortlistQuery) -> Result<ShortlistPage, CommandError> {
+        Ok(self.store()?.shortlist_page(query)?)
+    }
+
+    /// The shortlists holding an offer, for the offer page.
+    pub fn shortlists_of(&self, offer_id: &str) -> Result<Vec<i64>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        Ok(self.store()?.shortlists_of(&offer_id)?)
+    }
+
+    /// Writes a shortlist's comparison as CSV into the Downloads folder (never over an
+    /// existing file) and returns where.
+    pub fn export_shortlist(
+        &self,
+        shortlist_id: i64,
+        quantity: Option<u32>,
+    ) -> Result<PathBuf, CommandError> {
+        let (shortlist, rows) = {
+            let store = self.store()?;
+            (
+                store.shortlist(shortlist_id)?,
+                store.shortlist_rows(shortlist_id, quantity)?,
+            )
+        };
+        let dir = default_export_dir(self.data_dir()?.path());
+        let stem = format!(
+            "{} {}",
+            file_stem(&shortlist.name),
+            chrono::Local::now().format("%Y-%m-%d")
+        );
+        let path = free_path(&dir, &stem);
+        let language = self.language();
+        write_file(&path, |file| write_shortlist_csv(&rows, language, file))?;
+        Ok(path)
+    }
+}
