@@ -9,6 +9,7 @@ mod import;
 mod offers;
 mod online;
 mod output;
+mod shortlist;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -19,7 +20,7 @@ use pifa_core::batch::BatchStorage;
 use pifa_core::protocol::ApiError;
 use pifa_core::sourcing::CacheTtls;
 use pifa_core::store::{Cache, Store};
-use pifa_core::{DataDir, SettingsStore};
+use pifa_core::{DataDir, Language, SettingsStore};
 
 #[derive(Parser)]
 #[command(
@@ -98,6 +99,11 @@ enum Command {
         /// Lift every pause.
         #[arg(long, conflicts_with = "resume")]
         resume_all: bool,
+    },
+    /// Shortlists: make them, add offers, compare at a quantity, export CSV for Excel.
+    Shortlist {
+        #[command(subcommand)]
+        action: shortlist::ShortlistAction,
     },
     /// Load raw 1688 answers (JSON, one per line; `-` reads standard input) through the cleaner.
     Import {
@@ -216,16 +222,20 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
     }
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let mut store = Store::open_in(&data_dir)?;
-    // An unreadable settings file is the app's to report; the CLI uses the default TTLs then.
-    let ttls = SettingsStore::new(data_dir.settings_file())
-        .load()
-        .map(|settings| CacheTtls::from(&settings))
-        .unwrap_or_default();
+    // An unreadable settings file is the app's to report; the CLI uses the defaults then.
+    let settings = SettingsStore::new(data_dir.settings_file()).load().ok();
+    let ttls = settings.as_ref().map(CacheTtls::from).unwrap_or_default();
     match cli.command {
         Command::Auth { .. } => unreachable!("handled above"),
         Command::Offers(args) => Ok(offers::run(&store, &args, cli.json)?),
         Command::Import { file } => Ok(import::run(&mut store, &file, cli.json)?),
         Command::Recheck => Ok(import::recheck(&mut store, cli.json)?),
+        Command::Shortlist { action } => {
+            let language = settings.as_ref().map_or(Language::from_os(), |s| {
+                s.effective_language(Language::from_os())
+            });
+            shortlist::run(&mut store, &action, language, cli.json)
+        }
         Command::Paused { resume, resume_all } => {
             batch::paused(&mut store, &resume, resume_all, cli.json)
         }

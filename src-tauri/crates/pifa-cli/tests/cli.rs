@@ -277,3 +277,84 @@ fn search_prices_agree_with_the_tier_math_across_a_generated_catalog() {
         }
     }
 }
+
+#[test]
+fn shortlists_from_the_command_line_compare_and_export() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("数据");
+    let file = tmp.path().join("answers.jsonl");
+    std::fs::write(
+        &file,
+        [
+            fixture("query_product_detail.json"),
+            fixture("simple_get.json"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    stdout_json(&cli(&data, &["import", file.to_str().unwrap(), "--json"]));
+
+    stdout_json(&cli(&data, &["shortlist", "create", "夏季备货", "--json"]));
+    let added = stdout_json(&cli(
+        &data,
+        &[
+            "shortlist",
+            "add",
+            "夏季备货",
+            "https://detail.1688.com/offer/624516873409.html",
+            "655443322110",
+            "--json",
+        ],
+    ));
+    assert_eq!(added["offers"], 2);
+
+    let shown = stdout_json(&cli(
+        &data,
+        &["shortlist", "show", "夏季备货", "--qty", "100", "--json"],
+    ));
+    let totals: Vec<&str> = shown
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["quote"]["quote"]["total"].as_str().unwrap())
+        .collect();
+    assert_eq!(totals, ["1100.00", "1780.00"], "cheapest total first");
+
+    let csv_file = tmp.path().join("比价.csv");
+    let export = cli(
+        &data,
+        &[
+            "shortlist",
+            "export",
+            "夏季备货",
+            "-q",
+            "100",
+            "-o",
+            csv_file.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let bytes = std::fs::read(&csv_file).unwrap();
+    assert!(bytes.starts_with(b"\xef\xbb\xbf"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    assert!(
+        text.contains("纯棉短袖T恤男士夏季宽松圆领打底衫 批发"),
+        "{text}"
+    );
+
+    let unknown = cli(&data, &["shortlist", "show", "没有这个"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    let message = String::from_utf8(unknown.stderr).unwrap();
+    assert!(
+        message.contains("no shortlist named \"没有这个\"")
+            && message.contains("[shortlist.not_found]"),
+        "{message}"
+    );
+    let taken = cli(&data, &["shortlist", "create", "夏季备货"]);
+    assert_eq!(taken.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&taken.stderr).contains("[shortlist.name_taken]"));
+}
