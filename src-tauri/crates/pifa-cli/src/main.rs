@@ -10,6 +10,7 @@ mod offers;
 mod online;
 mod output;
 mod shortlist;
+mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,6 +105,11 @@ enum Command {
     Shortlist {
         #[command(subcommand)]
         action: shortlist::ShortlistAction,
+    },
+    /// Price watches: follow offers at a quantity, check them, see history and alerts.
+    Watch {
+        #[command(subcommand)]
+        action: watch::WatchAction,
     },
     /// Load raw 1688 answers (JSON, one per line; `-` reads standard input) through the cleaner.
     Import {
@@ -230,6 +236,17 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Offers(args) => Ok(offers::run(&store, &args, cli.json)?),
         Command::Import { file } => Ok(import::run(&mut store, &file, cli.json)?),
         Command::Recheck => Ok(import::recheck(&mut store, cli.json)?),
+        Command::Watch { action } => {
+            let context = watch::WatchContext {
+                store,
+                cache: Cache::open_in(&data_dir)?,
+                ttls,
+                gateway: cli.gateway.as_deref(),
+                demo: cli.demo,
+                rate: cli.rate,
+            };
+            watch::run(context, &action, cli.json)
+        }
         Command::Shortlist { action } => {
             let language = settings.as_ref().map_or(Language::from_os(), |s| {
                 s.effective_language(Language::from_os())

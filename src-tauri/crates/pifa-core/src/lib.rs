@@ -17,6 +17,7 @@ pub mod secrets;
 pub mod settings;
 pub mod sourcing;
 pub mod store;
+pub mod watch;
 
 pub use error::{Error, Result};
 pub use language::Language;

@@ -11,6 +11,7 @@ mod read;
 mod schema;
 mod search;
 mod shortlists;
+mod watches;
 mod write;
 
 pub use cache::Cache;
@@ -19,6 +20,7 @@ pub use failures::{PausedOffer, FAILURES_BEFORE_PAUSE, PAUSE};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use shortlists::{compare, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
+pub use watches::{Alert, AlertKind, PricePoint, Watch, DEFAULT_ALERT_BP};
 pub use write::{RecheckReport, SaveOutcome, PRICE_POINT_INTERVAL};
 
 use std::path::{Path, PathBuf};

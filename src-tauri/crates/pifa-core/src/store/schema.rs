@@ -172,6 +172,13 @@ pub const USER_MIGRATIONS: &[&str] = &[
         paused_until         TEXT
     ) STRICT;
     "#,
+    // 3: when each watch was last checked and how that went; the pause rule lives in
+    // fetch_failures, shared with batches, so the watches' own failure columns stay unused.
+    r#"
+    ALTER TABLE watches ADD COLUMN last_checked_at TEXT;
+    ALTER TABLE watches ADD COLUMN last_error TEXT;
+    CREATE INDEX alerts_unseen ON alerts(seen_at, created_at);
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[

@@ -1,0 +1,200 @@
+//! `pifa-cli watch`: follow offers' prices at a quantity, check them, read their history and
+//! the alerts raised by moves. Run `watch check` from cron for unattended watching.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::Utc;
+use clap::Subcommand;
+use pifa_core::batch::BatchStorage;
+use pifa_core::offer::{OfferId, Percent};
+use pifa_core::sourcing::CacheTtls;
+use pifa_core::store::{Cache, Store};
+use pifa_core::watch::{self, DEFAULT_CHECK_INTERVAL};
+use pifa_core::Money;
+
+use crate::connect;
+use crate::output::{fit, json};
+use crate::{CliError, Outcome};
+
+#[derive(Subcommand)]
+pub enum WatchAction {
+    /// Watch a stored offer's unit price at a quantity.
+    Add {
+        offer: String,
+        /// The order size to price (raised to the offer's minimum).
+        #[arg(long, short = 'q', value_name = "N")]
+        qty: u32,
+        /// Alert when the price moves by at least this many percent between checks (default 5).
+        #[arg(long, value_name = "PERCENT")]
+        alert: Option<Money>,
+    },
+    /// Stop watching an offer (its history stays).
+    Remove { offer: String },
+    /// Every watch with its price now and when it began.
+    List,
+    /// Fetch watched offers due for a check (all with --all), record prices, raise alerts.
+    Check {
+        #[arg(long)]
+        all: bool,
+    },
+    /// An offer's unit price at its watched quantity at every recorded point.
+    History { offer: String },
+    /// Alerts raised by price moves, newest first; --seen marks them all seen.
+    Alerts {
+        #[arg(long)]
+        seen: bool,
+    },
+}
+
+fn yuan(price: Option<Money>) -> String {
+    price.map_or_else(|| "—".to_owned(), |p| format!("¥{p}"))
+}
+
+pub struct WatchContext<'a> {
+    pub store: Store,
+    pub cache: Cache,
+    pub ttls: CacheTtls,
+    pub gateway: Option<&'a str>,
+    pub demo: bool,
+    pub rate: u32,
+}
+
+pub fn run(
+    ctx: WatchContext<'_>,
+    action: &WatchAction,
+    as_json: bool,
+) -> Result<Outcome, CliError> {
+    let WatchContext {
+        mut store,
+        cache,
+        ttls,
+        gateway,
+        demo,
+        rate,
+    } = ctx;
+    match action {
+        WatchAction::Add { offer, qty, alert } => {
+            let offer_id = OfferId::parse(offer).map_err(pifa_core::Error::from)?;
+            // A percentage typed as 5 or 2.5: Money parses it exactly; hundredths of a percent.
+            let threshold = alert.map(|p| Percent {
+                basis_points: (p.units() / 100).clamp(1, 1_000_000) as u32,
+            });
+            store.watch_offer(&offer_id, *qty, threshold, Utc::now())?;
+            if as_json {
+                json(&serde_json::json!({ "watching": offer_id, "targetQty": qty }));
+            } else {
+                println!("Watching {offer_id} at {qty} pieces.");
+            }
+        }
+        WatchAction::Remove { offer } => {
+            let offer_id = OfferId::parse(offer).map_err(pifa_core::Error::from)?;
+            store.unwatch_offer(&offer_id)?;
+            if as_json {
+                json(&serde_json::json!({ "unwatched": offer_id }));
+            }
+        }
+        WatchAction::List => {
+            let watches = store.watches(Utc::now())?;
+            if as_json {
+                json(&watches);
+            } else if watches.is_empty() {
+                println!("No watches (`pifa-cli watch add OFFER --qty N` starts one).");
+            }
+            for w in watches.iter().filter(|_| !as_json) {
+                println!(
+                    "{}  {:>7} pcs  now {}  first {}  {}",
+                    fit(w.offer_id.as_str(), 13),
+                    w.target_qty,
+                    fit(&yuan(w.current_price), 10),
+                    fit(&yuan(w.first_price), 10),
+                    w.title.as_deref().unwrap_or("")
+                );
+            }
+        }
+        WatchAction::History { offer } => {
+            let offer_id = OfferId::parse(offer).map_err(pifa_core::Error::from)?;
+            let qty = store
+                .watches(Utc::now())?
+                .into_iter()
+                .find(|w| w.offer_id == offer_id)
+                .map_or(1, |w| w.target_qty);
+            let history = store.price_history(&offer_id, qty)?;
+            if as_json {
+                json(&history);
+            }
+            for point in history.iter().filter(|_| !as_json) {
+                println!(
+                    "{}  {}",
+                    point
+                        .at
+                        .with_timezone(&chrono::Local)
+                        .format("%Y-%m-%d %H:%M"),
+                    yuan(point.unit_price)
+                );
+            }
+        }
+        WatchAction::Alerts { seen } => {
+            if *seen {
+                let marked = store.mark_alerts_seen(Utc::now())?;
+                if !as_json {
+                    println!("{marked} alerts marked seen.");
+                }
+                return Ok(Outcome::Ok);
+            }
+            let alerts = store.alerts(false)?;
+            if as_json {
+                json(&alerts);
+            }
+            for alert in alerts.iter().filter(|_| !as_json) {
+                println!(
+                    "{} {}{}",
+                    alert
+                        .at
+                        .with_timezone(&chrono::Local)
+                        .format("%Y-%m-%d %H:%M"),
+                    if alert.seen { "" } else { "[new] " },
+                    alert.message
+                );
+            }
+        }
+        WatchAction::Check { all } => {
+            let interval = if *all {
+                chrono::Duration::zero()
+            } else {
+                DEFAULT_CHECK_INTERVAL
+            };
+            let due =
+                store.due_watches(Utc::now() + chrono::Duration::milliseconds(1), interval)?;
+            let (store, cache) = (Mutex::new(store), Mutex::new(cache));
+            let storage = BatchStorage {
+                store: &store,
+                cache: &cache,
+                ttls,
+            };
+            let report = crate::runtime()?.block_on(async {
+                let conn = connect::connect(gateway, demo, rate).await?;
+                let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+                Ok::<_, CliError>(
+                    watch::check(Arc::clone(&conn.client), storage, due, cancelled).await,
+                )
+            })?;
+            if as_json {
+                json(&report);
+            } else {
+                println!(
+                    "{} watches checked, {} failed.",
+                    report.checked, report.failed
+                );
+                for alert in &report.alerts {
+                    println!("  alert: {}", alert.message);
+                }
+            }
+            return Ok(if report.failed > 0 {
+                Outcome::SomeFailed
+            } else {
+                Outcome::Ok
+            });
+        }
+    }
+    Ok(Outcome::Ok)
+}

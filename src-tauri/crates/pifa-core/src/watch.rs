@@ -1,0 +1,72 @@
+//! Checking watched offers: due ones are fetched like a batch (bounded concurrency, the pause
+//! rule, one result each), every check is noted on its watch, and price moves raise alerts.
+
+use std::sync::{Arc, PoisonError};
+
+use chrono::{Duration, Utc};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::batch::{run_batch, BatchInput, BatchStatus, BatchStorage};
+use crate::protocol::GatewayClient;
+use crate::store::{Alert, Store};
+use crate::OfferId;
+
+/// How often a watched offer is checked unless the user chose otherwise.
+pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::hours(1);
+
+/// Calls in flight while checking watches: below a batch's, so watches leave room for the user.
+const CONCURRENCY: usize = 4;
+
+/// What one round of checks did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WatchCheck {
+    pub checked: u32,
+    pub failed: u32,
+    pub alerts: Vec<Alert>,
+}
+
+/// Fetches and stores each offer, notes the check on its watch and raises alerts for moves.
+pub async fn check(
+    client: Arc<GatewayClient>,
+    storage: BatchStorage<'_>,
+    offer_ids: Vec<OfferId>,
+    cancel: tokio::sync::watch::Receiver<bool>,
+) -> WatchCheck {
+    let store = storage.store;
+    let mut report = WatchCheck::default();
+    let input = BatchInput {
+        offer_ids,
+        unreadable: Vec::new(),
+    };
+    run_batch(client, storage, input, CONCURRENCY, cancel, |item, _| {
+        let Some(offer_id) = item
+            .offer_id
+            .as_deref()
+            .and_then(|id| OfferId::parse(id).ok())
+        else {
+            return;
+        };
+        if item.status == BatchStatus::Cancelled {
+            return;
+        }
+        let mut store: std::sync::MutexGuard<'_, Store> =
+            store.lock().unwrap_or_else(PoisonError::into_inner);
+        let error =
+            (item.status == BatchStatus::Failed).then(|| item.message.clone().unwrap_or_default());
+        // A failure to note the check only means it is tried again sooner.
+        let _ = store.record_watch_check(&offer_id, error.as_deref(), Utc::now());
+        if error.is_some() {
+            report.failed += 1;
+            return;
+        }
+        report.checked += 1;
+        if let Ok(Some(alert)) = store.check_watch_alert(&offer_id) {
+            report.alerts.push(alert);
+        }
+    })
+    .await;
+    report
+}
