@@ -6,8 +6,10 @@ use pifa_core::offer::tiers::OrderQuote;
 use pifa_core::offer::Offer;
 use pifa_core::sourcing::SearchResults;
 use pifa_core::store::{
-    OfferPage, OfferQuery, PausedOffer, Shortlist, ShortlistPage, ShortlistQuery,
+    Alert, OfferPage, OfferQuery, PausedOffer, PricePoint, Shortlist, ShortlistPage,
+    ShortlistQuery, Watch,
 };
+use pifa_core::watch::WatchCheck;
 use pifa_core::Language;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
@@ -262,6 +264,57 @@ pub async fn export_shortlist(
             .map(|path| path.display().to_string())
     })
     .await
+}
+
+/// Watches a stored offer's unit price at a quantity; alerts on moves of at least
+/// `alert_basis_points` hundredths of a percent (default 5%).
+#[tauri::command]
+pub async fn watch_offer(
+    app: AppHandle,
+    offer_id: String,
+    target_qty: u32,
+    alert_basis_points: Option<u32>,
+) -> Result<Vec<Watch>, CommandError> {
+    blocking(app, move |shell| {
+        shell.watch_offer(&offer_id, target_qty, alert_basis_points)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn unwatch_offer(app: AppHandle, offer_id: String) -> Result<Vec<Watch>, CommandError> {
+    blocking(app, move |shell| shell.unwatch_offer(&offer_id)).await
+}
+
+#[tauri::command]
+pub async fn watches(app: AppHandle) -> Result<Vec<Watch>, CommandError> {
+    blocking(app, |shell| shell.watches()).await
+}
+
+/// The unit price at `qty` at every recorded point: one chart's data.
+#[tauri::command]
+pub async fn price_history(
+    app: AppHandle,
+    offer_id: String,
+    qty: u32,
+) -> Result<Vec<PricePoint>, CommandError> {
+    blocking(app, move |shell| shell.price_history(&offer_id, qty)).await
+}
+
+#[tauri::command]
+pub async fn alerts(app: AppHandle, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
+    blocking(app, move |shell| shell.alerts(unseen_only)).await
+}
+
+#[tauri::command]
+pub async fn mark_alerts_seen(app: AppHandle) -> Result<u64, CommandError> {
+    blocking(app, |shell| shell.mark_alerts_seen()).await
+}
+
+/// Checks watched offers now: the due ones, or all with `all`.
+#[tauri::command]
+pub async fn check_watches(shell: State<'_, Shell>, all: bool) -> Result<WatchCheck, CommandError> {
+    shell.check_watches(all).await
 }
 
 /// Runs store work off the async runtime's threads.

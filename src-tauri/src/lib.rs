@@ -7,6 +7,7 @@ mod error;
 mod online;
 mod shell;
 mod shortlists;
+mod watches;
 
 pub use error::CommandError;
 pub use shell::{AppInfo, Shell};
@@ -28,6 +29,10 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(shell)
+        .setup(|app| {
+            watches::start_scheduler(app.handle().clone());
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::set_language,
@@ -53,7 +58,14 @@ pub fn run() {
             commands::set_shortlist_entry,
             commands::shortlist_page,
             commands::shortlists_of,
-            commands::export_shortlist
+            commands::export_shortlist,
+            commands::watch_offer,
+            commands::unwatch_offer,
+            commands::watches,
+            commands::price_history,
+            commands::alerts,
+            commands::mark_alerts_seen,
+            commands::check_watches
         ])
         .run(tauri::generate_context!())
         .expect("the Pifa window could not be started");

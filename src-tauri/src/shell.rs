@@ -108,6 +108,19 @@ impl Shell {
         locked(&self.store)
     }
 
+    /// What a watch check needs: the gateway client (held with its connection) and storage.
+    pub(crate) async fn online(&self) -> Result<Arc<crate::online::Online>, CommandError> {
+        self.connection.get().await
+    }
+
+    pub(crate) fn batch_storage(&self) -> Result<BatchStorage<'_>, CommandError> {
+        Ok(BatchStorage {
+            store: self.store.as_ref().map_err(Clone::clone)?,
+            cache: self.cache.as_ref().map_err(Clone::clone)?,
+            ttls: self.ttls(),
+        })
+    }
+
     pub(crate) fn data_dir(&self) -> Result<&DataDir, CommandError> {
         self.data_dir.as_ref().map_err(Clone::clone)
     }
@@ -285,11 +298,7 @@ impl Shell {
                 message: "paste offer IDs or 1688 offer links, one or more per line".into(),
             });
         }
-        let storage = BatchStorage {
-            store: self.store.as_ref().map_err(Clone::clone)?,
-            cache: self.cache.as_ref().map_err(Clone::clone)?,
-            ttls: self.ttls(),
-        };
+        let storage = self.batch_storage()?;
         let cancelled = {
             let mut running = self
                 .batch_cancel

@@ -16,6 +16,10 @@ alertThreshold: Percent,
  */
 currentPrice: Money | null, firstPrice: Money | null, 
 /**
+ * From the first price to the current one, in hundredths of a percent (-250 = 2.5% down).
+ */
+changeBp: number | null, 
+/**
  * Price points recorded for this offer.
  */
 points: number, createdAt: string, lastCheckedAt: string | null, 

@@ -13,6 +13,10 @@ import type { OfferQuery } from '../bindings/OfferQuery';
 import type { Offer } from '../bindings/Offer';
 import type { OrderQuote } from '../bindings/OrderQuote';
 import type { SearchResults } from '../bindings/SearchResults';
+import type { Alert } from '../bindings/Alert';
+import type { PricePoint } from '../bindings/PricePoint';
+import type { Watch } from '../bindings/Watch';
+import type { WatchCheck } from '../bindings/WatchCheck';
 import type { Shortlist } from '../bindings/Shortlist';
 import type { ShortlistPage } from '../bindings/ShortlistPage';
 import type { ShortlistQuery } from '../bindings/ShortlistQuery';
@@ -99,4 +103,13 @@ export const api = {
   /** Saves the shortlist as CSV for Excel; resolves to the file's path. */
   exportShortlist: (shortlistId: number, quantity: number | null) =>
     call<string>('export_shortlist', { shortlistId, quantity }),
+  /** `alertBasisPoints`: hundredths of a percent (500 = 5%); `null` is the default 5%. */
+  watchOffer: (offerId: string, targetQty: number, alertBasisPoints: number | null) =>
+    call<Watch[]>('watch_offer', { offerId, targetQty, alertBasisPoints }),
+  unwatchOffer: (offerId: string) => call<Watch[]>('unwatch_offer', { offerId }),
+  watches: () => call<Watch[]>('watches'),
+  priceHistory: (offerId: string, qty: number) => call<PricePoint[]>('price_history', { offerId, qty }),
+  alerts: (unseenOnly: boolean) => call<Alert[]>('alerts', { unseenOnly }),
+  markAlertsSeen: () => call<number>('mark_alerts_seen'),
+  checkWatches: (all: boolean) => call<WatchCheck>('check_watches', { all }),
 };

@@ -5,7 +5,7 @@ import { failureHint, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
-export type Page = 'search' | 'offers' | 'shortlists' | 'batch' | 'health' | 'settings' | 'offer';
+export type Page = 'search' | 'offers' | 'shortlists' | 'watches' | 'batch' | 'health' | 'settings' | 'offer';
 
 export const app = $state({
   info: null as AppInfo | null,
@@ -14,7 +14,18 @@ export const app = $state({
   /** The offer the offer page shows, and the page to go back to. */
   offerId: null as string | null,
   backTo: 'search' as Page,
+  /** Price alerts not yet seen: the badge on the Watches button. */
+  unseenAlerts: 0,
 });
+
+/** Re-reads how many alerts are new; a failure here just leaves the badge as it was. */
+export async function refreshAlertCount(): Promise<void> {
+  try {
+    app.unseenAlerts = (await api.alerts(true)).length;
+  } catch {
+    // The Watches page shows the failure when opened.
+  }
+}
 
 export function openOffer(offerId: string): void {
   if (app.page !== 'offer') app.backTo = app.page;

@@ -29,6 +29,9 @@ pub struct Watch {
     /// The unit price at the target quantity now, and when the watch began.
     pub current_price: Option<Money>,
     pub first_price: Option<Money>,
+    /// From the first price to the current one, in hundredths of a percent (-250 = 2.5% down).
+    #[ts(type = "number | null")]
+    pub change_bp: Option<i64>,
     /// Price points recorded for this offer.
     pub points: u32,
     #[ts(type = "string")]
@@ -180,14 +183,18 @@ impl Store {
             let offer = self.offer(&offer_id)?;
             let history = self.price_history(&offer_id, target_qty)?;
             let priced = || history.iter().filter_map(|p| p.unit_price);
+            let (first_price, current_price) = (priced().next(), priced().next_back());
             watches.push(Watch {
                 title: offer.title.or(offer.title_en),
                 target_qty,
                 alert_threshold: Percent {
                     basis_points: threshold,
                 },
-                current_price: priced().next_back(),
-                first_price: priced().next(),
+                change_bp: first_price
+                    .zip(current_price)
+                    .and_then(|(a, b)| change_bp(a, b)),
+                current_price,
+                first_price,
                 points: history.len() as u32,
                 created_at: parse_time(&created_at),
                 last_checked_at: checked.as_deref().map(parse_time),
