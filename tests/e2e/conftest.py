@@ -187,6 +187,18 @@ class PifaWindow:
             value,
         )
 
+    def search_1688(self, keyword: str) -> list[str]:
+        """Searches 1688 (the demo gateway) and waits for a full first page; its titles."""
+        self.open_page("search")
+        self.fill("remote-search-input", keyword)
+        self.by_testid("remote-search-go").click()
+        self.wait_until("a page of 20 results", lambda w: len(w.texts_of_all("remote-title")) == 20)
+        return self.texts_of_all("remote-title")
+
+    def open_result(self, index: int) -> None:
+        """Opens the offer page of a search result."""
+        self.driver.find_elements(By.CSS_SELECTOR, self._selector("remote-title"))[index].click()
+
     def screenshot(self, name: str) -> Path:
         path = OUTPUT / f"{name}.png"
         self.driver.save_screenshot(str(path))

@@ -8,11 +8,8 @@ QUOTE = re.compile(r"^(\d+) pieces at ¥\d+(\.\d+)? each = ¥\d+(\.\d+)?$")
 
 def test_open_an_offer_price_a_quantity_and_go_back(launch):
     window = launch()
-    window.fill("remote-search-input", "保温杯")
-    window.by_testid("remote-search-go").click()
-    window.wait_until("results", lambda w: len(w.texts_of_all("remote-title")) == 20)
-    titles = window.texts_of_all("remote-title")
-    window.driver.find_elements("css selector", '[data-testid="remote-title"]')[0].click()
+    titles = window.search_1688("保温杯")
+    window.open_result(0)
 
     window.wait_for_text("page-title", titles[0])
     window.wait_until(

@@ -24,7 +24,7 @@ def money(text: str) -> float:
 
 def add_search_result(window, index: int) -> str:
     window.open_page("search")
-    window.driver.find_elements("css selector", '[data-testid="remote-title"]')[index].click()
+    window.open_result(index)
     window.wait_until("the list to add to", lambda w: w.by_testid("offer-add").get_attribute("disabled") is None)
     title = window.text_of("page-title")
     window.by_testid("offer-add").click()
@@ -48,10 +48,7 @@ def test_compare_shortlisted_offers_and_export_them(launch, tmp_path):
         lambda w: 'already a shortlist named "春季保温杯"' in w.text_of("command-failure"),
     )
 
-    window.open_page("search")
-    window.fill("remote-search-input", "保温杯")
-    window.by_testid("remote-search-go").click()
-    window.wait_until("results", lambda w: len(w.texts_of_all("remote-title")) == 20)
+    window.search_1688("保温杯")
     titles = {add_search_result(window, i) for i in range(3)}
 
     window.open_page("shortlists")

@@ -7,10 +7,8 @@ import re
 
 def test_watch_an_offer_see_its_chart_check_it_and_stop(launch):
     window = launch()
-    window.fill("remote-search-input", "保温杯")
-    window.by_testid("remote-search-go").click()
-    window.wait_until("results", lambda w: len(w.texts_of_all("remote-title")) == 20)
-    window.driver.find_elements("css selector", '[data-testid="remote-title"]')[0].click()
+    window.search_1688("保温杯")
+    window.open_result(0)
     window.wait_until("the detail stored", lambda w: "诚信通" in w.text_of("offer-supplier"))
     offer_id = re.search(r"#(\d+)", window.text_of("offer-meta")).group(1)
 

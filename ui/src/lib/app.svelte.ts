@@ -65,3 +65,15 @@ export const connectLive = (appKey: string, appSecret: string, gateway: string |
 export const useDemo = () => run(api.useDemo);
 export const setCacheTtls = (detailMinutes: number | null, searchMinutes: number | null) =>
   run(() => api.setCacheTtls(detailMinutes, searchMinutes));
+
+/** Runs a command; a failure goes to the banner and gives `undefined`, success clears it. */
+export async function attempt<T>(action: () => Promise<T>): Promise<T | undefined> {
+  try {
+    const value = await action();
+    app.failure = null;
+    return value;
+  } catch (error) {
+    app.failure = toCommandFailure(error);
+    return undefined;
+  }
+}

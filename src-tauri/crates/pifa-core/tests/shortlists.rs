@@ -1,24 +1,13 @@
 //! Shortlists on a real database file: naming rules, entries, the comparison at a quantity,
 //! paging, and the CSV export Excel opens.
 
-use chrono::{TimeZone, Utc};
+mod common;
+
+use common::{fixture, id, t0};
+
 use pifa_core::export::write_shortlist_csv;
 use pifa_core::store::{ShortlistQuery, Store};
-use pifa_core::{Language, OfferId};
-use serde_json::Value;
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap()
-}
-
-fn id(text: &str) -> OfferId {
-    OfferId::parse(text).unwrap()
-}
+use pifa_core::Language;
 
 /// Two detail offers (tiers; per-SKU prices) and two search items (listed prices).
 fn stocked(dir: &std::path::Path) -> Store {

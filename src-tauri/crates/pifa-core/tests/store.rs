@@ -1,30 +1,21 @@
 //! The store on real database files.
 
+mod common;
+
+use common::{fixture, id, t0};
+
 use std::path::Path;
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::Duration;
 use pifa_core::offer::{clean_answer, tiers::quote, Percent};
 use pifa_core::store::{
     create_at_version, Cache, OfferQuery, OfferSort, Store, PRICE_POINT_INTERVAL, USER_MIGRATIONS,
 };
-use pifa_core::{DataDir, Error, Money, OfferId};
-use serde_json::{json, Value};
-
-fn fixture(name: &str) -> Value {
-    let path = format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap()
-}
+use pifa_core::{DataDir, Error, Money};
+use serde_json::json;
 
 fn m(text: &str) -> Money {
     text.parse().unwrap()
-}
-
-fn id(text: &str) -> OfferId {
-    OfferId::parse(text).unwrap()
 }
 
 /// A store holding the three fixture shapes (two detail offers, two search items).
