@@ -99,14 +99,16 @@ pub async fn use_demo(shell: State<'_, Shell>) -> Result<AppInfo, CommandError> 
     shell.use_demo().await
 }
 
-/// Sets how long fetched answers count as fresh, in minutes; `null` is the default.
+/// Sets how long fetched answers count as fresh and how often watches are checked, in
+/// minutes; `null` is the default.
 #[tauri::command]
-pub fn set_cache_ttls(
+pub fn set_refresh_settings(
     shell: State<'_, Shell>,
     detail_minutes: Option<u32>,
     search_minutes: Option<u32>,
+    watch_minutes: Option<u32>,
 ) -> Result<AppInfo, CommandError> {
-    shell.set_cache_ttls(detail_minutes, search_minutes)
+    shell.set_refresh_settings(detail_minutes, search_minutes, watch_minutes)
 }
 
 /// Fetches and stores every offer named in `text`; each result goes through `progress` as it

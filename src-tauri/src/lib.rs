@@ -41,7 +41,7 @@ pub fn run() {
             commands::fetch_offer,
             commands::connect_live,
             commands::use_demo,
-            commands::set_cache_ttls,
+            commands::set_refresh_settings,
             commands::run_batch,
             commands::cancel_batch,
             commands::paused_offers,

@@ -44,6 +44,8 @@ pub struct AppInfo {
     /// How long fetched details and search pages count as fresh.
     pub detail_ttl_minutes: u32,
     pub search_ttl_minutes: u32,
+    /// How often watched offers are checked.
+    pub watch_interval_minutes: u32,
 }
 
 pub struct Shell {
@@ -204,26 +206,35 @@ impl Shell {
         Ok(self.app_info())
     }
 
-    /// The cache lifetimes the user set, else the defaults.
-    fn ttls(&self) -> CacheTtls {
+    /// The user's settings; an unreadable file means the defaults (app_info says why).
+    pub(crate) fn settings(&self) -> Settings {
         self.settings_store()
             .and_then(|(store, _)| store.load().map_err(CommandError::from))
-            .map(|settings| CacheTtls::from(&settings))
             .unwrap_or_default()
     }
 
-    /// Sets how long fetched answers count as fresh; `null` goes back to the default.
-    pub fn set_cache_ttls(
+    /// The cache lifetimes the user set, else the defaults.
+    fn ttls(&self) -> CacheTtls {
+        CacheTtls::from(&self.settings())
+    }
+
+    /// Sets how long fetched answers count as fresh and how often watches are checked, in
+    /// minutes; `null` goes back to the default.
+    pub fn set_refresh_settings(
         &self,
         detail_minutes: Option<u32>,
         search_minutes: Option<u32>,
+        watch_minutes: Option<u32>,
     ) -> Result<AppInfo, CommandError> {
-        for minutes in [detail_minutes, search_minutes].into_iter().flatten() {
+        for minutes in [detail_minutes, search_minutes, watch_minutes]
+            .into_iter()
+            .flatten()
+        {
             if !TTL_MINUTES.contains(&minutes) {
                 return Err(CommandError {
                     code: "settings.bad_ttl".into(),
                     message: format!(
-                        "{minutes} minutes is not a cache lifetime: choose from {} to {} minutes (a week)",
+                        "{minutes} minutes is not a usable interval: choose from {} to {} minutes (a week)",
                         TTL_MINUTES.start(),
                         TTL_MINUTES.end()
                     ),
@@ -234,6 +245,7 @@ impl Shell {
         let settings = store.update(|s| {
             s.detail_ttl_minutes = detail_minutes;
             s.search_ttl_minutes = search_minutes;
+            s.watch_interval_minutes = watch_minutes;
         })?;
         Ok(self.describe(&settings, Some(data_dir), None))
     }
@@ -434,6 +446,7 @@ impl Shell {
         let ttls = CacheTtls::from(settings);
         AppInfo {
             detail_ttl_minutes: ttls.detail.num_minutes() as u32,
+            watch_interval_minutes: pifa_core::watch::check_interval(settings).num_minutes() as u32,
             search_ttl_minutes: ttls.search.num_minutes() as u32,
             version: pifa_core::VERSION.to_owned(),
             data_dir: data_dir.map(|dir| dir.path().to_path_buf()),

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use pifa_core::offer::Percent;
 use pifa_core::store::{Alert, PricePoint, Watch};
-use pifa_core::watch::{self, WatchCheck, DEFAULT_CHECK_INTERVAL};
+use pifa_core::watch::{self, WatchCheck};
 use pifa_core::OfferId;
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -62,7 +62,7 @@ impl Shell {
         let interval = if all {
             chrono::Duration::zero()
         } else {
-            DEFAULT_CHECK_INTERVAL
+            watch::check_interval(&self.settings())
         };
         let due = self
             .store()?

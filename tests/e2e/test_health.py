@@ -22,17 +22,18 @@ def test_a_repeated_search_is_served_from_the_cache_and_counted(launch):
     window.screenshot("status-en")
 
 
-def test_cache_lifetimes_are_checked_and_remembered(launch, tmp_path):
+def test_refresh_intervals_are_checked_and_remembered(launch, tmp_path):
     data_dir = tmp_path / "数据"
     window = launch(data_dir)
     window.open_page("settings")
     window.fill("ttl-search", "0")
     window.by_testid("ttl-save").click()
     window.wait_until(
-        "a lifetime of 0 refused by name",
-        lambda w: "0 minutes is not a cache lifetime" in w.text_of("command-failure"),
+        "an interval of 0 refused by name",
+        lambda w: "0 minutes is not a usable interval" in w.text_of("command-failure"),
     )
     window.fill("ttl-search", "30")
+    window.fill("watch-interval", "15")
     window.by_testid("ttl-save").click()
     window.by_testid("ttl-saved")
     launch.stop_all()
@@ -40,6 +41,7 @@ def test_cache_lifetimes_are_checked_and_remembered(launch, tmp_path):
     window = launch(data_dir)
     window.open_page("settings")
     window.wait_until(
-        "the lifetime kept across starts",
-        lambda w: w.by_testid("ttl-search").get_attribute("value") == "30",
+        "the lifetime and the watch interval kept across starts",
+        lambda w: w.by_testid("ttl-search").get_attribute("value") == "30"
+        and w.by_testid("watch-interval").get_attribute("value") == "15",
     )

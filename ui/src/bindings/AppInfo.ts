@@ -38,4 +38,8 @@ keyringProblem: CommandError | null,
 /**
  * How long fetched details and search pages count as fresh.
  */
-detailTtlMinutes: number, searchTtlMinutes: number, };
+detailTtlMinutes: number, searchTtlMinutes: number, 
+/**
+ * How often watched offers are checked.
+ */
+watchIntervalMinutes: number, };

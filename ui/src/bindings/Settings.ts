@@ -17,4 +17,8 @@ detailTtlMinutes: number | null,
 /**
  * How long a fetched search page counts as fresh; `None` is the default 10 minutes.
  */
-searchTtlMinutes: number | null, };
+searchTtlMinutes: number | null, 
+/**
+ * How often watched offers are checked; `None` is the default hour.
+ */
+watchIntervalMinutes: number | null, };

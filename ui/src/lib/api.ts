@@ -69,9 +69,9 @@ export const api = {
   connectLive: (appKey: string, appSecret: string, gateway: string | null) =>
     call<AppInfo>('connect_live', { appKey, appSecret, gateway }),
   useDemo: () => call<AppInfo>('use_demo'),
-  /** Minutes; `null` is the default. */
-  setCacheTtls: (detailMinutes: number | null, searchMinutes: number | null) =>
-    call<AppInfo>('set_cache_ttls', { detailMinutes, searchMinutes }),
+  /** Cache lifetimes and the watch interval, in minutes; `null` is the default. */
+  setRefreshSettings: (detailMinutes: number | null, searchMinutes: number | null, watchMinutes: number | null) =>
+    call<AppInfo>('set_refresh_settings', { detailMinutes, searchMinutes, watchMinutes }),
   /** Resolves when the batch ends; each offer's result arrives through `onProgress` first. */
   runBatch: (text: string, onProgress: (progress: BatchProgress) => void) => {
     const progress = new Channel<BatchProgress>();

@@ -63,8 +63,11 @@ export const chooseLanguage = (choice: Language | null) => run(() => api.setLang
 export const connectLive = (appKey: string, appSecret: string, gateway: string | null) =>
   run(() => api.connectLive(appKey, appSecret, gateway));
 export const useDemo = () => run(api.useDemo);
-export const setCacheTtls = (detailMinutes: number | null, searchMinutes: number | null) =>
-  run(() => api.setCacheTtls(detailMinutes, searchMinutes));
+export const setRefreshSettings = (
+  detailMinutes: number | null,
+  searchMinutes: number | null,
+  watchMinutes: number | null,
+) => run(() => api.setRefreshSettings(detailMinutes, searchMinutes, watchMinutes));
 
 /** Runs a command; a failure goes to the banner and gives `undefined`, success clears it. */
 export async function attempt<T>(action: () => Promise<T>): Promise<T | undefined> {

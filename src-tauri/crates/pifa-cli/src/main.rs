@@ -241,6 +241,10 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
                 store,
                 cache: Cache::open_in(&data_dir)?,
                 ttls,
+                interval: settings.as_ref().map_or(
+                    pifa_core::watch::DEFAULT_CHECK_INTERVAL,
+                    pifa_core::watch::check_interval,
+                ),
                 gateway: cli.gateway.as_deref(),
                 demo: cli.demo,
                 rate: cli.rate,

@@ -9,7 +9,7 @@ use pifa_core::batch::BatchStorage;
 use pifa_core::offer::{OfferId, Percent};
 use pifa_core::sourcing::CacheTtls;
 use pifa_core::store::{Cache, Store};
-use pifa_core::watch::{self, DEFAULT_CHECK_INTERVAL};
+use pifa_core::watch;
 use pifa_core::Money;
 
 use crate::connect;
@@ -54,6 +54,8 @@ pub struct WatchContext<'a> {
     pub store: Store,
     pub cache: Cache,
     pub ttls: CacheTtls,
+    /// How often a watch is due (from the settings file).
+    pub interval: chrono::Duration,
     pub gateway: Option<&'a str>,
     pub demo: bool,
     pub rate: u32,
@@ -68,6 +70,7 @@ pub fn run(
         mut store,
         cache,
         ttls,
+        interval,
         gateway,
         demo,
         rate,
@@ -161,7 +164,7 @@ pub fn run(
             let interval = if *all {
                 chrono::Duration::zero()
             } else {
-                DEFAULT_CHECK_INTERVAL
+                interval
             };
             let due =
                 store.due_watches(Utc::now() + chrono::Duration::milliseconds(1), interval)?;

@@ -25,6 +25,8 @@ pub struct Settings {
     pub detail_ttl_minutes: Option<u32>,
     /// How long a fetched search page counts as fresh; `None` is the default 10 minutes.
     pub search_ttl_minutes: Option<u32>,
+    /// How often watched offers are checked; `None` is the default hour.
+    pub watch_interval_minutes: Option<u32>,
 }
 
 impl Settings {

@@ -15,6 +15,13 @@ use crate::OfferId;
 /// How often a watched offer is checked unless the user chose otherwise.
 pub const DEFAULT_CHECK_INTERVAL: Duration = Duration::hours(1);
 
+/// How often watches are checked under these settings.
+pub fn check_interval(settings: &crate::Settings) -> Duration {
+    settings
+        .watch_interval_minutes
+        .map_or(DEFAULT_CHECK_INTERVAL, |m| Duration::minutes(m.into()))
+}
+
 /// Calls in flight while checking watches: below a batch's, so watches leave room for the user.
 const CONCURRENCY: usize = 4;
 
