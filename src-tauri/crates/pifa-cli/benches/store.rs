@@ -167,4 +167,37 @@ fn main() {
         ms(percentile(&mut samples, 0.5)),
         ms(percentile(&mut samples, 0.95))
     );
+
+    // A shortlist of 200 offers compared at 500 pieces (every offer read and priced), then
+    // written as CSV.
+    let list = store
+        .create_shortlist("bench", Utc::now())
+        .unwrap()
+        .shortlist_id;
+    for _ in 0..200 {
+        let id = OfferId::parse(&catalog.offer_id(rng.below(0, offers))).unwrap();
+        store.add_to_shortlist(list, &id, Utc::now()).unwrap();
+    }
+    let mut samples = Vec::new();
+    let mut rows = Vec::new();
+    for _ in 0..50 {
+        let started = Instant::now();
+        rows = store.shortlist_rows(list, Some(500)).unwrap();
+        samples.push(started.elapsed());
+    }
+    println!(
+        "compare a shortlist of {} offers at 500 pcs: p50 {} p95 {}",
+        rows.len(),
+        ms(percentile(&mut samples, 0.5)),
+        ms(percentile(&mut samples, 0.95))
+    );
+    let started = Instant::now();
+    let mut csv = Vec::new();
+    pifa_core::export::write_shortlist_csv(&rows, pifa_core::Language::SimplifiedChinese, &mut csv)
+        .unwrap();
+    println!(
+        "export it as CSV: {} ({} KiB)",
+        ms(started.elapsed()),
+        csv.len() / 1024
+    );
 }
