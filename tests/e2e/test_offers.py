@@ -65,3 +65,21 @@ def test_a_quantity_below_the_moq_is_raised_and_said(launch, tmp_path):
         and "¥17.80" in prices[0]
         and "raised to 10" in prices[0],
     )
+
+
+def test_picked_offers_go_to_a_shortlist(launch, tmp_path):
+    data_dir = tmp_path / "数据"
+    import_fixtures(data_dir, tmp_path)
+    subprocess.run([str(CLI), "--data-dir", str(data_dir), "shortlist", "create", "男装"], check=True, capture_output=True)
+    window = launch(data_dir)
+    window.open_page("offers")
+    window.fill("search-input", "男士")
+    window.wait_for_text("results-summary", "1–2 of 2 offers")
+    for box in window.driver.find_elements("css selector", '[data-testid="offer-pick"]'):
+        box.click()
+    window.by_testid("pick-add").click()
+    window.wait_for_text("pick-added", "2 offers added to 男装.")
+
+    window.open_page("shortlists")
+    window.wait_until("both offers on the list", lambda w: len(w.texts_of_all("shortlist-row")) == 2)
+    assert set(window.texts_of_all("shortlist-title")) == {"纯棉短袖T恤男士夏季宽松圆领打底衫 批发", "男士休闲短裤"}
