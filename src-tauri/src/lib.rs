@@ -28,6 +28,7 @@ pub fn run() {
             }
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
+        .plugin(tauri_plugin_notification::init())
         .manage(shell)
         .setup(|app| {
             watches::start_scheduler(app.handle().clone());
