@@ -2,11 +2,13 @@
 //! thin; anything worth testing without a window belongs in the core.
 
 mod args;
+mod batch;
 mod commands;
 mod error;
 mod online;
 mod shell;
 mod shortlists;
+mod sourcing;
 mod watches;
 
 pub use error::CommandError;

@@ -3,14 +3,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use chrono::Utc;
-use pifa_core::batch::{self, BatchCounts, BatchItem, BatchStorage};
-use pifa_core::health::{self, Health};
-use pifa_core::offer::tiers::{order_quote, OrderQuote};
-use pifa_core::offer::{Offer, OfferId};
+use pifa_core::batch::BatchStorage;
 use pifa_core::protocol::AppCredentials;
-use pifa_core::sourcing::{self, CacheTtls, CachedOffer, CachedSearch, SearchResults};
-use pifa_core::store::{Cache, OfferPage, OfferQuery, PausedOffer, Store};
+use pifa_core::sourcing::CacheTtls;
+use pifa_core::store::{Cache, OfferPage, OfferQuery, Store};
 use pifa_core::{DataDir, Language, Mode, Settings, SettingsStore};
 use serde::Serialize;
 use ts_rs::TS;
@@ -59,16 +55,11 @@ pub struct Shell {
     /// The gateway connection: live or demo.
     connection: Connection,
     /// Stops the batch running now, if one is.
-    batch_cancel: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    pub(crate) batch_cancel: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
 }
 
-/// Offers fetched at once by a batch.
-const BATCH_CONCURRENCY: usize = 8;
-/// Cache lifetimes the user may choose: a minute to a week.
+/// Cache lifetimes and watch intervals the user may choose: a minute to a week.
 const TTL_MINUTES: std::ops::RangeInclusive<u32> = 1..=7 * 24 * 60;
-
-/// Search pages hold this many offers.
-const SEARCH_PAGE_SIZE: u32 = 20;
 
 fn locked<T>(
     slot: &Result<Mutex<T>, CommandError>,
@@ -111,6 +102,11 @@ impl Shell {
     }
 
     /// What a watch check needs: the gateway client (held with its connection) and storage.
+    /// The API cache, for commands elsewhere in the shell.
+    pub(crate) fn cache(&self) -> Result<std::sync::MutexGuard<'_, Cache>, CommandError> {
+        locked(&self.cache)
+    }
+
     pub(crate) async fn online(&self) -> Result<Arc<crate::online::Online>, CommandError> {
         self.connection.get().await
     }
@@ -214,7 +210,7 @@ impl Shell {
     }
 
     /// The cache lifetimes the user set, else the defaults.
-    fn ttls(&self) -> CacheTtls {
+    pub(crate) fn ttls(&self) -> CacheTtls {
         CacheTtls::from(&self.settings())
     }
 
@@ -248,192 +244,6 @@ impl Shell {
             s.watch_interval_minutes = watch_minutes;
         })?;
         Ok(self.describe(&settings, Some(data_dir), None))
-    }
-
-    /// One page of a 1688 keyword search; its offers are stored as they come. A cached page is
-    /// answered as is; a stale one too, with `true` asking the caller to refresh it in the
-    /// background; `refresh` always asks the gateway.
-    pub async fn search_1688(
-        &self,
-        keyword: &str,
-        page: u32,
-        refresh: bool,
-    ) -> Result<(SearchResults, bool), CommandError> {
-        let keyword = keyword.trim();
-        if keyword.is_empty() {
-            return Err(CommandError {
-                code: "search.empty_keyword".into(),
-                message: "type what to search for".into(),
-            });
-        }
-        if !refresh {
-            let cached = sourcing::cached_search(
-                &*locked(&self.cache)?,
-                keyword,
-                page,
-                SEARCH_PAGE_SIZE,
-                Utc::now(),
-            )?;
-            match cached {
-                CachedSearch::Fresh(results) => return Ok((results, false)),
-                CachedSearch::Stale(results) => return Ok((results, true)),
-                CachedSearch::Missing => {}
-            }
-        }
-        Ok((self.refresh_search(keyword, page).await?, false))
-    }
-
-    /// Fetches a search page from the gateway; stores its offers and caches it.
-    pub async fn refresh_search(
-        &self,
-        keyword: &str,
-        page: u32,
-    ) -> Result<SearchResults, CommandError> {
-        let online = self.connection.get().await?;
-        let results = sourcing::search(&online.client, keyword, page, SEARCH_PAGE_SIZE).await?;
-        let (mut store, cache) = (locked(&self.store)?, locked(&self.cache)?);
-        sourcing::store_search(&mut store, &cache, &results, SEARCH_PAGE_SIZE, self.ttls())?;
-        Ok(results)
-    }
-
-    /// Fetches every offer named in a pasted text, handing each result to `on_item` as it
-    /// settles. One batch runs at a time; [`Shell::cancel_batch`] stops it.
-    pub async fn run_batch(
-        &self,
-        text: &str,
-        on_item: impl FnMut(&BatchItem, &BatchCounts),
-    ) -> Result<BatchCounts, CommandError> {
-        let input = batch::read_batch(text);
-        if input.offer_ids.is_empty() && input.unreadable.is_empty() {
-            return Err(CommandError {
-                code: "batch.empty".into(),
-                message: "paste offer IDs or 1688 offer links, one or more per line".into(),
-            });
-        }
-        let storage = self.batch_storage()?;
-        let cancelled = {
-            let mut running = self
-                .batch_cancel
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if running.is_some() {
-                return Err(CommandError {
-                    code: "batch.running".into(),
-                    message: "a batch is already running: wait for it or cancel it first".into(),
-                });
-            }
-            let (cancel, cancelled) = tokio::sync::watch::channel(false);
-            *running = Some(cancel);
-            cancelled
-        };
-        // However the batch ends, the next one may start.
-        struct Finished<'a>(&'a Mutex<Option<tokio::sync::watch::Sender<bool>>>);
-        impl Drop for Finished<'_> {
-            fn drop(&mut self) {
-                *self.0.lock().unwrap_or_else(PoisonError::into_inner) = None;
-            }
-        }
-        let _finished = Finished(&self.batch_cancel);
-        // Held to the end: in demo mode it keeps the in-process gateway serving.
-        let online = self.connection.get().await?;
-        let client = Arc::clone(&online.client);
-        Ok(batch::run_batch(
-            client,
-            storage,
-            input,
-            BATCH_CONCURRENCY,
-            cancelled,
-            on_item,
-        )
-        .await)
-    }
-
-    /// Stops the running batch: calls in flight finish, the rest are reported cancelled.
-    pub fn cancel_batch(&self) -> bool {
-        let running = self
-            .batch_cancel
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        running
-            .as_ref()
-            .is_some_and(|cancel| cancel.send(true).is_ok())
-    }
-
-    /// The stored copy of an offer, however old, without asking the gateway.
-    pub fn stored_offer(&self, offer_id: &str) -> Result<Offer, CommandError> {
-        let offer_id = OfferId::parse(offer_id)?;
-        Ok(locked(&self.store)?.offer(&offer_id)?)
-    }
-
-    /// Prices an order of a stored offer: the quote, the minimum order and the next break.
-    pub fn quote_offer(
-        &self,
-        offer_id: &str,
-        quantity: u32,
-        sku_id: Option<&str>,
-    ) -> Result<OrderQuote, CommandError> {
-        let offer = self.stored_offer(offer_id)?;
-        Ok(order_quote(&offer, quantity, sku_id))
-    }
-
-    pub fn paused_offers(&self) -> Result<Vec<PausedOffer>, CommandError> {
-        Ok(locked(&self.store)?.paused_offers(Utc::now())?)
-    }
-
-    /// Lifts the pauses of these offers, or of all when none are named.
-    pub fn resume_offers(&self, offer_ids: &[String]) -> Result<u64, CommandError> {
-        let ids = offer_ids
-            .iter()
-            .map(|id| OfferId::parse(id))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(locked(&self.store)?.resume_offers(&ids)?)
-    }
-
-    pub fn health(&self) -> Result<Health, CommandError> {
-        let (store, cache) = (locked(&self.store)?, locked(&self.cache)?);
-        Ok(health::health(&store, &cache, Utc::now())?)
-    }
-
-    /// An offer's full detail (tiers, SKUs, supplier): a fresh stored copy as is; a stale one
-    /// at once, with `true` asking the caller to refresh it in the background; else fetched.
-    pub async fn fetch_offer(
-        &self,
-        offer_id: &str,
-        refresh: bool,
-    ) -> Result<(Offer, bool), CommandError> {
-        let offer_id = OfferId::parse(offer_id)?;
-        if !refresh {
-            let cached = {
-                let (store, cache) = (locked(&self.store)?, locked(&self.cache)?);
-                sourcing::cached_offer(&store, &cache, &offer_id, Utc::now())?
-            };
-            match cached {
-                CachedOffer::Fresh(offer) => return Ok((offer, false)),
-                CachedOffer::Stale(offer) => return Ok((offer, true)),
-                CachedOffer::Missing => {}
-            }
-        }
-        Ok((self.refresh_offer(&offer_id).await?, false))
-    }
-
-    /// Fetches an offer's detail from the gateway and stores it.
-    pub async fn refresh_offer(&self, offer_id: &OfferId) -> Result<Offer, CommandError> {
-        let raw = self
-            .connection
-            .get()
-            .await?
-            .client
-            .offer_detail(offer_id)
-            .await?;
-        let (mut store, cache) = (locked(&self.store)?, locked(&self.cache)?);
-        Ok(sourcing::store_detail(
-            &mut store,
-            &cache,
-            offer_id,
-            &raw,
-            Utc::now(),
-            self.ttls(),
-        )?)
     }
 
     fn describe(
