@@ -3,31 +3,11 @@
 
 mod common;
 
-use common::{fixture, id, t0};
+use common::{filled, id, t0};
 
 use pifa_core::export::write_shortlist_csv;
 use pifa_core::store::{ShortlistQuery, Store};
 use pifa_core::Language;
-
-/// Two detail offers (tiers; per-SKU prices) and two search items (listed prices).
-fn stocked(dir: &std::path::Path) -> Store {
-    let mut store = Store::open(dir.join("pifa.db")).unwrap();
-    store
-        .import_answer(&fixture("query_product_detail.json"), t0())
-        .unwrap();
-    store
-        .import_answer(&fixture("simple_get.json"), t0())
-        .unwrap();
-    for item in fixture("keyword_query.json")
-        .pointer("/result/result/data")
-        .unwrap()
-        .as_array()
-        .unwrap()
-    {
-        store.import_answer(item, t0()).unwrap();
-    }
-    store
-}
 
 const ALL: [&str; 4] = [
     "624516873409",
@@ -39,7 +19,7 @@ const ALL: [&str; 4] = [
 #[test]
 fn names_are_checked_unique_and_errors_name_the_problem() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = stocked(tmp.path());
+    let mut store = filled(tmp.path());
     let list = store.create_shortlist("  春季T恤  ", t0()).unwrap();
     assert_eq!(list.name, "春季T恤");
     assert_eq!(list.offers, 0);
@@ -85,7 +65,7 @@ fn names_are_checked_unique_and_errors_name_the_problem() {
 #[test]
 fn a_shortlist_compares_its_offers_at_one_quantity_cheapest_total_first() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = stocked(tmp.path());
+    let mut store = filled(tmp.path());
     let list = store.create_shortlist("比价", t0()).unwrap().shortlist_id;
     for offer in ALL {
         store.add_to_shortlist(list, &id(offer), t0()).unwrap();
@@ -186,7 +166,7 @@ fn a_shortlist_compares_its_offers_at_one_quantity_cheapest_total_first() {
 #[test]
 fn the_csv_opens_in_excel_with_chinese_intact_and_no_formulas() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut store = stocked(tmp.path());
+    let mut store = filled(tmp.path());
     let list = store.create_shortlist("导出", t0()).unwrap().shortlist_id;
     for offer in ALL {
         store.add_to_shortlist(list, &id(offer), t0()).unwrap();

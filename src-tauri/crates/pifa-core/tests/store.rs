@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{fixture, id, t0};
+use common::{filled, fixture, id, t0};
 
 use std::path::Path;
 
@@ -16,27 +16,6 @@ use serde_json::json;
 
 fn m(text: &str) -> Money {
     text.parse().unwrap()
-}
-
-/// A store holding the three fixture shapes (two detail offers, two search items).
-fn filled(dir: &Path) -> Store {
-    let mut store = Store::open(dir.join("pifa.db")).unwrap();
-    store
-        .import_answer(&fixture("query_product_detail.json"), t0())
-        .unwrap();
-    store
-        .import_answer(&fixture("simple_get.json"), t0())
-        .unwrap();
-    let page = fixture("keyword_query.json");
-    for item in page
-        .pointer("/result/result/data")
-        .unwrap()
-        .as_array()
-        .unwrap()
-    {
-        store.import_answer(item, t0()).unwrap();
-    }
-    store
 }
 
 #[test]

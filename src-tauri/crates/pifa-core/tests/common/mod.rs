@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use chrono::{TimeZone, Utc};
+use pifa_core::store::Store;
 use pifa_core::OfferId;
 use serde_json::Value;
 
@@ -18,4 +19,25 @@ pub fn t0() -> chrono::DateTime<Utc> {
 
 pub fn id(text: &str) -> OfferId {
     OfferId::parse(text).unwrap()
+}
+
+/// A store holding the three fixture shapes: two detail offers (tiers; per-SKU prices) and two
+/// search items (listed prices).
+pub fn filled(dir: &std::path::Path) -> Store {
+    let mut store = Store::open(dir.join("pifa.db")).unwrap();
+    store
+        .import_answer(&fixture("query_product_detail.json"), t0())
+        .unwrap();
+    store
+        .import_answer(&fixture("simple_get.json"), t0())
+        .unwrap();
+    for item in fixture("keyword_query.json")
+        .pointer("/result/result/data")
+        .unwrap()
+        .as_array()
+        .unwrap()
+    {
+        store.import_answer(item, t0()).unwrap();
+    }
+    store
 }
