@@ -288,6 +288,12 @@ pub async fn unwatch_offer(app: AppHandle, offer_id: String) -> Result<Vec<Watch
     blocking(app, move |shell| shell.unwatch_offer(&offer_id)).await
 }
 
+/// The watch on one offer, or `null`.
+#[tauri::command]
+pub async fn watch_of(app: AppHandle, offer_id: String) -> Result<Option<Watch>, CommandError> {
+    blocking(app, move |shell| shell.watch_of(&offer_id)).await
+}
+
 #[tauri::command]
 pub async fn watches(app: AppHandle) -> Result<Vec<Watch>, CommandError> {
     blocking(app, |shell| shell.watches()).await

@@ -64,6 +64,7 @@ pub fn run() {
             commands::export_shortlist,
             commands::watch_offer,
             commands::unwatch_offer,
+            commands::watch_of,
             commands::watches,
             commands::price_history,
             commands::alerts,

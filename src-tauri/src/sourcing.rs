@@ -53,8 +53,10 @@ impl Shell {
     ) -> Result<SearchResults, CommandError> {
         let online = self.online().await?;
         let results = sourcing::search(&online.client, keyword, page, SEARCH_PAGE_SIZE).await?;
+        // The settings file is read before the databases are locked, not while they are.
+        let ttls = self.ttls();
         let (mut store, cache) = (self.store()?, self.cache()?);
-        sourcing::store_search(&mut store, &cache, &results, SEARCH_PAGE_SIZE, self.ttls())?;
+        sourcing::store_search(&mut store, &cache, &results, SEARCH_PAGE_SIZE, ttls)?;
         Ok(results)
     }
 
@@ -83,6 +85,7 @@ impl Shell {
     /// Fetches an offer's detail from the gateway and stores it.
     pub async fn refresh_offer(&self, offer_id: &OfferId) -> Result<Offer, CommandError> {
         let raw = self.online().await?.client.offer_detail(offer_id).await?;
+        let ttls = self.ttls();
         let (mut store, cache) = (self.store()?, self.cache()?);
         Ok(sourcing::store_detail(
             &mut store,
@@ -90,7 +93,7 @@ impl Shell {
             offer_id,
             &raw,
             Utc::now(),
-            self.ttls(),
+            ttls,
         )?)
     }
 

@@ -43,6 +43,12 @@ impl Shell {
         Ok(store.watches(Utc::now())?)
     }
 
+    /// The watch on one offer, for its offer page.
+    pub fn watch_of(&self, offer_id: &str) -> Result<Option<Watch>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        Ok(self.store()?.watch(&offer_id, Utc::now())?)
+    }
+
     pub fn watches(&self) -> Result<Vec<Watch>, CommandError> {
         Ok(self.store()?.watches(Utc::now())?)
     }

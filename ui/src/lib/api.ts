@@ -107,6 +107,7 @@ export const api = {
   watchOffer: (offerId: string, targetQty: number, alertBasisPoints: number | null) =>
     call<Watch[]>('watch_offer', { offerId, targetQty, alertBasisPoints }),
   unwatchOffer: (offerId: string) => call<Watch[]>('unwatch_offer', { offerId }),
+  watchOf: (offerId: string) => call<Watch | null>('watch_of', { offerId }),
   watches: () => call<Watch[]>('watches'),
   priceHistory: (offerId: string, qty: number) => call<PricePoint[]>('price_history', { offerId, qty }),
   alerts: (unseenOnly: boolean) => call<Alert[]>('alerts', { unseenOnly }),

@@ -153,17 +153,27 @@ impl Store {
             .map_err(|e| self.error("stopping a watch", e))
     }
 
+    /// Every watch, oldest first.
     pub fn watches(&self, now: DateTime<Utc>) -> Result<Vec<Watch>> {
+        self.watches_of(None, now)
+    }
+
+    /// The watch on one offer, if there is one.
+    pub fn watch(&self, offer_id: &OfferId, now: DateTime<Utc>) -> Result<Option<Watch>> {
+        Ok(self.watches_of(Some(offer_id), now)?.pop())
+    }
+
+    fn watches_of(&self, only: Option<&OfferId>, now: DateTime<Utc>) -> Result<Vec<Watch>> {
         let rows: Vec<WatchRow> = {
             let mut statement = self
                 .conn
                 .prepare(
                     "SELECT offer_id, target_qty, alert_threshold_bp, created_at, last_checked_at, last_error
-                     FROM watches ORDER BY created_at, offer_id",
+                     FROM watches WHERE ?1 IS NULL OR offer_id = ?1 ORDER BY created_at, offer_id",
                 )
                 .map_err(|e| self.error("listing watches", e))?;
             let rows = statement
-                .query_map([], |r| {
+                .query_map([only.map(OfferId::as_str)], |r| {
                     Ok((
                         r.get(0)?,
                         r.get(1)?,
@@ -335,14 +345,15 @@ impl Store {
             )
             .map_err(|e| self.error("raising an alert", e))?;
         let alert_id = self.conn.last_insert_rowid();
-        Ok(self
-            .alerts(false)?
-            .into_iter()
-            .find(|a| a.alert_id == alert_id))
+        Ok(self.query_alerts(false, Some(alert_id))?.pop())
     }
 
     /// Alerts, newest first; `unseen_only` leaves out those already seen.
     pub fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>> {
+        self.query_alerts(unseen_only, None)
+    }
+
+    fn query_alerts(&self, unseen_only: bool, alert_id: Option<i64>) -> Result<Vec<Alert>> {
         let mut statement = self
             .conn
             .prepare(
@@ -351,12 +362,12 @@ impl Store {
                  FROM alerts a
                  LEFT JOIN offers o ON o.offer_id = a.offer_id
                  LEFT JOIN watches w ON w.offer_id = a.offer_id
-                 WHERE ?1 = 0 OR a.seen_at IS NULL
+                 WHERE (?1 = 0 OR a.seen_at IS NULL) AND (?2 IS NULL OR a.alert_id = ?2)
                  ORDER BY a.created_at DESC, a.alert_id DESC LIMIT 200",
             )
             .map_err(|e| self.error("reading alerts", e))?;
         let rows = statement
-            .query_map([unseen_only], |r| {
+            .query_map(params![unseen_only, alert_id], |r| {
                 let offer_id: String = r.get(1)?;
                 let kind: String = r.get(3)?;
                 let money = |v: Option<i64>| v.map(Money::from_units);
