@@ -4,6 +4,7 @@ use pifa_core::batch::{BatchCounts, BatchProgress};
 use pifa_core::health::Health;
 use pifa_core::offer::tiers::OrderQuote;
 use pifa_core::offer::Offer;
+use pifa_core::protocol::KeywordSearch;
 use pifa_core::sourcing::SearchResults;
 use pifa_core::store::{
     Alert, OfferPage, OfferQuery, PausedOffer, PricePoint, Shortlist, ShortlistPage,
@@ -41,18 +42,14 @@ pub async fn search_offers(app: AppHandle, query: OfferQuery) -> Result<OfferPag
 #[tauri::command]
 pub async fn search_1688(
     app: AppHandle,
-    keyword: String,
-    page: u32,
+    search: KeywordSearch,
     refresh: bool,
 ) -> Result<SearchResults, CommandError> {
-    let (results, stale) = app
-        .state::<Shell>()
-        .search_1688(&keyword, page, refresh)
-        .await?;
+    let (results, stale) = app.state::<Shell>().search_1688(&search, refresh).await?;
     if stale {
-        let (keyword, page) = (results.keyword.clone(), results.page);
+        let search = results.search.clone();
         tauri::async_runtime::spawn(async move {
-            if let Err(e) = app.state::<Shell>().refresh_search(&keyword, page).await {
+            if let Err(e) = app.state::<Shell>().refresh_search(&search).await {
                 eprintln!("pifa: refreshing a search page failed: {e}");
             }
         });
@@ -124,7 +121,7 @@ pub async fn run_batch(
             // A closed window just stops listening; the batch still finishes and stores.
             let _ = progress.send(BatchProgress {
                 item: item.clone(),
-                counts: *counts,
+                counts: counts.clone(),
             });
         })
         .await

@@ -5,7 +5,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use pifa_core::protocol::loopback::{authorize_with_browser, open_browser};
-use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient, TokenSet, LIVE_GATEWAY};
+use pifa_core::protocol::{
+    check_gateway, AppCredentials, ClientConfig, GatewayClient, TokenKeeper, TokenSet, LIVE_GATEWAY,
+};
 use pifa_core::{secrets, Mode};
 use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
 
@@ -29,6 +31,9 @@ pub struct Account {
     pub gateway: String,
     /// Why live mode cannot be used now (no keyring, a locked one), if so.
     pub keyring_problem: Option<CommandError>,
+    /// Why the configured gateway address cannot be used (settings.json or `PIFA_GATEWAY`):
+    /// live mode fails with it rather than calling some other gateway.
+    pub gateway_problem: Option<CommandError>,
 }
 
 pub struct Connection {
@@ -42,20 +47,27 @@ async fn keyring<T: Send + 'static>(
     Ok(secrets::off_runtime(call).await?)
 }
 
+/// Renewed tokens go to the keyring one set after the other, so the newest is the one kept.
 fn keep_renewed_tokens(client: GatewayClient) -> GatewayClient {
-    client.on_new_tokens(Arc::new(|tokens: &TokenSet| {
-        let tokens = tokens.clone();
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = secrets::save_tokens(&tokens) {
-                eprintln!("pifa: the renewed 1688 tokens could not be kept in the keyring: {e}");
-            }
-        });
-    }))
+    let keeper = TokenKeeper::start(|tokens: &TokenSet| {
+        if let Err(e) = secrets::save_tokens(tokens) {
+            eprintln!("pifa: the renewed 1688 tokens could not be kept in the keyring: {e}");
+        }
+    });
+    client.on_new_tokens(keeper.sink())
 }
 
 impl Connection {
     /// Reads the keyring (blocking: called before the async runtime runs) to choose the mode.
-    pub fn start(gateway: String) -> Connection {
+    /// `gateway` is the checked address live mode calls, or why the configured one is refused.
+    pub fn start(gateway: Result<String, CommandError>) -> Connection {
+        let (gateway, gateway_problem) = match gateway {
+            Ok(url) => (url, None),
+            Err(problem) => {
+                eprintln!("pifa: {} ({})", problem.message, problem.code);
+                (String::new(), Some(problem))
+            }
+        };
         let account =
             match secrets::load_credentials().and_then(|c| Ok((c, secrets::load_tokens()?))) {
                 Ok((Some(credentials), Some(_))) => Account {
@@ -63,18 +75,21 @@ impl Connection {
                     live_app_key: Some(credentials.app_key),
                     gateway,
                     keyring_problem: None,
+                    gateway_problem,
                 },
                 Ok(_) => Account {
                     mode: Mode::Demo,
                     live_app_key: None,
                     gateway,
                     keyring_problem: None,
+                    gateway_problem,
                 },
                 Err(e) => Account {
                     mode: Mode::Demo,
                     live_app_key: None,
                     gateway,
                     keyring_problem: Some(e.into()),
+                    gateway_problem,
                 },
             };
         Connection {
@@ -103,6 +118,9 @@ impl Connection {
         }
         let account = self.account();
         let online = if account.mode == Mode::Live {
+            if let Some(problem) = account.gateway_problem {
+                return Err(problem);
+            }
             let credentials = keyring(secrets::load_credentials).await?;
             let tokens = keyring(secrets::load_tokens).await?;
             let (Some(credentials), Some(tokens)) = (credentials, tokens) else {
@@ -170,6 +188,7 @@ impl Connection {
             live_app_key: Some(app_key),
             gateway,
             keyring_problem: None,
+            gateway_problem: None,
         });
         Ok(())
     }
@@ -188,11 +207,64 @@ impl Connection {
     }
 }
 
-/// The gateway live mode calls: `PIFA_GATEWAY`, else the Settings choice, else 1688's.
-pub fn gateway_url(setting: Option<&str>) -> String {
-    std::env::var("PIFA_GATEWAY")
+/// The gateway live mode calls: `PIFA_GATEWAY`, else the Settings choice, else 1688's. A given
+/// address must pass `check_gateway`; a bad one is an error naming where it came from, never a
+/// silent fall back to another gateway.
+pub fn gateway_url(setting: Option<&str>) -> Result<String, CommandError> {
+    let (given, source) = match std::env::var("PIFA_GATEWAY")
         .ok()
         .filter(|g| !g.trim().is_empty())
-        .or_else(|| setting.map(str::to_owned))
-        .unwrap_or_else(|| LIVE_GATEWAY.to_owned())
+    {
+        Some(variable) => (variable, "PIFA_GATEWAY"),
+        None => match setting.filter(|g| !g.trim().is_empty()) {
+            Some(chosen) => (chosen.to_owned(), "the gateway in Settings"),
+            None => return Ok(LIVE_GATEWAY.to_owned()),
+        },
+    };
+    check_gateway(&given)
+        .map(|checked| checked.into_string())
+        .map_err(|e| CommandError {
+            code: e.code().to_owned(),
+            message: format!("{source}: {e}"),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_gateway_from_settings_is_an_error_never_a_fall_back() {
+        if std::env::var_os("PIFA_GATEWAY").is_some() {
+            eprintln!("skipped: PIFA_GATEWAY is set for this run");
+            return;
+        }
+        for bad in [
+            "http://localhost@evil.example",
+            "http://127.0.0.1.evil.example",
+        ] {
+            let error = gateway_url(Some(bad)).unwrap_err();
+            assert_eq!(error.code, "settings.bad_gateway");
+            assert!(error.message.contains("Settings"), "{}", error.message);
+        }
+        assert_eq!(
+            gateway_url(Some("https://relay.example/1688/")).unwrap(),
+            "https://relay.example/1688"
+        );
+        assert_eq!(gateway_url(None).unwrap(), LIVE_GATEWAY);
+    }
+
+    #[test]
+    fn connecting_to_a_look_alike_loopback_address_is_refused_before_anything_is_sent() {
+        let tmp = tempfile::tempdir().unwrap();
+        let shell = crate::Shell::start(Some(tmp.path()));
+        let error = tauri::async_runtime::block_on(shell.connect_live(
+            "k",
+            "TOPSECRET",
+            Some("http://127.0.0.1:80@evil.example"),
+        ))
+        .unwrap_err();
+        assert_eq!(error.code, "settings.bad_gateway");
+        assert!(!error.message.contains("TOPSECRET"));
+    }
 }

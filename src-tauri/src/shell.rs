@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use pifa_core::batch::BatchStorage;
-use pifa_core::protocol::AppCredentials;
+use pifa_core::protocol::{check_gateway, AppCredentials, GatewayUrl};
 use pifa_core::sourcing::CacheTtls;
 use pifa_core::store::{Cache, OfferPage, OfferQuery, Store};
-use pifa_core::{DataDir, Language, Mode, Settings, SettingsStore};
+use pifa_core::{DataDir, Language, Mode, Notice, Settings, SettingsStore};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -42,6 +42,8 @@ pub struct AppInfo {
     pub search_ttl_minutes: u32,
     /// How often watched offers are checked.
     pub watch_interval_minutes: u32,
+    /// What starting up worked around (settings reset, cache rebuilt, no WAL), to tell the user.
+    pub notices: Vec<Notice>,
 }
 
 pub struct Shell {
@@ -56,10 +58,9 @@ pub struct Shell {
     connection: Connection,
     /// Stops the batch running now, if one is.
     pub(crate) batch_cancel: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    /// What opening the files worked around; each is reported only when it happens.
+    notices: Vec<Notice>,
 }
-
-/// Cache lifetimes and watch intervals the user may choose: a minute to a week.
-const TTL_MINUTES: std::ops::RangeInclusive<u32> = 1..=7 * 24 * 60;
 
 fn locked<T>(
     slot: &Result<Mutex<T>, CommandError>,
@@ -73,19 +74,30 @@ fn locked<T>(
 impl Shell {
     pub fn start(explicit_data_dir: Option<&Path>) -> Shell {
         let data_dir = DataDir::resolve(explicit_data_dir).map_err(CommandError::from);
+        let mut notices = Vec::new();
         let store = data_dir
             .clone()
             .and_then(|dir| Store::open_in(&dir).map_err(CommandError::from))
+            .inspect(|store| notices.extend_from_slice(store.notices()))
             .map(Mutex::new);
         let cache = data_dir
             .clone()
             .and_then(|dir| Cache::open_in(&dir).map_err(CommandError::from))
+            .inspect(|cache| notices.extend_from_slice(cache.notices()))
             .map(Mutex::new);
+        // The first load: the one that sets an unreadable file aside and says so.
         let gateway_setting = data_dir
             .as_ref()
             .ok()
-            .and_then(|dir| SettingsStore::new(dir.settings_file()).load().ok())
-            .and_then(|settings| settings.gateway);
+            .and_then(|dir| {
+                SettingsStore::new(dir.settings_file())
+                    .load_with_notice()
+                    .ok()
+            })
+            .and_then(|loaded| {
+                notices.extend(loaded.notice);
+                loaded.settings.gateway
+            });
         Shell {
             os_language: Language::from_os(),
             data_dir,
@@ -93,6 +105,7 @@ impl Shell {
             cache,
             connection: Connection::start(gateway_url(gateway_setting.as_deref())),
             batch_cancel: Mutex::new(None),
+            notices,
         }
     }
 
@@ -175,21 +188,20 @@ impl Shell {
                 message: "enter both the app key and the app secret".into(),
             });
         }
-        let gateway = gateway.map(str::trim).filter(|g| !g.is_empty());
-        if let Some(url) = gateway {
-            if !(url.starts_with("https://")
-                || url.starts_with("http://127.0.0.1")
-                || url.starts_with("http://localhost"))
-            {
-                return Err(CommandError { code: "settings.bad_gateway".into(), message: format!("{url:?} is not a gateway address: use https://…, or http:// on this computer") });
-            }
-        }
+        // Parsed, not compared by prefix: `http://localhost@evil.example` is not this computer.
+        let gateway = gateway
+            .map(str::trim)
+            .filter(|g| !g.is_empty())
+            .map(check_gateway)
+            .transpose()?
+            .map(GatewayUrl::into_string);
+        let gateway = gateway.as_deref();
         let credentials = AppCredentials {
             app_key: app_key.to_owned(),
             app_secret: app_secret.to_owned(),
         };
         self.connection
-            .connect_live(credentials, gateway_url(gateway))
+            .connect_live(credentials, gateway_url(gateway)?)
             .await?;
         let (store, _) = self.settings_store()?;
         store.update(|s| s.gateway = gateway.map(str::to_owned))?;
@@ -226,16 +238,7 @@ impl Shell {
             .into_iter()
             .flatten()
         {
-            if !TTL_MINUTES.contains(&minutes) {
-                return Err(CommandError {
-                    code: "settings.bad_ttl".into(),
-                    message: format!(
-                        "{minutes} minutes is not a usable interval: choose from {} to {} minutes (a week)",
-                        TTL_MINUTES.start(),
-                        TTL_MINUTES.end()
-                    ),
-                });
-            }
+            pifa_core::settings::check_minutes(minutes)?;
         }
         let (store, data_dir) = self.settings_store()?;
         let settings = store.update(|s| {
@@ -268,6 +271,7 @@ impl Shell {
             language_choice: settings.language,
             os_language: self.os_language,
             problem,
+            notices: self.notices.clone(),
         }
     }
 }
@@ -297,6 +301,43 @@ mod tests {
 
         let followed = Shell::start(Some(&dir)).set_language(None).unwrap();
         assert_eq!(followed.language, followed.os_language);
+    }
+
+    #[test]
+    fn a_reset_settings_file_and_a_rebuilt_cache_are_reported() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("数据");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("settings.json"), r#"{"language":"ja"}"#).unwrap();
+        std::fs::write(
+            dir.join("cache.db"),
+            "not a database, not even close to one",
+        )
+        .unwrap();
+        let shell = Shell::start(Some(&dir));
+        let info = shell.app_info();
+        assert_eq!(info.problem, None);
+        let codes: Vec<_> = info.notices.iter().map(|n| n.code.as_str()).collect();
+        assert_eq!(codes, ["cache.rebuilt", "settings.reset"]);
+        assert!(info.notices[1].path.ends_with("settings.json.unreadable"));
+        // The cache works again, so online features do.
+        assert!(shell.batch_storage().is_ok());
+        assert!(Shell::start(Some(&dir)).app_info().notices.is_empty());
+    }
+
+    #[test]
+    fn out_of_range_intervals_are_refused_by_the_core_rule() {
+        let tmp = tempfile::tempdir().unwrap();
+        let shell = Shell::start(Some(tmp.path()));
+        let err = shell.set_refresh_settings(Some(0), None, None).unwrap_err();
+        assert_eq!(err.code, "settings.bad_ttl");
+        let info = shell
+            .set_refresh_settings(Some(30), None, Some(10_080))
+            .unwrap();
+        assert_eq!(
+            (info.detail_ttl_minutes, info.watch_interval_minutes),
+            (30, 10_080)
+        );
     }
 
     #[test]

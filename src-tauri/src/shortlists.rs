@@ -3,9 +3,7 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use pifa_core::export::{
-    default_export_dir, file_stem, free_path, write_file, write_shortlist_csv,
-};
+use pifa_core::export::{default_export_dir, file_stem, write_new, write_shortlist_csv};
 use pifa_core::store::{Shortlist, ShortlistPage, ShortlistQuery};
 use pifa_core::OfferId;
 
@@ -97,9 +95,9 @@ impl Shell {
             file_stem(&shortlist.name),
             chrono::Local::now().format("%Y-%m-%d")
         );
-        let path = free_path(&dir, &stem);
         let language = self.language();
-        write_file(&path, |file| write_shortlist_csv(&rows, language, file))?;
-        Ok(path)
+        Ok(write_new(&dir, &stem, |file| {
+            write_shortlist_csv(&rows, language, file)
+        })?)
     }
 }

@@ -4,6 +4,7 @@
 use chrono::Utc;
 use pifa_core::offer::tiers::{order_quote, OrderQuote};
 use pifa_core::offer::{Offer, OfferId};
+use pifa_core::protocol::KeywordSearch;
 use pifa_core::sourcing::{self, CachedOffer, CachedSearch, SearchResults};
 
 use crate::{CommandError, Shell};
@@ -17,46 +18,41 @@ impl Shell {
     /// background; `refresh` always asks the gateway.
     pub async fn search_1688(
         &self,
-        keyword: &str,
-        page: u32,
+        search: &KeywordSearch,
         refresh: bool,
     ) -> Result<(SearchResults, bool), CommandError> {
-        let keyword = keyword.trim();
-        if keyword.is_empty() {
+        let search = KeywordSearch {
+            page_size: SEARCH_PAGE_SIZE,
+            ..search.normalized()
+        };
+        if search.keyword.is_empty() {
             return Err(CommandError {
                 code: "search.empty_keyword".into(),
                 message: "type what to search for".into(),
             });
         }
         if !refresh {
-            let cached = sourcing::cached_search(
-                &*self.cache()?,
-                keyword,
-                page,
-                SEARCH_PAGE_SIZE,
-                Utc::now(),
-            )?;
+            let cached = sourcing::cached_search(&*self.cache()?, &search, Utc::now())?;
             match cached {
                 CachedSearch::Fresh(results) => return Ok((results, false)),
                 CachedSearch::Stale(results) => return Ok((results, true)),
                 CachedSearch::Missing => {}
             }
         }
-        Ok((self.refresh_search(keyword, page).await?, false))
+        Ok((self.refresh_search(&search).await?, false))
     }
 
     /// Fetches a search page from the gateway; stores its offers and caches it.
     pub async fn refresh_search(
         &self,
-        keyword: &str,
-        page: u32,
+        search: &KeywordSearch,
     ) -> Result<SearchResults, CommandError> {
         let online = self.online().await?;
-        let results = sourcing::search(&online.client, keyword, page, SEARCH_PAGE_SIZE).await?;
+        let results = sourcing::search(&online.client, search).await?;
         // The settings file is read before the databases are locked, not while they are.
         let ttls = self.ttls();
         let (mut store, cache) = (self.store()?, self.cache()?);
-        sourcing::store_search(&mut store, &cache, &results, SEARCH_PAGE_SIZE, ttls)?;
+        sourcing::store_search(&mut store, &cache, &results, ttls)?;
         Ok(results)
     }
 

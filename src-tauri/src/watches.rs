@@ -53,9 +53,10 @@ impl Shell {
         Ok(self.store()?.watches(Utc::now())?)
     }
 
+    /// The history for the offer page's chart, thinned to what a chart can show.
     pub fn price_history(&self, offer_id: &str, qty: u32) -> Result<Vec<PricePoint>, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
-        Ok(self.store()?.price_history(&offer_id, qty)?)
+        Ok(self.store()?.price_chart(&offer_id, qty)?)
     }
 
     pub fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {

@@ -187,12 +187,21 @@ class PifaWindow:
             value,
         )
 
+    def shows_full_page(self, size: int = 20) -> bool:
+        """A whole search page is shown: its offers plus the repeats 1688 sent and the app hid."""
+        counts = self.driver.execute_script(
+            """const s = document.querySelector('[data-testid="remote-summary"]');
+               return s && [document.querySelectorAll('[data-testid="remote-title"]').length,
+                            Number(s.dataset.shown), Number(s.dataset.duplicates)];"""
+        )
+        return bool(counts) and counts[0] == counts[1] > 0 and counts[1] + counts[2] == size
+
     def search_1688(self, keyword: str) -> list[str]:
         """Searches 1688 (the demo gateway) and waits for a full first page; its titles."""
         self.open_page("search")
         self.fill("remote-search-input", keyword)
         self.by_testid("remote-search-go").click()
-        self.wait_until("a page of 20 results", lambda w: len(w.texts_of_all("remote-title")) == 20)
+        self.wait_until("a page of 20 results", lambda w: w.shows_full_page())
         return self.texts_of_all("remote-title")
 
     def open_result(self, index: int) -> None:

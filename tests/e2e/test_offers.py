@@ -48,8 +48,18 @@ def test_search_filter_and_price_at_quantity(launch, tmp_path):
     window.fill("search-input", "")
     window.fill("filter-province", "浙江")
     window.wait_for_text("results-summary", "1–1 of 1 offers")
-    assert "义乌市某某服饰有限公司" in window.texts_of_all("offer-supplier")[0]
+    supplier = window.texts_of_all("offer-supplier")[0]
+    assert "义乌市某某服饰有限公司" in supplier
+    assert "service 4.5 / 5" in supplier and "48 h pickup 97%" in supplier, supplier
     window.screenshot("offers-en")
+
+    # Percent filters are typed as percentages: 1 means at most 1 % quality refunds.
+    window.fill("filter-max-refund", "1")
+    window.wait_until("the 2 % refunder filtered out", lambda w: "No stored offers match" in w.text_of("results-summary"))
+    window.fill("filter-max-refund", "2")
+    window.wait_for_text("results-summary", "1–1 of 1 offers")
+    window.fill("filter-min-pickup", "abc")
+    assert window.by_testid("filter-min-pickup").get_attribute("aria-invalid") == "true"
 
 
 def test_a_quantity_below_the_moq_is_raised_and_said(launch, tmp_path):

@@ -80,6 +80,9 @@ def test_compare_shortlisted_offers_and_export_them(launch, tmp_path):
     assert raw.startswith(b"\xef\xbb\xbf"), "a BOM so Excel reads Chinese"
     rows = list(csv.reader(io.StringIO(raw[3:].decode("utf-8"))))
     assert rows[0][:3] == ["Rank", "Offer ID", "Title"]
-    assert {r[2] for r in rows[1:]} == titles
-    assert rows[1][17] == "'=HYPERLINK(\"http://evil\",\"点我\")", rows[1]
-    assert all(r[12] == "500" for r in rows[1:])
+    # By header, not position: the export gains columns as the model grows.
+    column = {name: i for i, name in enumerate(rows[0])}
+    assert {r[column["Title"]] for r in rows[1:]} == titles
+    assert rows[1][column["Note"]] == "'=HYPERLINK(\"http://evil\",\"点我\")", rows[1]
+    assert all(r[column["Quantity"]] == "500" for r in rows[1:])
+    assert {"Service score", "48-hour pickup rate", "Quality refund rate"} <= column.keys()

@@ -2,6 +2,7 @@
 import type { CommandError } from "./CommandError";
 import type { Language } from "./Language";
 import type { Mode } from "./Mode";
+import type { Notice } from "./Notice";
 
 /**
  * What the Settings page shows and what the UI needs to start.
@@ -42,4 +43,8 @@ detailTtlMinutes: number, searchTtlMinutes: number,
 /**
  * How often watched offers are checked.
  */
-watchIntervalMinutes: number, };
+watchIntervalMinutes: number, 
+/**
+ * What starting up worked around (settings reset, cache rebuilt, no WAL), to tell the user.
+ */
+notices: Array<Notice>, };

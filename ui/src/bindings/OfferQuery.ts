@@ -15,15 +15,40 @@ quantity: number | null, minPrice: Money | null, maxPrice: Money | null,
 /**
  * Offers whose minimum order is at most this.
  */
-maxMoq: number | null, powerMerchant: boolean, superFactory: boolean, manufacturer: boolean, minTpYears: number | null, 
+maxMoq: number | null, 
 /**
- * Any of these provinces (exact names as 1688 writes them, e.g. 浙江).
+ * 实力商家.
+ */
+powerMerchant: boolean, 
+/**
+ * 超级工厂.
+ */
+superFactory: boolean, minTpYears: number | null, 
+/**
+ * Any of these provinces, without 省/市 (浙江, 广东).
  */
 provinces: Array<string>, 
 /**
- * Repurchase rate at least this, counted only for suppliers with at least `min_orders`.
+ * Repurchase rate at least this: the offer's own (复购率) where 1688 gave it, else the
+ * supplier's (回头率); counted only for offers with at least `min_sold` sold in 30 days.
  */
-minRepurchase: Percent | null, minOrders: number | null, sort: OfferSort, 
+minRepurchase: Percent | null, minSold: number | null, 
+/**
+ * The supplier's 48-hour pickup rate at least this.
+ */
+minPickup48h: Percent | null, 
+/**
+ * The supplier's quality-refund rate at most this.
+ */
+maxQualityRefund: Percent | null, 
+/**
+ * The composite service score at least this, in tenths (`40` = 4.0).
+ */
+minServiceScore: number | null, 
+/**
+ * Also list offers 1688 no longer sells (shown as such, never priced).
+ */
+includeDelisted: boolean, sort: OfferSort, 
 /**
  * 1-based.
  */

@@ -3,4 +3,4 @@
 /**
  * How an offer is priced (1688's `quoteType`).
  */
-export type QuoteType = "byQuantity" | "bySku" | "skuByQuantity";
+export type QuoteType = "byQuantity" | "bySku" | "skuByQuantity" | "skuPriceRange";

@@ -10,4 +10,8 @@ specs: Array<Spec>,
 /**
  * Only for offers priced per SKU; tier-priced SKUs use the offer's tiers.
  */
-price: Money | null, stock: number | null, available: boolean, };
+price: Money | null, stock: number | null, available: boolean, 
+/**
+ * The SKU's own picture (`skuAttributes[].skuImageUrl`).
+ */
+image: string | null, };

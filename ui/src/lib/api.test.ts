@@ -18,6 +18,22 @@ describe('the invoke wrapper', () => {
     expect(invoke).toHaveBeenCalledWith('set_language', { language: 'zh-CN' });
   });
 
+  it('sends a 1688 search as one KeywordSearch argument', async () => {
+    invoke.mockResolvedValue({ total: 0 });
+    const search = {
+      keyword: '杯',
+      page: 2,
+      pageSize: 20,
+      priceMin: '1',
+      priceMax: '10.5',
+      categoryId: 1042954,
+      filters: ['shipIn48Hours' as const],
+      sort: 'priceAsc' as const,
+    };
+    await api.search1688(search, true);
+    expect(invoke).toHaveBeenCalledWith('search_1688', { search, refresh: true });
+  });
+
   it('turns a {code, message} rejection into a typed CommandFailure', async () => {
     invoke.mockImplementation(() =>
       Promise.reject({ code: 'settings.unwritable', message: '设置文件无法写入' }),

@@ -12,6 +12,7 @@ import type { OfferPage } from '../bindings/OfferPage';
 import type { OfferQuery } from '../bindings/OfferQuery';
 import type { Offer } from '../bindings/Offer';
 import type { OrderQuote } from '../bindings/OrderQuote';
+import type { KeywordSearch } from '../bindings/KeywordSearch';
 import type { SearchResults } from '../bindings/SearchResults';
 import type { Alert } from '../bindings/Alert';
 import type { PricePoint } from '../bindings/PricePoint';
@@ -63,8 +64,8 @@ export const api = {
   setLanguage: (language: Language | null) => call<AppInfo>('set_language', { language }),
   searchOffers: (query: OfferQuery) => call<OfferPage>('search_offers', { query }),
   /** `refresh` asks 1688 even when the page was fetched a moment ago. */
-  search1688: (keyword: string, page: number, refresh: boolean) =>
-    call<SearchResults>('search_1688', { keyword, page, refresh }),
+  search1688: (search: KeywordSearch, refresh: boolean) =>
+    call<SearchResults>('search_1688', { search, refresh }),
   fetchOffer: (offerId: string, refresh: boolean) => call<Offer>('fetch_offer', { offerId, refresh }),
   connectLive: (appKey: string, appSecret: string, gateway: string | null) =>
     call<AppInfo>('connect_live', { appKey, appSecret, gateway }),

@@ -16,6 +16,8 @@ export const app = $state({
   backTo: 'search' as Page,
   /** Price alerts not yet seen: the badge on the Watches button. */
   unseenAlerts: 0,
+  /** The user has read this run's notices (settings reset, cache rebuilt). */
+  noticesRead: false,
 });
 
 /** Re-reads how many alerts are new; a failure here just leaves the badge as it was. */

@@ -29,6 +29,55 @@ export function decimalText(text: string): string | null {
   return /^\d+(\.\d+)?$/.test(trimmed) ? trimmed : null;
 }
 
+/** A percentage typed as a percent number ("30", "2.5", "0.05") as exact hundredths of a
+ * percent (30 → 3000 basis points), or null when the field is empty or not such a number. No
+ * floats: the digits are shifted, never multiplied. */
+export function percentInput(text: string): Percent | null {
+  const match = /^(\d{1,3})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!match) return null;
+  const basisPoints = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  return basisPoints <= 10_000 ? { basisPoints } : null;
+}
+
+/** A 0–5 score typed as "4.5" or "4" as tenths (45, 40), or null when it is not one. */
+export function scoreInput(text: string): number | null {
+  const match = /^(\d)(?:\.(\d))?$/.exec(text.trim());
+  if (!match) return null;
+  const tenths = Number(match[1]) * 10 + Number(match[2] ?? '0');
+  return tenths <= 50 ? tenths : null;
+}
+
+/** A 0–5 score kept in tenths, as "4.5 / 5". */
+export function score(tenths: number | null | undefined): string {
+  return tenths == null ? '—' : `${Math.trunc(tenths / 10)}.${tenths % 10} / 5`;
+}
+
+/** A weight kept in grams: "350 g", "1.25 kg". */
+export function weight(grams: number | null | undefined): string {
+  if (grams == null) return '—';
+  if (grams < 1000) return `${grams} g`;
+  const kg = (grams / 1000).toFixed(3).replace(/\.?0+$/, '');
+  return `${kg} kg`;
+}
+
+/** Dimensions kept in millimetres, shown in centimetres as 1688 lists them: "30 × 20 × 10 cm". */
+export function dimensions(
+  size: { lengthMm: number | null; widthMm: number | null; heightMm: number | null } | null | undefined,
+): string {
+  if (!size) return '—';
+  const cm = (mm: number | null) => (mm == null ? '?' : String(mm / 10));
+  const sides = [size.lengthMm, size.widthMm, size.heightMm];
+  return sides.every((mm) => mm == null) ? '—' : `${sides.map(cm).join(' × ')} cm`;
+}
+
+/** A UTC date from the Rust side as the user's local calendar date, e.g. "2026-11-28". */
+export function localDate(utc: string): string {
+  const date = new Date(utc);
+  if (Number.isNaN(date.getTime())) return utc;
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())}`;
+}
+
 /** A UTC time from the Rust side in the user's local time, e.g. "2026-11-28 16:05". */
 export function localTime(utc: string): string {
   const date = new Date(utc);

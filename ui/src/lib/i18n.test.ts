@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { failureHint, languages, messages, translate, type MessageKey } from './i18n';
+import { failureHint, languages, messages, noticeText, translate, type MessageKey } from './i18n';
 
 describe('i18n', () => {
   it('has every key in every language, none empty', () => {
@@ -32,5 +32,21 @@ describe('failure hints', () => {
     expect(failureHint('zh-CN', 'keyring.unavailable')).toContain('gnome-keyring');
     expect(failureHint('en', 'store.disk_full')).toBeNull();
     expect(failureHint('zh-CN', 'no.such_code')).toBeNull();
+  });
+});
+
+describe('notices', () => {
+  const reset = { code: 'settings.reset', message: 'the settings file … was reset', path: '/d/settings.json.unreadable' };
+
+  it('say what was reset in the reader\'s language, naming the kept file', () => {
+    expect(noticeText('zh-CN', reset)).toBe(
+      '设置文件无法读取（可能由更新版本的 Pifa 写入），所有设置已恢复默认。原文件保留为 /d/settings.json.unreadable。',
+    );
+    expect(noticeText('en', reset)).toContain('/d/settings.json.unreadable');
+    expect(noticeText('zh-CN', { ...reset, code: 'cache.rebuilt' })).toContain('缓存');
+  });
+
+  it('fall back to the Rust side\'s words for an unknown code', () => {
+    expect(noticeText('zh-CN', { ...reset, code: 'future.thing' })).toBe(reset.message);
   });
 });

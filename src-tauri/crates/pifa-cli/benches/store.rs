@@ -123,7 +123,7 @@ fn main() {
                 power_merchant: true,
                 provinces: vec!["浙江".into(), "广东".into()],
                 min_repurchase: Some(Percent { basis_points: 3000 }),
-                min_orders: Some(100),
+                min_sold: Some(100),
                 sort: OfferSort::PriceAsc,
                 ..Default::default()
             }),

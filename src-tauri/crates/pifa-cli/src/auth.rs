@@ -1,6 +1,6 @@
 //! `pifa-cli auth login|status|logout`: the app key, secret and tokens live in the OS keyring.
 
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, IsTerminal, Write};
 use std::time::Duration;
 
 use pifa_core::protocol::loopback::{code_from_pasted, new_state, open_browser, LoopbackRedirect};
@@ -28,6 +28,21 @@ fn read_line(prompt: &str) -> Result<String, CliError> {
     Ok(line.trim().to_owned())
 }
 
+/// The app secret from standard input: typed without echo when it is a terminal (no secret on
+/// screen, in scrollback or in a recording), read as a line from a pipe.
+fn read_secret(prompt: &str) -> Result<String, CliError> {
+    if !io::stdin().is_terminal() {
+        return read_line(prompt);
+    }
+    let secret = rpassword::prompt_password(prompt).map_err(|e| {
+        CliError::config(
+            "input.unreadable",
+            format!("cannot read the secret from the terminal: {e}"),
+        )
+    })?;
+    Ok(secret.trim().to_owned())
+}
+
 pub async fn login(
     gateway: Option<&str>,
     app_key: Option<String>,
@@ -35,6 +50,8 @@ pub async fn login(
     paste: bool,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
+    // Checked first: a bad address fails before the secret is typed, and never receives it.
+    let gateway = gateway_url(gateway)?;
     let stored = keyring(secrets::load_credentials).await?;
     let app_key = app_key
         .or_else(|| env("PIFA_APP_KEY"))
@@ -46,7 +63,7 @@ pub async fn login(
             )
         })?;
     let app_secret = if secret_stdin {
-        Some(read_line("1688 app secret: ")?).filter(|s| !s.is_empty())
+        Some(read_secret("1688 app secret: ")?).filter(|s| !s.is_empty())
     } else {
         env("PIFA_APP_SECRET").or_else(|| {
             stored
@@ -65,11 +82,11 @@ pub async fn login(
         app_key,
         app_secret,
     };
-    let client = GatewayClient::new(ClientConfig::new(gateway_url(gateway), credentials.clone()))?;
+    let client = GatewayClient::new(ClientConfig::new(gateway, credentials.clone()))?;
 
     let redirect = LoopbackRedirect::bind().await?;
     let redirect_uri = redirect.redirect_uri().to_owned();
-    let state = new_state();
+    let state = new_state()?;
     let url = client.authorize_url(&redirect_uri, &state);
     eprintln!("Authorize Pifa in your browser:\n  {url}");
     let code = if paste {
@@ -93,7 +110,7 @@ pub async fn login(
             &json!({"authorized": true, "appKey": credentials.app_key, "accessExpiresAt": tokens.access_expires_at, "refreshExpiresAt": tokens.refresh_expires_at}),
         );
     } else {
-        println!(
+        outln!(
             "Pifa is authorized for app {}. The authorization lasts until {}.",
             credentials.app_key,
             tokens
@@ -124,9 +141,9 @@ pub async fn status(as_json: bool) -> Result<Outcome, CliError> {
         }));
     } else {
         match (&credentials, &tokens) {
-            (None, _) => println!("No 1688 app is set up. Run `pifa-cli auth login --app-key KEY --secret-stdin`, or use --demo."),
-            (Some(c), None) => println!("App {} is set up but not authorized: run `pifa-cli auth login`.", c.app_key),
-            (Some(c), Some(t)) => println!(
+            (None, _) => outln!("No 1688 app is set up. Run `pifa-cli auth login --app-key KEY --secret-stdin`, or use --demo."),
+            (Some(c), None) => outln!("App {} is set up but not authorized: run `pifa-cli auth login`.", c.app_key),
+            (Some(c), Some(t)) => outln!(
                 "App {}: {}; access token until {}, authorization until {}.",
                 c.app_key,
                 if authorized { "authorized" } else { "authorization expired, log in again" },
@@ -143,9 +160,9 @@ pub async fn logout(forget_app: bool, as_json: bool) -> Result<Outcome, CliError
     if as_json {
         json(&json!({"loggedOut": true, "appForgotten": forget_app}));
     } else if forget_app {
-        println!("Logged out; the app key and secret are gone from the keyring too.");
+        outln!("Logged out; the app key and secret are gone from the keyring too.");
     } else {
-        println!("Logged out; the app key stays for the next `pifa-cli auth login`.");
+        outln!("Logged out; the app key stays for the next `pifa-cli auth login`.");
     }
     Ok(Outcome::Ok)
 }

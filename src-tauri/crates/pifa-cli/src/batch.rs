@@ -61,6 +61,10 @@ pub async fn run(
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             let _ = cancel.send(true);
+            // Calls in flight can take most of a minute to give up; a second Ctrl-C means now.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
         }
     });
     let mut results = Vec::new();
@@ -79,9 +83,12 @@ pub async fn run(
     bar.finish_and_clear();
 
     if as_json {
-        json(&BatchReport { counts, results });
+        json(&BatchReport {
+            counts: counts.clone(),
+            results,
+        });
     } else {
-        println!(
+        outln!(
             "{} offers fetched and stored, {} failed{}.",
             counts.stored,
             counts.failed,
@@ -91,7 +98,12 @@ pub async fn run(
                 String::new()
             }
         );
-        for item in results.iter().filter(|r| r.status == BatchStatus::Failed) {
+        // Items that failed the way that stopped the batch are said once, below.
+        let stop_code = counts.stopped.as_ref().map(|s| s.code.as_str());
+        for item in results
+            .iter()
+            .filter(|r| r.status == BatchStatus::Failed && r.code.as_deref() != stop_code)
+        {
             let what = match (&item.offer_id, item.line) {
                 (Some(id), _) => id.clone(),
                 (None, Some(line)) => format!("line {line}"),
@@ -103,6 +115,15 @@ pub async fn run(
                 item.code.as_deref().unwrap_or("")
             );
         }
+    }
+    if let Some(stop) = counts.stopped {
+        return Err(CliError::Stopped {
+            message: format!(
+                "the batch stopped, {} offers were not fetched: {}",
+                counts.cancelled, stop.message
+            ),
+            code: stop.code,
+        });
     }
     Ok(if counts.failed > 0 || counts.cancelled > 0 {
         Outcome::SomeFailed
@@ -128,7 +149,7 @@ pub fn paused(
         if as_json {
             json(&serde_json::json!({ "resumed": lifted }));
         } else {
-            println!("{lifted} offers resumed.");
+            outln!("{lifted} offers resumed.");
         }
         return Ok(Outcome::Ok);
     }
@@ -136,10 +157,10 @@ pub fn paused(
     if as_json {
         json(&paused);
     } else if paused.is_empty() {
-        println!("No offers are paused.");
+        outln!("No offers are paused.");
     } else {
         for p in &paused {
-            println!(
+            outln!(
                 "{}  until {}  {} [{}]",
                 p.offer_id,
                 p.paused_until

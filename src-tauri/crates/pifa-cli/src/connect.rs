@@ -9,7 +9,10 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
-use pifa_core::protocol::{AppCredentials, ClientConfig, GatewayClient, TokenSet, LIVE_GATEWAY};
+use pifa_core::protocol::{
+    check_gateway, ApiError, AppCredentials, ClientConfig, GatewayClient, TokenKeeper, TokenSet,
+    LIVE_GATEWAY,
+};
 use pifa_core::secrets;
 use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
 
@@ -19,6 +22,23 @@ pub struct Connection {
     pub client: Arc<GatewayClient>,
     /// The in-process double in demo mode; serving until dropped.
     _demo: Option<GatewayHandle>,
+    /// Saves renewed tokens to the keyring, in order; flushed when the command ends.
+    keeper: Option<Arc<TokenKeeper>>,
+}
+
+/// How long the end of a command waits for renewed tokens to reach the keyring.
+const SAVE_WAIT: std::time::Duration = std::time::Duration::from_secs(15);
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // The process ends right after the command: a rotated refresh token not yet saved
+        // would be lost, and the user would have to log in again.
+        if let Some(keeper) = &self.keeper {
+            if !keeper.flush(SAVE_WAIT) {
+                eprintln!("pifa-cli: the renewed 1688 tokens may not have reached the keyring (it did not answer in time); if the next command asks, run `pifa-cli auth login`");
+            }
+        }
+    }
 }
 
 pub fn env(name: &str) -> Option<String> {
@@ -35,12 +55,19 @@ pub async fn keyring<T: Send + 'static>(
     Ok(secrets::off_runtime(call).await?)
 }
 
-/// The gateway to call: `--gateway`, else `PIFA_GATEWAY`, else the live 1688 gateway.
-pub fn gateway_url(gateway: Option<&str>) -> String {
-    gateway
-        .map(str::to_owned)
-        .or_else(|| env("PIFA_GATEWAY"))
-        .unwrap_or_else(|| LIVE_GATEWAY.to_owned())
+/// The gateway to call: `--gateway`, else `PIFA_GATEWAY`, else the live 1688 gateway. A given
+/// address must be https (or http to this computer): a bad one is an error naming where it
+/// came from, never a silent fall back to another gateway.
+pub fn gateway_url(gateway: Option<&str>) -> Result<String, CliError> {
+    let (given, source) = match (gateway, env("PIFA_GATEWAY")) {
+        (Some(flag), _) => (flag.to_owned(), "--gateway"),
+        (None, Some(variable)) => (variable, "PIFA_GATEWAY"),
+        (None, None) => return Ok(LIVE_GATEWAY.to_owned()),
+    };
+    match check_gateway(&given) {
+        Ok(checked) => Ok(checked.into_string()),
+        Err(e) => Err(ApiError::BadGateway(format!("{source}: {e}")).into()),
+    }
 }
 
 /// `rate` calls per second, with bursts of as many.
@@ -71,8 +98,10 @@ pub async fn connect(
         return Ok(Connection {
             client: Arc::new(client),
             _demo: Some(handle),
+            keeper: None,
         });
     }
+    let gateway = gateway_url(gateway)?;
     // Credentials and tokens: the environment (for scripts and CI) first, else the keyring.
     let from_env = match (env("PIFA_APP_KEY"), env("PIFA_APP_SECRET")) {
         (Some(app_key), Some(app_secret)) => Some(AppCredentials {
@@ -90,10 +119,7 @@ pub async fn connect(
             )
         })?,
     };
-    let client = GatewayClient::new(with_rate(
-        ClientConfig::new(gateway_url(gateway), credentials),
-        rate,
-    ))?;
+    let client = GatewayClient::new(with_rate(ClientConfig::new(gateway, credentials), rate))?;
     let (access, refresh) = (env("PIFA_ACCESS_TOKEN"), env("PIFA_REFRESH_TOKEN"));
     if access.is_some() || refresh.is_some() {
         // A token from the environment comes without its age: trust an access token until the
@@ -115,6 +141,7 @@ pub async fn connect(
         return Ok(Connection {
             client: Arc::new(client),
             _demo: None,
+            keeper: None,
         });
     }
     let stored = keyring(secrets::load_tokens).await?.ok_or_else(|| {
@@ -123,20 +150,17 @@ pub async fn connect(
             "Pifa is not authorized with 1688 yet: run `pifa-cli auth login`, or try --demo",
         )
     })?;
-    // Tokens from the keyring go back there when they are renewed.
-    let client = client.on_new_tokens(Arc::new(|tokens: &TokenSet| {
-        let tokens = tokens.clone();
-        tokio::task::spawn_blocking(move || {
-            if let Err(e) = secrets::save_tokens(&tokens) {
-                eprintln!(
-                    "pifa-cli: the renewed 1688 tokens could not be kept in the keyring: {e}"
-                );
-            }
-        });
-    }));
+    // Tokens from the keyring go back there when they are renewed, one set after the other.
+    let keeper = TokenKeeper::start(|tokens: &TokenSet| {
+        if let Err(e) = secrets::save_tokens(tokens) {
+            eprintln!("pifa-cli: the renewed 1688 tokens could not be kept in the keyring: {e}");
+        }
+    });
+    let client = client.on_new_tokens(keeper.sink());
     client.set_tokens(Some(stored)).await;
     Ok(Connection {
         client: Arc::new(client),
         _demo: None,
+        keeper: Some(keeper),
     })
 }

@@ -125,9 +125,11 @@ pub fn run(store: &mut Store, file: &Path, as_json: bool) -> pifa_core::Result<O
     if as_json {
         json(&report);
     } else {
-        println!(
+        outln!(
             "Imported {} offers ({} new); {} failed.",
-            report.imported, report.new, report.failed
+            report.imported,
+            report.new,
+            report.failed
         );
         for e in &report.errors {
             eprintln!("  {} [{}]", e.message, e.code);
@@ -153,9 +155,10 @@ pub fn recheck(store: &mut Store, as_json: bool) -> pifa_core::Result<Outcome> {
     if as_json {
         json(&report);
     } else {
-        println!(
+        outln!(
             "Rechecked {} stored answers; {} could not be cleaned.",
-            report.checked, report.failed
+            report.checked,
+            report.failed
         );
     }
     Ok(if report.failed > 0 {

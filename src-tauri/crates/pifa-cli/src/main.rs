@@ -2,13 +2,15 @@
 //!
 //! Exit codes: 0 ok, 1 some offers failed, 2 usage or configuration error.
 
+// First, so its `outln!` is in scope in every module below.
+#[macro_use]
+mod output;
 mod auth;
 mod batch;
 mod connect;
 mod import;
 mod offers;
 mod online;
-mod output;
 mod shortlist;
 mod watch;
 
@@ -21,7 +23,7 @@ use pifa_core::batch::BatchStorage;
 use pifa_core::protocol::ApiError;
 use pifa_core::sourcing::CacheTtls;
 use pifa_core::store::{Cache, Store};
-use pifa_core::{DataDir, Language, SettingsStore};
+use pifa_core::{DataDir, Language, Notice, SettingsStore};
 
 #[derive(Parser)]
 #[command(
@@ -70,8 +72,25 @@ enum Command {
         keyword: Vec<String>,
         #[arg(long, default_value_t = 1)]
         page: u32,
-        #[arg(long, default_value_t = 20)]
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=50))]
         page_size: u32,
+        /// 1688's price filter: lowest wholesale price in yuan.
+        #[arg(long, value_name = "YUAN")]
+        price_min: Option<pifa_core::Money>,
+        /// 1688's price filter: highest wholesale price in yuan.
+        #[arg(long, value_name = "YUAN")]
+        price_max: Option<pifa_core::Money>,
+        /// A 1688 category ID.
+        #[arg(long, value_name = "ID")]
+        category: Option<u64>,
+        /// 1688's own filters, by code (repeat or comma-separate): shipInToday, shipIn24Hours,
+        /// shipIn48Hours, certifiedFactory, isOnePsale, isOnePsaleFreePost, noReason7DReturn,
+        /// new7, new30, jxhy, getRate48HLv1, qrr0.
+        #[arg(long, value_name = "CODE", value_delimiter = ',', value_parser = online::parse_filter)]
+        filter: Vec<pifa_core::protocol::SearchFilter>,
+        /// How 1688 sorts the page (1688 sorts within the page it returns, not across pages).
+        #[arg(long, value_enum)]
+        sort: Option<online::SearchSortArg>,
         /// Ask 1688 again even when this page was fetched in the last 10 minutes.
         #[arg(long)]
         refresh: bool,
@@ -158,6 +177,9 @@ pub enum CliError {
     Api(#[from] ApiError),
     #[error("{message}")]
     Config { code: &'static str, message: String },
+    /// A batch or a watch round stopped early; its results are printed already.
+    #[error("{message}")]
+    Stopped { code: String, message: String },
 }
 
 impl CliError {
@@ -168,11 +190,12 @@ impl CliError {
         }
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> &str {
         match self {
             CliError::Core(e) => e.code(),
             CliError::Api(e) => e.code(),
             CliError::Config { code, .. } => code,
+            CliError::Stopped { code, .. } => code,
         }
     }
 }
@@ -187,6 +210,19 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// Says on standard error, one line each, what opening Pifa's files worked around.
+fn warn<'a>(notices: impl IntoIterator<Item = &'a Notice>) {
+    for notice in notices {
+        eprintln!("pifa-cli: warning: {} [{}]", notice.message, notice.code);
+    }
+}
+
+fn open_cache(data_dir: &DataDir) -> Result<Cache, CliError> {
+    let cache = Cache::open_in(data_dir)?;
+    warn(cache.notices());
+    Ok(cache)
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
@@ -228,8 +264,15 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
     }
     let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
     let mut store = Store::open_in(&data_dir)?;
+    warn(store.notices());
     // An unreadable settings file is the app's to report; the CLI uses the defaults then.
-    let settings = SettingsStore::new(data_dir.settings_file()).load().ok();
+    let settings = SettingsStore::new(data_dir.settings_file())
+        .load_with_notice()
+        .ok()
+        .map(|loaded| {
+            warn(&loaded.notice);
+            loaded.settings
+        });
     let ttls = settings.as_ref().map(CacheTtls::from).unwrap_or_default();
     match cli.command {
         Command::Auth { .. } => unreachable!("handled above"),
@@ -239,7 +282,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         Command::Watch { action } => {
             let context = watch::WatchContext {
                 store,
-                cache: Cache::open_in(&data_dir)?,
+                cache: open_cache(&data_dir)?,
                 ttls,
                 interval: settings.as_ref().map_or(
                     pifa_core::watch::DEFAULT_CHECK_INTERVAL,
@@ -261,7 +304,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
             batch::paused(&mut store, &resume, resume_all, cli.json)
         }
         Command::Batch { file, concurrency } => {
-            let (store, cache) = (Mutex::new(store), Mutex::new(Cache::open_in(&data_dir)?));
+            let (store, cache) = (Mutex::new(store), Mutex::new(open_cache(&data_dir)?));
             let storage = BatchStorage {
                 store: &store,
                 cache: &cache,
@@ -276,13 +319,25 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
             keyword,
             page,
             page_size,
+            price_min,
+            price_max,
+            category,
+            filter,
+            sort,
             refresh,
         } => {
-            let cache = Cache::open_in(&data_dir)?;
+            let cache = open_cache(&data_dir)?;
             let request = online::SearchRequest {
-                keyword: keyword.join(" "),
-                page,
-                page_size,
+                search: pifa_core::protocol::KeywordSearch {
+                    keyword: keyword.join(" "),
+                    page,
+                    page_size,
+                    price_min,
+                    price_max,
+                    category_id: category,
+                    filters: filter,
+                    sort: sort.map(Into::into),
+                },
                 refresh,
             };
             runtime()?.block_on(async {
@@ -291,7 +346,7 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
             })
         }
         Command::Item { offers, refresh } => {
-            let cache = Cache::open_in(&data_dir)?;
+            let cache = open_cache(&data_dir)?;
             runtime()?.block_on(async {
                 let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
                 online::item(&conn, &mut store, &cache, ttls, &offers, refresh, cli.json).await

@@ -30,21 +30,31 @@ pub struct OffersArgs {
     /// Only 超级工厂 (super factories).
     #[arg(long)]
     super_factory: bool,
-    /// Only manufacturers (生产厂家).
-    #[arg(long)]
-    manufacturer: bool,
     /// Only suppliers with at least N 诚信通 years.
     #[arg(long, value_name = "N")]
     min_tp_years: Option<u32>,
     /// Only suppliers in this province (repeat for several), e.g. --province 浙江.
     #[arg(long, value_name = "NAME")]
     province: Vec<String>,
-    /// Only suppliers with at least this repurchase rate, in percent (e.g. 30).
+    /// Only offers with at least this repurchase rate, in percent (e.g. 30): the offer's own
+    /// 复购率 where 1688 gave it, else its supplier's 回头率.
     #[arg(long, value_name = "PERCENT")]
     min_repurchase: Option<Money>,
-    /// Count the repurchase rate only for suppliers with at least N orders.
-    #[arg(long, value_name = "N", requires = "min_repurchase")]
-    min_orders: Option<u32>,
+    /// Only offers with at least N pieces sold in the last 30 days.
+    #[arg(long, value_name = "N", alias = "min-orders")]
+    min_sold: Option<u32>,
+    /// Only suppliers whose 48-hour pickup rate (48H揽收率) is at least this, in percent.
+    #[arg(long, value_name = "PERCENT")]
+    min_pickup: Option<Money>,
+    /// Only suppliers whose quality-refund rate (品质退款率) is at most this, in percent.
+    #[arg(long, value_name = "PERCENT")]
+    max_refund: Option<Money>,
+    /// Only suppliers whose composite service score (综合服务分, 0–5) is at least this.
+    #[arg(long, value_name = "SCORE")]
+    min_score: Option<Money>,
+    /// Also list offers 1688 no longer sells (never priced).
+    #[arg(long)]
+    include_delisted: bool,
     #[arg(long, value_enum, default_value_t = Sort::Relevance)]
     sort: Sort,
     #[arg(long, default_value_t = 1)]
@@ -63,6 +73,12 @@ enum Sort {
     TpYears,
     Sold,
     Newest,
+    /// Composite service score, highest first.
+    Score,
+    /// 48-hour pickup rate, highest first.
+    Pickup,
+    /// Quality-refund rate, lowest first.
+    Refund,
 }
 
 impl From<Sort> for OfferSort {
@@ -76,7 +92,17 @@ impl From<Sort> for OfferSort {
             Sort::TpYears => OfferSort::TpYearsDesc,
             Sort::Sold => OfferSort::MonthSoldDesc,
             Sort::Newest => OfferSort::Newest,
+            Sort::Score => OfferSort::ServiceScoreDesc,
+            Sort::Pickup => OfferSort::PickupDesc,
+            Sort::Refund => OfferSort::QualityRefundAsc,
         }
+    }
+}
+
+/// A percentage typed as 30 or 30.5: Money parses it exactly; kept in hundredths of a percent.
+fn percent(typed: Money) -> Percent {
+    Percent {
+        basis_points: (typed.units() / 100).clamp(0, 10_000) as u32,
     }
 }
 
@@ -90,14 +116,17 @@ pub fn run(store: &Store, args: &OffersArgs, as_json: bool) -> pifa_core::Result
         max_moq: args.max_moq,
         power_merchant: args.power_merchant,
         super_factory: args.super_factory,
-        manufacturer: args.manufacturer,
         min_tp_years: args.min_tp_years,
         provinces: args.province.clone(),
-        // A percentage typed as 30 or 30.5: Money parses it exactly; hundredths of a percent.
-        min_repurchase: args.min_repurchase.map(|p| Percent {
-            basis_points: (p.units() / 100).clamp(0, 10_000) as u32,
-        }),
-        min_orders: args.min_orders,
+        min_repurchase: args.min_repurchase.map(percent),
+        min_sold: args.min_sold,
+        min_pickup_48h: args.min_pickup.map(percent),
+        max_quality_refund: args.max_refund.map(percent),
+        // A score typed as 4.5: Money parses it exactly; kept in tenths.
+        min_service_score: args
+            .min_score
+            .map(|s| (s.units() / 1_000).clamp(0, 50) as u32),
+        include_delisted: args.include_delisted,
         sort: args.sort.into(),
         page: args.page,
         page_size: args.page_size,
@@ -110,17 +139,17 @@ pub fn run(store: &Store, args: &OffersArgs, as_json: bool) -> pifa_core::Result
     let first = (u64::from(page.page) - 1) * u64::from(page.page_size) + 1;
     let last = first + page.offers.len() as u64 - 1;
     if page.offers.is_empty() {
-        println!("No stored offers match ({} in all).", page.total);
+        outln!("No stored offers match ({} in all).", page.total);
         return Ok(Outcome::Ok);
     }
-    println!(
+    outln!(
         "Offers {first}–{last} of {}{}",
         page.total,
         args.qty
             .map(|q| format!(", priced for {q} pieces"))
             .unwrap_or_default()
     );
-    println!(
+    outln!(
         "{}  {}  {}  {}  title",
         fit("offer", 13),
         fit("unit price", 12),
@@ -129,6 +158,7 @@ pub fn run(store: &Store, args: &OffersArgs, as_json: bool) -> pifa_core::Result
     );
     for o in &page.offers {
         let price = match o.unit_price {
+            _ if o.delisted_status.is_some() => "delisted".to_owned(),
             Some(p) if o.below_moq => format!("¥{p} ↑{}", o.billed_qty),
             Some(p) => format!("¥{p}"),
             None => "—".to_owned(),
@@ -146,7 +176,7 @@ pub fn run(store: &Store, args: &OffersArgs, as_json: bool) -> pifa_core::Result
                 .to_owned()
             })
             .unwrap_or_default();
-        println!(
+        outln!(
             "{}  {}  {}  {}  {}",
             fit(o.offer_id.as_str(), 13),
             fit(&price, 12),

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use pifa_core::offer::{find_offer_ids, Offer, OfferId};
-use pifa_core::protocol::ApiError;
+use pifa_core::protocol::{KeywordSearch, SearchFilter, SearchSort};
 use pifa_core::sourcing::{self, CacheTtls, CachedOffer, CachedSearch};
 use pifa_core::store::{Cache, Store};
 use serde::Serialize;
@@ -12,11 +12,39 @@ use crate::output::{fit, json};
 use crate::{CliError, Outcome};
 
 pub struct SearchRequest {
-    pub keyword: String,
-    pub page: u32,
-    pub page_size: u32,
+    pub search: KeywordSearch,
     /// Ask the gateway even when the cache holds a fresh page.
     pub refresh: bool,
+}
+
+/// `--filter CODE`: 1688's own filter codes.
+pub fn parse_filter(code: &str) -> Result<SearchFilter, String> {
+    SearchFilter::from_code(code.trim()).ok_or_else(|| {
+        let known: Vec<&str> = SearchFilter::ALL.iter().map(|f| f.code()).collect();
+        format!(
+            "{code:?} is not a 1688 filter Pifa knows ({})",
+            known.join(", ")
+        )
+    })
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+pub enum SearchSortArg {
+    Price,
+    PriceDesc,
+    Repurchase,
+    Sold,
+}
+
+impl From<SearchSortArg> for SearchSort {
+    fn from(sort: SearchSortArg) -> SearchSort {
+        match sort {
+            SearchSortArg::Price => SearchSort::PriceAsc,
+            SearchSortArg::PriceDesc => SearchSort::PriceDesc,
+            SearchSortArg::Repurchase => SearchSort::RepurchaseDesc,
+            SearchSortArg::Sold => SearchSort::SoldDesc,
+        }
+    }
 }
 
 pub async fn search(
@@ -27,23 +55,18 @@ pub async fn search(
     request: &SearchRequest,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
-    let SearchRequest {
-        keyword,
-        page,
-        page_size,
-        refresh,
-    } = request;
-    let (keyword, page, page_size) = (keyword.as_str(), *page, *page_size);
-    let cached = match refresh {
+    let search = request.search.normalized();
+    let keyword = search.keyword.as_str();
+    let cached = match request.refresh {
         true => CachedSearch::Missing,
-        false => sourcing::cached_search(cache, keyword, page, page_size, Utc::now())?,
+        false => sourcing::cached_search(cache, &search, Utc::now())?,
     };
     // The command line has no background to refresh in: a stale page is fetched again.
     let results = match cached {
         CachedSearch::Fresh(results) => results,
         CachedSearch::Stale(_) | CachedSearch::Missing => {
-            let results = sourcing::search(&conn.client, keyword, page, page_size).await?;
-            sourcing::store_search(store, cache, &results, page_size, ttls)?;
+            let results = sourcing::search(&conn.client, &search).await?;
+            sourcing::store_search(store, cache, &results, ttls)?;
             results
         }
     };
@@ -56,15 +79,16 @@ pub async fn search(
     if as_json {
         json(&results);
     } else if results.offers.is_empty() {
-        println!("No offers found for {keyword:?}.");
+        outln!("No offers found for {keyword:?}.");
     } else {
-        println!(
+        outln!(
             "{} offers for {keyword:?}, page {}:",
-            results.total, results.page
+            results.total,
+            results.page
         );
         for o in &results.offers {
-            println!(
-                "{}  {}  {}  {}",
+            outln!(
+                "{}  {}  {}  {}  {}",
                 fit(o.offer_id.as_str(), 13),
                 fit(
                     &o.listed_price
@@ -73,11 +97,35 @@ pub async fn search(
                     10
                 ),
                 fit(&o.moq.map(|m| format!("MOQ {m}")).unwrap_or_default(), 9),
+                fit(&signals(o), 24),
                 o.title.as_deref().unwrap_or("")
             );
         }
     }
     Ok(Outcome::Ok)
+}
+
+/// What a search item says of its supplier and sales, in a few characters: 实力商家, 超级工厂,
+/// 诚信通 years, the offer's repeat-purchase rate and 30-day sales.
+fn signals(offer: &Offer) -> String {
+    let supplier = offer.supplier.as_ref();
+    let mut parts: Vec<String> = Vec::new();
+    if supplier.is_some_and(|s| s.power_merchant()) {
+        parts.push("实力".into());
+    }
+    if supplier.is_some_and(|s| s.super_factory()) {
+        parts.push("工厂".into());
+    }
+    if let Some(years) = supplier.and_then(|s| s.tp_years) {
+        parts.push(format!("TP{years}y"));
+    }
+    if let Some(rate) = offer.repurchase_rate {
+        parts.push(format!("复购{rate}"));
+    }
+    if let Some(sold) = offer.month_sold {
+        parts.push(format!("{sold}件/30天"));
+    }
+    parts.join(" ")
 }
 
 #[derive(Serialize)]
@@ -154,11 +202,12 @@ pub async fn item(
     for id in ids {
         match fetch_detail(conn, store, cache, ttls, &id, refresh).await {
             Ok(offer) => offers.push(offer),
-            // Authorization and configuration problems stop everything: the next offer would
-            // fail the same way.
-            Err(CliError::Api(
-                e @ (ApiError::NeedsAuthorization(_) | ApiError::Configuration { .. }),
-            )) => return Err(CliError::Api(e)),
+            // Trouble with the app, its quota or authorization, the gateway or the disk stops
+            // everything: the next offer would fail the same way.
+            Err(CliError::Api(e)) if e.stops_run() => return Err(CliError::Api(e)),
+            Err(CliError::Core(
+                e @ (pifa_core::Error::StoreFull { .. } | pifa_core::Error::StoreReadOnly { .. }),
+            )) => return Err(CliError::Core(e)),
             Err(e) => errors.push(ItemError {
                 input: id.to_string(),
                 code: e.code().into(),
@@ -171,19 +220,19 @@ pub async fn item(
         json(&ItemOutput { offers, errors });
     } else {
         for o in &offers {
-            println!("{}  {}", o.offer_id, o.title.as_deref().unwrap_or(""));
+            outln!("{}  {}", o.offer_id, o.title.as_deref().unwrap_or(""));
             let tiers: Vec<String> = o
                 .tiers
                 .iter()
                 .map(|t| format!("{}+ ¥{}", t.min_qty, t.price))
                 .collect();
             if !tiers.is_empty() {
-                println!("    tiers: {}", tiers.join(" · "));
+                outln!("    tiers: {}", tiers.join(" · "));
             } else if let Some(low) = o.lowest_price() {
-                println!("    from ¥{low} (priced per SKU, {} SKUs)", o.skus.len());
+                outln!("    from ¥{low} (priced per SKU, {} SKUs)", o.skus.len());
             }
             if let Some(s) = &o.supplier {
-                println!(
+                outln!(
                     "    supplier: {} {}{}",
                     s.name.as_deref().unwrap_or("—"),
                     s.province.as_deref().unwrap_or(""),

@@ -1,9 +1,46 @@
 //! Printing: JSON for scripts, aligned text for people.
+//!
+//! Everything goes through [`line`], never `println!`, which panics when the reader has gone
+//! (`pifa-cli offers --json | head`).
+
+use std::fmt;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
+/// Prints a line to standard output, like `println!` but through [`line`].
+macro_rules! outln {
+    () => {
+        $crate::output::line(format_args!(""))
+    };
+    ($($arg:tt)*) => {
+        $crate::output::line(format_args!($($arg)*))
+    };
+}
+
+/// Writes one line to standard output; a failure to write ends the process (see
+/// [`quiet_on_broken_pipe`]), with status 2 and the reason on standard error unless the reader
+/// simply left.
+pub fn line(text: fmt::Arguments<'_>) {
+    let mut out = io::stdout().lock();
+    let written = writeln!(out, "{text}").and_then(|()| out.flush());
+    if let Err(e) = quiet_on_broken_pipe(written) {
+        eprintln!("pifa-cli: the output cannot be written: {e} [output.unwritable]");
+        std::process::exit(2);
+    }
+}
+
+/// `written`, unless the reader closed the pipe: then nobody is left to read the rest, so the
+/// process ends at once and quietly, with status 0 as `head` and friends expect.
+pub fn quiet_on_broken_pipe<T>(written: io::Result<T>) -> io::Result<T> {
+    if matches!(&written, Err(e) if e.kind() == io::ErrorKind::BrokenPipe) {
+        std::process::exit(0);
+    }
+    written
+}
+
 pub fn json<T: Serialize>(value: &T) {
-    println!(
+    outln!(
         "{}",
         serde_json::to_string_pretty(value).expect("output serializes")
     );

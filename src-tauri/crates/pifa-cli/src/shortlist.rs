@@ -11,7 +11,7 @@ use pifa_core::offer::find_offer_ids;
 use pifa_core::store::{Shortlist, Store};
 use pifa_core::{Error, Language};
 
-use crate::output::{fit, json};
+use crate::output::{fit, json, quiet_on_broken_pipe};
 use crate::{CliError, Outcome};
 
 #[derive(Subcommand)]
@@ -92,7 +92,7 @@ pub fn run(
         if as_json {
             json(list);
         } else {
-            println!("{}: {} offers", list.name, list.offers);
+            outln!("{}: {} offers", list.name, list.offers);
         }
     };
     match action {
@@ -101,7 +101,7 @@ pub fn run(
             if as_json {
                 json(&lists);
             } else if lists.is_empty() {
-                println!("No shortlists yet (`pifa-cli shortlist create NAME` makes one).");
+                outln!("No shortlists yet (`pifa-cli shortlist create NAME` makes one).");
             } else {
                 lists.iter().for_each(report);
             }
@@ -128,7 +128,7 @@ pub fn run(
                 json(&rows);
                 return Ok(Outcome::Ok);
             }
-            println!(
+            outln!(
                 "{} ({} offers), cheapest total first:",
                 list.name,
                 rows.len()
@@ -139,7 +139,7 @@ pub fn run(
                     (None, Some(problem)) => problem.clone(),
                     (None, None) => "—".to_owned(),
                 };
-                println!(
+                outln!(
                     "{:>3}. {}  {}  {}",
                     rank + 1,
                     fit(row.offer_id.as_str(), 13),
@@ -153,12 +153,12 @@ pub fn run(
             let rows = store.shortlist_rows(list.shortlist_id, *qty)?;
             if output.as_os_str() == "-" {
                 let mut stdout = std::io::stdout().lock();
-                write_shortlist_csv(&rows, language, &mut stdout)
-                    .and_then(|()| stdout.flush())
-                    .map_err(|source| Error::ExportUnwritable {
-                        path: output.clone(),
-                        source,
-                    })?;
+                let written =
+                    write_shortlist_csv(&rows, language, &mut stdout).and_then(|()| stdout.flush());
+                quiet_on_broken_pipe(written).map_err(|source| Error::ExportUnwritable {
+                    path: output.clone(),
+                    source,
+                })?;
             } else {
                 write_file(output, |file| write_shortlist_csv(&rows, language, file))?;
                 if !as_json {
@@ -170,7 +170,7 @@ pub fn run(
             let list = find(store, name)?;
             store.delete_shortlist(list.shortlist_id)?;
             if !as_json {
-                println!("Deleted {}; its offers stay stored.", list.name);
+                outln!("Deleted {}; its offers stay stored.", list.name);
             }
         }
     }

@@ -86,7 +86,7 @@ pub fn run(
             if as_json {
                 json(&serde_json::json!({ "watching": offer_id, "targetQty": qty }));
             } else {
-                println!("Watching {offer_id} at {qty} pieces.");
+                outln!("Watching {offer_id} at {qty} pieces.");
             }
         }
         WatchAction::Remove { offer } => {
@@ -101,10 +101,10 @@ pub fn run(
             if as_json {
                 json(&watches);
             } else if watches.is_empty() {
-                println!("No watches (`pifa-cli watch add OFFER --qty N` starts one).");
+                outln!("No watches (`pifa-cli watch add OFFER --qty N` starts one).");
             }
             for w in watches.iter().filter(|_| !as_json) {
-                println!(
+                outln!(
                     "{}  {:>7} pcs  now {}  first {}  {}",
                     fit(w.offer_id.as_str(), 13),
                     w.target_qty,
@@ -126,7 +126,7 @@ pub fn run(
                 json(&history);
             }
             for point in history.iter().filter(|_| !as_json) {
-                println!(
+                outln!(
                     "{}  {}",
                     point
                         .at
@@ -140,7 +140,7 @@ pub fn run(
             if *seen {
                 let marked = store.mark_alerts_seen(Utc::now())?;
                 if !as_json {
-                    println!("{marked} alerts marked seen.");
+                    outln!("{marked} alerts marked seen.");
                 }
                 return Ok(Outcome::Ok);
             }
@@ -149,7 +149,7 @@ pub fn run(
                 json(&alerts);
             }
             for alert in alerts.iter().filter(|_| !as_json) {
-                println!(
+                outln!(
                     "{} {}{}",
                     alert
                         .at
@@ -184,13 +184,20 @@ pub fn run(
             if as_json {
                 json(&report);
             } else {
-                println!(
+                outln!(
                     "{} watches checked, {} failed.",
-                    report.checked, report.failed
+                    report.checked,
+                    report.failed
                 );
                 for alert in &report.alerts {
-                    println!("  alert: {}", alert.message);
+                    outln!("  alert: {}", alert.message);
                 }
+            }
+            if let Some(stop) = report.stopped {
+                return Err(CliError::Stopped {
+                    message: format!("the watch check stopped: {}", stop.message),
+                    code: stop.code,
+                });
             }
             return Ok(if report.failed > 0 {
                 Outcome::SomeFailed

@@ -156,3 +156,65 @@ fn no_reachable_keyring_is_a_clear_error_never_a_plaintext_fallback() {
         "nothing but databases written: {files:?}"
     );
 }
+
+#[test]
+fn renewed_tokens_reach_the_keyring_before_the_command_exits() {
+    if std::env::var("PIFA_TEST_KEYRING").as_deref() != Ok("1") {
+        eprintln!("skipped: needs the keyring session of .dev/with-keyring (CI always has it)");
+        return;
+    }
+    let service = format!("app.pifa.cli-test-rotate-{}", std::process::id());
+    // Access tokens inside the refresh margin, refresh tokens inside the postpone window: every
+    // command postpones first, which retires the refresh token it used.
+    let gateway = spawn(
+        GatewayConfig {
+            offers: 50,
+            access_ttl: std::time::Duration::from_secs(30),
+            refresh_ttl: std::time::Duration::from_secs(10 * 86_400),
+            ..GatewayConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let url = gateway.base_url.as_str();
+    let login = pifa(
+        &service,
+        tmp.path(),
+        &[
+            "--gateway",
+            url,
+            "auth",
+            "login",
+            "--app-key",
+            DEMO_APP_KEY,
+            "--secret-stdin",
+        ],
+        &format!("{DEMO_APP_SECRET}\n"),
+    );
+    assert!(
+        login.status.success(),
+        "{}",
+        String::from_utf8_lossy(&login.stderr)
+    );
+    let offer = Catalog::new(1688, 50).offer_id(3);
+    for run in 0..3 {
+        let item = pifa(
+            &service,
+            tmp.path(),
+            &["--gateway", url, "item", &offer, "--refresh", "--json"],
+            "",
+        );
+        assert!(
+            item.status.success(),
+            "run {run}: the rotated refresh token was lost: {}",
+            String::from_utf8_lossy(&item.stderr)
+        );
+    }
+    pifa(
+        &service,
+        tmp.path(),
+        &["auth", "logout", "--forget-app"],
+        "",
+    );
+}

@@ -192,3 +192,48 @@ fn five_serious_failures_in_a_row_pause_an_offer_until_resumed() {
         None
     );
 }
+
+#[test]
+fn a_spent_quota_stops_the_batch_once_exits_2_and_pauses_nothing() {
+    let gateway = spawn(
+        GatewayConfig {
+            offers: 200,
+            quota: Some(3),
+            ..GatewayConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let catalog = Catalog::new(1688, 200);
+    let tmp = tempfile::tempdir().unwrap();
+    let ids = write_ids(tmp.path(), &catalog, 12, &[]);
+    // Six batches: the first offer not stored fails in each, enough to pause it if quota
+    // failures counted against offers.
+    for run in 0..6 {
+        let output = batch(&gateway, tmp.path(), &ids, &["--concurrency", "1"]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "run {run}: {stderr}");
+        let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(report["stopped"]["code"], "gateway.quota_spent", "{report}");
+        let stored = if run == 0 { 3 } else { 0 };
+        assert_eq!(
+            (&report["stored"], &report["failed"], &report["cancelled"]),
+            (&stored.into(), &1.into(), &(11 - stored).into()),
+            "run {run}: {report}"
+        );
+        assert_eq!(report["results"].as_array().unwrap().len(), 12);
+        assert_eq!(
+            stderr.matches("call quota is spent").count(),
+            1,
+            "said once: {stderr}"
+        );
+        assert!(stderr.contains("[gateway.quota_spent]"), "{stderr}");
+    }
+    assert_eq!(
+        gateway.gateway.calls(DETAIL),
+        3 + 6,
+        "no call after the quota ran out"
+    );
+    let store = Store::open(tmp.path().join("pifa.db")).unwrap();
+    assert!(store.paused_offers(Utc::now()).unwrap().is_empty());
+}

@@ -86,6 +86,66 @@ fn import_then_search_with_chinese_intact() {
     assert!(shown.contains("¥17.80"), "{shown}");
 }
 
+/// `--power-merchant` and `--super-factory` find offers whatever notation 1688 used: bare codes
+/// on search items (the real capture), the legend string, and Chinese words on details.
+#[test]
+fn badge_filters_find_offers_from_every_documented_notation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("数据");
+    let file = tmp.path().join("answers.jsonl");
+    let capture: Value = serde_json::from_str(&fixture("offer_recommend_capture.json")).unwrap();
+    let mut lines: Vec<String> = capture["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(Value::to_string)
+        .collect();
+    lines.push(fixture("keyword_query.json"));
+    lines.push(fixture("query_product_detail.json"));
+    lines.push(
+        serde_json::json!({"offerId": 612345678901_i64, "subject": "图例写法", "priceInfo": {"price": "3"},
+            "sellerIdentities": ["super_factory-超级工厂 powerful_merchants-实力商家 tp_member-诚信通会员"]})
+        .to_string(),
+    );
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let report = stdout_json(&cli(&data, &["import", file.to_str().unwrap(), "--json"]));
+    assert_eq!(report["failed"].as_u64(), Some(0), "{report}");
+
+    let ids = |flag: &str| -> Vec<String> {
+        let page = stdout_json(&cli(
+            &data,
+            &["offers", flag, "--page-size", "50", "--json"],
+        ));
+        let mut ids: Vec<String> = page["offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["offerId"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        ids("--power-merchant"),
+        [
+            "612345678901",
+            "616242004615",
+            "624516873409",
+            "700000000001",
+            "700000000002"
+        ]
+    );
+    assert_eq!(
+        ids("--super-factory"),
+        [
+            "612345678901",
+            "616242004615",
+            "624516873409",
+            "700000000002"
+        ]
+    );
+}
+
 #[test]
 fn bad_lines_are_reported_and_the_rest_imported() {
     let tmp = tempfile::tempdir().unwrap();
@@ -152,6 +212,7 @@ fn all_offer_ids(store: &Store) -> Vec<String> {
             .search_offers(&OfferQuery {
                 page,
                 page_size: 200,
+                include_delisted: true,
                 ..OfferQuery::default()
             })
             .unwrap();
@@ -211,10 +272,12 @@ fn sigkill_during_an_import_leaves_whole_offers_and_the_import_resumes() {
         ids.len() < catalog.len() as usize,
         "the kill landed after the import finished: nothing was tested"
     );
+    let mut delisted = 0;
     for id in &ids {
         let stored = store
             .offer(&pifa_core::OfferId::parse(id).unwrap())
             .unwrap();
+        delisted += u64::from(stored.is_delisted());
         let mut expected = clean_answer(
             &catalog.query_product_detail(index_of[id]),
             stored.fetched_at,
@@ -224,7 +287,11 @@ fn sigkill_during_an_import_leaves_whole_offers_and_the_import_resumes() {
         assert_eq!(stored, expected, "offer {id} is not whole");
     }
     assert_eq!(store.row_count("raw_answers").unwrap(), ids.len() as u64);
-    assert_eq!(store.row_count("price_points").unwrap(), ids.len() as u64);
+    // A delisted offer's old prices are no price point.
+    assert_eq!(
+        store.row_count("price_points").unwrap(),
+        ids.len() as u64 - delisted
+    );
     assert_eq!(store.row_count("offer_text").unwrap(), ids.len() as u64);
     drop(store);
 
@@ -259,12 +326,18 @@ fn search_prices_agree_with_the_tier_math_across_a_generated_catalog() {
             .search_offers(&OfferQuery {
                 quantity: Some(quantity),
                 page_size: 200,
+                include_delisted: true,
                 ..OfferQuery::default()
             })
             .unwrap();
         assert_eq!(page.total, catalog.len());
         for summary in page.offers {
             let offer = store.offer(&summary.offer_id).unwrap();
+            if offer.is_delisted() {
+                assert_eq!(summary.unit_price, None, "delisted offers are never priced");
+                assert_eq!(summary.delisted_status, offer.status);
+                continue;
+            }
             let quote = pifa_core::offer::tiers::quote(&offer, quantity, None).unwrap();
             assert_eq!(
                 summary.unit_price,
@@ -357,4 +430,150 @@ fn shortlists_from_the_command_line_compare_and_export() {
     let taken = cli(&data, &["shortlist", "create", "夏季备货"]);
     assert_eq!(taken.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&taken.stderr).contains("[shortlist.name_taken]"));
+}
+
+/// A data directory holding the fixture offers.
+fn imported(tmp: &Path) -> std::path::PathBuf {
+    let data = tmp.join("数据");
+    let file = tmp.join("answers.jsonl");
+    std::fs::write(
+        &file,
+        [
+            fixture("query_product_detail.json"),
+            fixture("simple_get.json"),
+        ]
+        .join("\n"),
+    )
+    .unwrap();
+    stdout_json(&cli(&data, &["import", file.to_str().unwrap(), "--json"]));
+    data
+}
+
+#[test]
+fn output_into_a_closed_pipe_ends_quietly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = imported(tmp.path());
+    for args in [
+        &["offers", "--json"][..],
+        &["offers"],
+        &["shortlist", "list"],
+    ] {
+        // The reader is gone before the first byte, as with `| head -c 10` on a long list.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = Command::new(CLI)
+            .arg("--data-dir")
+            .arg(&data)
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn an_unreadable_settings_file_is_reset_with_one_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = imported(tmp.path());
+    std::fs::write(data.join("settings.json"), r#"{"language":"ja"}"#).unwrap();
+    let first = cli(&data, &["offers"]);
+    assert!(first.status.success());
+    let warning = String::from_utf8(first.stderr).unwrap();
+    assert_eq!(warning.lines().count(), 1, "{warning}");
+    assert!(
+        warning.contains("warning") && warning.contains("[settings.reset]"),
+        "{warning}"
+    );
+    assert!(warning.contains("settings.json.unreadable"), "{warning}");
+    let again = cli(&data, &["offers"]);
+    assert!(again.stderr.is_empty(), "reported once");
+}
+
+#[test]
+fn a_corrupt_cache_is_rebuilt_and_online_commands_still_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = imported(tmp.path());
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(data.join("cache.db"), garbage).unwrap();
+    let output = Command::new(CLI)
+        .arg("--data-dir")
+        .arg(&data)
+        .args(["--demo", "search", "保温杯", "--page-size", "3", "--json"])
+        .env_remove("PIFA_GATEWAY")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("[cache.rebuilt]"), "{stderr}");
+    let aside = std::fs::read_dir(&data)
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter(|name| name.starts_with("cache.db.corrupt-"))
+        .count();
+    assert_eq!(aside, 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_second_ctrl_c_stops_a_batch_at_once() {
+    use std::net::TcpListener;
+    // A gateway that takes calls and never answers: in-flight calls would wait for their
+    // timeouts and retries, most of a minute.
+    let gateway = TcpListener::bind("127.0.0.1:0").unwrap();
+    gateway.set_nonblocking(true).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let ids = tmp.path().join("ids.txt");
+    std::fs::write(&ids, "668800000011\n668800000012\n668800000013\n").unwrap();
+    let mut child = Command::new(CLI)
+        .arg("--data-dir")
+        .arg(tmp.path().join("data"))
+        .arg("--gateway")
+        .arg(format!("http://{}", gateway.local_addr().unwrap()))
+        .arg("batch")
+        .arg(&ids)
+        .env("PIFA_APP_KEY", "k")
+        .env("PIFA_APP_SECRET", "s")
+        .env("PIFA_ACCESS_TOKEN", "a1")
+        .env_remove("PIFA_REFRESH_TOKEN")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let waited = Instant::now();
+    let _call = loop {
+        match gateway.accept() {
+            Ok(call) => break call,
+            Err(_) if waited.elapsed() < Duration::from_secs(30) => {
+                assert!(child.try_wait().unwrap().is_none(), "the batch ended early");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("no call reached the gateway: {e}"),
+        }
+    };
+    let interrupt = || {
+        let sent = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+    };
+    interrupt();
+    std::thread::sleep(Duration::from_millis(500));
+    // (The first Ctrl-C only stops new calls; the one in flight still waits.)
+    interrupt();
+    let second = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if second.elapsed() > Duration::from_secs(5) {
+            let _ = child.kill();
+            panic!("the batch kept running after a second Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(status.code(), Some(130));
 }

@@ -228,3 +228,83 @@ fn a_repeated_search_is_answered_from_the_cache_until_refreshed() {
     search(&["--refresh"]);
     assert_eq!(calls(), 2, "--refresh asks 1688 again");
 }
+
+#[test]
+fn a_gateway_that_could_leak_the_secret_is_refused_from_every_source() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (flag, variable, source) in [
+        (Some("http://localhost@evil.example"), None, "--gateway"),
+        (
+            Some("http://127.0.0.1.evil.example:8688"),
+            None,
+            "--gateway",
+        ),
+        (None, Some("http://gw.open.1688.com"), "PIFA_GATEWAY"),
+        (
+            None,
+            Some("https://gw.open.1688.com/?redirect=x"),
+            "PIFA_GATEWAY",
+        ),
+    ] {
+        let mut command = Command::new(CLI);
+        command.arg("--data-dir").arg(tmp.path());
+        if let Some(url) = flag {
+            command.args(["--gateway", url]);
+        }
+        match variable {
+            Some(url) => command.env("PIFA_GATEWAY", url),
+            None => command.env_remove("PIFA_GATEWAY"),
+        };
+        let output = command
+            .args(["item", "624516873409"])
+            .env("PIFA_APP_KEY", "k")
+            .env("PIFA_APP_SECRET", "TOPSECRET")
+            .env("PIFA_ACCESS_TOKEN", "a1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("[settings.bad_gateway]"), "{stderr}");
+        assert!(stderr.contains(source), "{stderr}");
+    }
+}
+
+#[test]
+fn a_proxy_never_sees_loopback_gateway_traffic() {
+    let gateway = small_gateway();
+    let tokens = gateway.authorized_tokens().unwrap();
+    let offer = Catalog::new(1688, 100).offer_id(5);
+    // Stands in for a corporate proxy: anything it receives would be the app secret and tokens
+    // in plain http.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let tmp = tempfile::tempdir().unwrap();
+    let output = Command::new(CLI)
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["--gateway", &gateway.base_url, "item", &offer, "--json"])
+        .env("PIFA_APP_KEY", DEMO_APP_KEY)
+        .env("PIFA_APP_SECRET", DEMO_APP_SECRET)
+        .env(
+            "PIFA_REFRESH_TOKEN",
+            tokens.refresh_token.as_deref().unwrap(),
+        )
+        .env_remove("PIFA_ACCESS_TOKEN")
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        matches!(proxy.accept(), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+        "the proxy was contacted"
+    );
+}

@@ -1,7 +1,9 @@
 //! Fetching many offers at once: what the buyer pasted is read into offer IDs, paused offers are
 //! skipped, the rest are fetched with bounded concurrency and each answer is stored as it
-//! arrives, with one result per offer. One failure never fails the batch. Shared by the app's
-//! batch page and `pifa-cli batch`.
+//! arrives, with one result per offer. One failure about an offer never fails the batch; one
+//! that every further offer would meet too (the app's settings, quota or authorization, a full
+//! or read-only disk) stops it at once with one batch-level error. Shared by the app's batch
+//! page, the watch checks and `pifa-cli batch`.
 
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -11,7 +13,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::offer::{find_offer_ids, OfferId};
-use crate::protocol::GatewayClient;
+use crate::protocol::{ApiError, GatewayClient};
 use crate::sourcing::{self, CacheTtls, Fetched};
 use crate::store::{Cache, Store};
 use crate::Error;
@@ -109,8 +111,17 @@ impl BatchItem {
     }
 }
 
+/// Why a batch stopped early: the first failure that every remaining offer would meet too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BatchStop {
+    pub code: String,
+    pub message: String,
+}
+
 /// How far a batch has got, sent with every item.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct BatchCounts {
@@ -119,6 +130,10 @@ pub struct BatchCounts {
     pub stored: u32,
     pub failed: u32,
     pub cancelled: u32,
+    /// Set when the batch stopped at a failure no further offer could avoid (the app's
+    /// settings, quota or authorization; a full or read-only disk): the offers not yet
+    /// fetched are cancelled, and this says why, once.
+    pub stopped: Option<BatchStop>,
 }
 
 impl BatchCounts {
@@ -158,7 +173,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Runs a batch: every item goes to `on_item` as it is settled, with the counts so far, in
 /// completion order. Setting `cancel` lets the calls in flight finish and reports the rest as
-/// cancelled. A storage failure (a full disk) fails the offers it hits and is reported on each.
+/// cancelled. A failure that every further offer would meet (see [`BatchCounts::stopped`])
+/// does the same by itself: no more calls are spent, and the counts say why.
 pub async fn run_batch(
     client: Arc<GatewayClient>,
     storage: BatchStorage<'_>,
@@ -203,32 +219,68 @@ pub async fn run_batch(
         }
     }
 
+    // The fetches stop on the caller's cancel or on a stopping failure, whichever comes first.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let stop = Arc::new(stop);
+    let forwarding = {
+        let (stop, mut cancel) = (Arc::clone(&stop), cancel);
+        tokio::spawn(async move {
+            loop {
+                if *cancel.borrow_and_update() {
+                    stop.send_replace(true);
+                    return;
+                }
+                if cancel.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+    };
     sourcing::fetch_many(
         client,
         to_fetch,
         concurrency,
-        cancel,
+        stopping,
         |offer_id, fetched| {
-            let item = match fetched {
-                Fetched::Cancelled => BatchItem::of(&offer_id, BatchStatus::Cancelled),
+            let (item, stops) = match fetched {
+                Fetched::Cancelled => (BatchItem::of(&offer_id, BatchStatus::Cancelled), None),
+                Fetched::Crashed(said) => (
+                    BatchItem::failed(
+                        &offer_id,
+                        "internal",
+                        format!(
+                            "fetching this offer failed inside Pifa ({said}); please report it"
+                        ),
+                    ),
+                    None,
+                ),
                 Fetched::Answer(answer) => keep(&storage, &offer_id, answer),
             };
+            if let Some(reason) = stops {
+                if counts.stopped.is_none() {
+                    counts.stopped = Some(reason);
+                    stop.send_replace(true);
+                }
+            }
             settle(item, &mut counts);
         },
     )
     .await;
+    forwarding.abort();
     counts
 }
 
-/// Stores one answer, or books its failure towards the pause rule.
+/// Stores one answer, or books its failure towards the pause rule. The second value is set
+/// when the failure should stop the whole batch; such a failure is never booked against the
+/// offer, which is not at fault.
 fn keep(
     storage: &BatchStorage<'_>,
     offer_id: &OfferId,
-    answer: Result<serde_json::Value, crate::protocol::ApiError>,
-) -> BatchItem {
+    answer: Result<serde_json::Value, ApiError>,
+) -> (BatchItem, Option<BatchStop>) {
     let now = Utc::now();
     let mut store = lock(storage.store);
-    let (code, mut message, serious) = match answer {
+    let (code, mut message, serious, stops) = match answer {
         Ok(raw) => {
             let stored = sourcing::store_detail(
                 &mut store,
@@ -242,18 +294,21 @@ fn keep(
                 Ok(offer) => {
                     // The success is kept; not forgetting old failures only delays a pause.
                     let _ = store.clear_fetch_failures(offer_id);
-                    return BatchItem {
+                    let item = BatchItem {
                         title: offer.title.or(offer.title_en),
                         ..BatchItem::of(offer_id, BatchStatus::Stored)
                     };
+                    return (item, None);
                 }
                 Err(e) => {
-                    let serious = matches!(e, Error::Unreadable { .. });
-                    (e.code(), e.to_string(), serious)
+                    let serious = matches!(e, Error::Unreadable { .. } | Error::WrongOffer { .. });
+                    // Nothing more can be stored: further calls would only spend quota.
+                    let stops = matches!(e, Error::StoreFull { .. } | Error::StoreReadOnly { .. });
+                    (e.code(), e.to_string(), serious, stops)
                 }
             }
         }
-        Err(e) => (e.code(), e.to_string(), e.is_serious()),
+        Err(e) => (e.code(), e.to_string(), e.is_serious(), e.stops_run()),
     };
     let mut paused_until = None;
     if serious {
@@ -262,10 +317,15 @@ fn keep(
             paused_until = Some(until);
         }
     }
-    BatchItem {
+    let stop = stops.then(|| BatchStop {
+        code: code.to_owned(),
+        message: message.clone(),
+    });
+    let item = BatchItem {
         paused_until,
         ..BatchItem::failed(offer_id, code, message)
-    }
+    };
+    (item, stop)
 }
 
 #[cfg(test)]
@@ -318,5 +378,120 @@ mod tests {
             serde_json::json!({"offerId": "624516873409", "line": null, "status": "stored",
                 "title": "纯棉T恤", "code": null, "message": null, "pausedUntil": null})
         );
+    }
+}
+
+#[cfg(test)]
+mod stop_tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::protocol::fake::{client_for, detail_answer, tokens, FakeServer, Reply};
+    use crate::protocol::TokenSet;
+
+    /// Serves `good` details (for the offer asked about), then answers every business call
+    /// with the gateway error `code`; token calls are refused when `refresh_refused`.
+    async fn failing_gateway(good: usize, code: &'static str, refresh_refused: bool) -> FakeServer {
+        let served = AtomicUsize::new(0);
+        FakeServer::start(move |request| {
+            if request.target.contains("system.oauth2") {
+                return match refresh_refused {
+                    true => Reply::json(401, json!({"error": "invalid_grant", "error_description": "the refresh token was revoked"})),
+                    false => Reply::json(200, json!({"access_token": "a2", "expires_in": 36000})),
+                };
+            }
+            if served.fetch_add(1, Ordering::SeqCst) < good {
+                let asked: serde_json::Value =
+                    serde_json::from_str(request.param("offerDetailParam").unwrap()).unwrap();
+                return Reply::json(200, detail_answer(asked["offerId"].as_str().unwrap()));
+            }
+            Reply::json(400, json!({"error_code": code, "error_message": "refused"}))
+        })
+        .await
+    }
+
+    fn ids() -> Vec<OfferId> {
+        (10..20)
+            .map(|i| OfferId::parse(&format!("6245168734{i}")).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn settings_quota_or_authorization_stop_the_batch_and_pause_nothing() {
+        for (good, code, refresh_refused, expected) in [
+            (2, "gw.NoUsageLeftError", false, "gateway.quota_spent"),
+            (2, "gw.SignatureInvalid", false, "gateway.configuration"),
+            (1, "gw.APIACLDecline", false, "gateway.configuration"),
+            (0, "unused", true, "gateway.needs_authorization"),
+        ] {
+            let gateway = failing_gateway(good, code, refresh_refused).await;
+            let held = match refresh_refused {
+                true => TokenSet {
+                    access_expires_at: Utc::now(),
+                    ..tokens("a1", "r0")
+                },
+                false => tokens("a1", "r0"),
+            };
+            let client = Arc::new(client_for(&gateway, Some(held)).await);
+            let tmp = tempfile::tempdir().unwrap();
+            let store = Mutex::new(Store::open(tmp.path().join("pifa.db")).unwrap());
+            let cache = Mutex::new(Cache::open(tmp.path().join("cache.db")).unwrap());
+            // Six batches: the first offer not stored fails in each, more than enough to pause
+            // it if these failures counted.
+            for run in 0..6 {
+                let storage = BatchStorage {
+                    store: &store,
+                    cache: &cache,
+                    ttls: CacheTtls::default(),
+                };
+                let input = BatchInput {
+                    offer_ids: ids(),
+                    unreadable: Vec::new(),
+                };
+                let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+                let mut seen = Vec::new();
+                let counts = run_batch(
+                    Arc::clone(&client),
+                    storage,
+                    input,
+                    1,
+                    cancelled,
+                    |item, counts| seen.push((item.clone(), counts.clone())),
+                )
+                .await;
+                let stored = if run == 0 { good as u32 } else { 0 };
+                assert_eq!(
+                    (counts.stored, counts.failed, counts.cancelled),
+                    (stored, 1, 10 - stored - 1),
+                    "{code} run {run}: {counts:?}"
+                );
+                assert_eq!(counts.done(), counts.total);
+                let stop = counts
+                    .stopped
+                    .as_ref()
+                    .expect("the batch says why it stopped");
+                assert_eq!(stop.code, expected, "{code}");
+                assert_eq!(seen.len(), 10, "one result per offer");
+                assert!(seen.iter().all(|(item, _)| item.paused_until.is_none()));
+                assert_eq!(seen.last().unwrap().1.stopped.as_ref(), Some(stop));
+            }
+            let business = gateway.count("queryProductDetail");
+            assert_eq!(
+                business,
+                if refresh_refused { 0 } else { good + 6 },
+                "{code}: no calls after the stop"
+            );
+            assert!(
+                store
+                    .lock()
+                    .unwrap()
+                    .paused_offers(Utc::now())
+                    .unwrap()
+                    .is_empty(),
+                "{code} paused an offer"
+            );
+        }
     }
 }

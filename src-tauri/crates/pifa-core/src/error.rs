@@ -37,6 +37,9 @@ pub enum Error {
     #[error("unknown language {0:?}: expected \"en\" or \"zh-CN\"")]
     UnknownLanguage(String),
 
+    #[error("{0} minutes is not a usable interval: choose from {min} to {max} minutes (a week)", min = crate::settings::MINUTES.start(), max = crate::settings::MINUTES.end())]
+    BadInterval(u32),
+
     #[error("the database {path} cannot be opened: {source}")]
     StoreOpen {
         path: PathBuf,
@@ -112,6 +115,12 @@ pub enum Error {
         #[source]
         source: crate::offer::CleanError,
     },
+
+    /// A detail answer about another offer than the one asked for.
+    #[error(
+        "1688 sent an answer Pifa cannot use: the answer is for offer {answered}, not {requested}"
+    )]
+    WrongOffer { requested: String, answered: String },
 }
 
 impl Error {
@@ -124,6 +133,7 @@ impl Error {
             Error::SettingsUnreadable { .. } => "settings.unreadable",
             Error::SettingsUnwritable { .. } => "settings.unwritable",
             Error::UnknownLanguage(_) => "settings.unknown_language",
+            Error::BadInterval(_) => "settings.bad_ttl",
             Error::StoreOpen { .. } => "store.open",
             Error::StoreReadOnly { .. } => "store.read_only",
             Error::StoreFull { .. } => "store.disk_full",
@@ -141,6 +151,7 @@ impl Error {
             Error::ExportUnwritable { .. } => "export.unwritable",
             Error::BadOfferId(_) => "offer.bad_id",
             Error::Unreadable { .. } => "offer.unreadable",
+            Error::WrongOffer { .. } => "gateway.malformed",
         }
     }
 }

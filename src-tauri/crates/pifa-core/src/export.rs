@@ -9,8 +9,9 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Local, Utc};
 
 use crate::offer::tiers::PriceBasis;
+use crate::offer::Percent;
 use crate::store::ShortlistRow;
-use crate::{Error, Language, Result};
+use crate::{files, Error, Language, Result};
 
 /// A cell as Excel should show it: text starting with a formula trigger gets a leading
 /// apostrophe, which Excel hides and which stops it evaluating the rest (OWASP's advice).
@@ -27,7 +28,7 @@ fn local(time: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn headers(language: Language) -> [&'static str; 20] {
+fn headers(language: Language) -> [&'static str; 23] {
     match language {
         Language::SimplifiedChinese => [
             "排名",
@@ -41,6 +42,9 @@ fn headers(language: Language) -> [&'static str; 20] {
             "实力商家",
             "超级工厂",
             "回头率",
+            "综合服务分",
+            "48小时揽收率",
+            "品质退款率",
             "起订量",
             "采购数量",
             "计价数量",
@@ -63,6 +67,9 @@ fn headers(language: Language) -> [&'static str; 20] {
             "实力商家",
             "超级工厂",
             "Repurchase rate",
+            "Service score",
+            "48-hour pickup rate",
+            "Quality refund rate",
             "MOQ",
             "Quantity",
             "Billed quantity",
@@ -74,6 +81,11 @@ fn headers(language: Language) -> [&'static str; 20] {
             "Data as of",
         ],
     }
+}
+
+/// A 0–5 score kept in tenths, as `4.5`.
+fn tenths(score: u32) -> String {
+    format!("{}.{}", score / 10, score % 10)
 }
 
 fn yes_no(flag: bool, language: Language) -> &'static str {
@@ -101,6 +113,13 @@ pub fn write_shortlist_csv(
         let supplier = row.supplier.as_ref();
         let text = |value: Option<&String>| value.map(|v| neutralized(v)).unwrap_or_default();
         let number = |value: Option<u32>| value.map(|v| v.to_string()).unwrap_or_default();
+        let rate = |value: Option<Percent>| value.map(|r| r.to_string()).unwrap_or_default();
+        // An unknown badge is an empty cell, not a "no".
+        let badge = |value: Option<bool>| {
+            value
+                .map(|b| yes_no(b, language).to_owned())
+                .unwrap_or_default()
+        };
         let quote = row.quote.quote.as_ref();
         // A missing price stays an empty cell, never a borrowed one.
         let unit_price = quote.map(|q| {
@@ -126,16 +145,15 @@ pub fn write_shortlist_csv(
             text(supplier.and_then(|s| s.province.as_ref())),
             text(supplier.and_then(|s| s.city.as_ref())),
             number(supplier.and_then(|s| s.tp_years)),
+            badge(supplier.and_then(|s| s.badges).map(|b| b.power_merchant)),
+            badge(supplier.and_then(|s| s.badges).map(|b| b.super_factory)),
+            rate(supplier.and_then(|s| s.repurchase_rate)),
             supplier
-                .map(|s| yes_no(s.power_merchant, language).to_owned())
+                .and_then(|s| s.scores.composite)
+                .map(tenths)
                 .unwrap_or_default(),
-            supplier
-                .map(|s| yes_no(s.super_factory, language).to_owned())
-                .unwrap_or_default(),
-            supplier
-                .and_then(|s| s.repurchase_rate)
-                .map(|r| r.to_string())
-                .unwrap_or_default(),
+            rate(supplier.and_then(|s| s.pickup_48h_rate)),
+            rate(supplier.and_then(|s| s.quality_refund_rate)),
             number(row.moq),
             row.quantity.to_string(),
             number(quote.map(|q| q.billed_qty)),
@@ -150,17 +168,35 @@ pub fn write_shortlist_csv(
     csv.flush()
 }
 
-/// A file name from a shortlist name: characters no file system takes become `_`.
+/// Longest file stem kept, in bytes: with a date, a ` (n)` and `.csv` it stays far below the
+/// 255 bytes most file systems allow, even for names in 4-byte characters.
+const STEM_BYTES: usize = 150;
+
+/// Unicode format characters (category Cf): invisible, and some (U+202E) reverse how the rest of
+/// a name reads, so `txt.exe` can look like `exe.txt`.
+fn is_format(c: char) -> bool {
+    matches!(c as u32,
+        0xAD | 0x600..=0x605 | 0x61C | 0x6DD | 0x70F | 0x890..=0x891 | 0x8E2 | 0x180E
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x206F | 0xFEFF
+        | 0xFFF9..=0xFFFB | 0x110BD | 0x110CD | 0x13430..=0x1343F | 0x1BCA0..=0x1BCA3
+        | 0x1D173..=0x1D17A | 0xE0001 | 0xE0020..=0xE007F)
+}
+
+/// A file name from a shortlist name: characters no file system takes become `_`, invisible
+/// format characters go, and long names are cut at a character boundary.
 pub fn file_stem(name: &str) -> String {
-    let stem: String = name
-        .trim()
-        .chars()
-        .map(|c| match c {
+    let mut stem = String::new();
+    for c in name.trim().chars().filter(|c| !is_format(*c)) {
+        let c = match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c if c.is_control() => '_',
             c => c,
-        })
-        .collect();
+        };
+        if stem.len() + c.len_utf8() > STEM_BYTES {
+            break;
+        }
+        stem.push(c);
+    }
     let stem = stem.trim_matches(['.', ' ']);
     if stem.is_empty() {
         "shortlist".to_owned()
@@ -178,39 +214,37 @@ pub fn default_export_dir(data_dir: &Path) -> PathBuf {
         .unwrap_or_else(|| data_dir.join("exports"))
 }
 
-/// A path in `dir` for `stem` that names no existing file: `stem.csv`, `stem (2).csv`, ...
-pub fn free_path(dir: &Path, stem: &str) -> PathBuf {
-    let mut path = dir.join(format!("{stem}.csv"));
-    let mut n = 2;
-    while path.exists() {
-        path = dir.join(format!("{stem} ({n}).csv"));
-        n += 1;
-    }
-    path
+/// Writes a new file in `dir` named `stem.csv`, else `stem (2).csv`, ..., never over an
+/// existing file (not even one another export creates at the same moment), and returns where.
+pub fn write_new(
+    dir: &Path,
+    stem: &str,
+    write: impl FnOnce(&mut File) -> io::Result<()>,
+) -> Result<PathBuf> {
+    let name = |n: u32| match n {
+        1 => format!("{stem}.csv"),
+        n => format!("{stem} ({n}).csv"),
+    };
+    fs::create_dir_all(dir)
+        .and_then(|()| files::create_new(dir, name, write))
+        .map_err(|source| Error::ExportUnwritable {
+            path: dir.join(name(1)),
+            source,
+        })
 }
 
-/// Writes through a temporary file renamed into place, so a full disk never leaves half a
-/// file under the final name.
+/// Writes `path` whole, replacing a file already there: for a file the user named.
 pub fn write_file(path: &Path, write: impl FnOnce(&mut File) -> io::Result<()>) -> Result<()> {
-    let unwritable = |source| Error::ExportUnwritable {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(|source| Error::ExportUnwritable {
+            path: path.to_owned(),
+            source,
+        })?;
+    }
+    files::replace(path, write).map_err(|source| Error::ExportUnwritable {
         path: path.to_owned(),
         source,
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(unwritable)?;
-    }
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".part");
-    let tmp = PathBuf::from(tmp);
-    let result = File::create(&tmp).and_then(|mut file| {
-        write(&mut file)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    });
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    }
-    result.map_err(unwritable)
+    })
 }
 
 #[cfg(test)]
@@ -241,19 +275,73 @@ mod tests {
     }
 
     #[test]
+    fn file_names_drop_format_characters_and_stay_short() {
+        // U+202E would show "report\u{202e}vsc.exe" as "reportexe.csv".
+        assert_eq!(file_stem("report\u{202e}vsc.exe\u{200b}"), "reportvsc.exe");
+        let emoji = "😀".repeat(60);
+        let stem = file_stem(&emoji);
+        assert_eq!(stem, "😀".repeat(STEM_BYTES / 4));
+        assert!(stem.len() <= STEM_BYTES);
+        // A cut inside a character keeps the character out, whole.
+        let mixed = format!("a{}", "中".repeat(60));
+        assert_eq!(file_stem(&mixed), format!("a{}", "中".repeat(49)));
+    }
+
+    #[test]
+    fn sixty_four_byte_characters_export() {
+        let tmp = tempfile::tempdir().unwrap();
+        let stem = format!("{} 2026-11-28", file_stem(&"😀".repeat(60)));
+        let first = write_new(tmp.path(), &stem, |f| f.write_all(b"one")).unwrap();
+        let second = write_new(tmp.path(), &stem, |f| f.write_all(b"two")).unwrap();
+        assert_eq!(fs::read_to_string(&first).unwrap(), "one");
+        assert_eq!(
+            second.file_name().unwrap().to_string_lossy(),
+            format!("{stem} (2).csv")
+        );
+    }
+
+    #[test]
     fn exports_never_overwrite_and_leave_no_part_file() {
         let tmp = tempfile::tempdir().unwrap();
         let dir = tmp.path().join("exports");
-        let first = free_path(&dir, "春季 2026-11-28");
-        write_file(&first, |f| f.write_all(b"one")).unwrap();
-        let second = free_path(&dir, "春季 2026-11-28");
-        assert_eq!(second.file_name().unwrap(), "春季 2026-11-28 (2).csv");
-        let failed = write_file(&second, |_| Err(io::Error::other("disk full")));
+        let first = write_new(&dir, "春季 2026-11-28", |f| f.write_all(b"one")).unwrap();
+        assert_eq!(first.file_name().unwrap(), "春季 2026-11-28.csv");
+        let failed = write_new(&dir, "春季 2026-11-28", |_| {
+            Err(io::Error::other("disk full"))
+        });
         assert_eq!(failed.unwrap_err().code(), "export.unwritable");
         let names: Vec<_> = fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, ["春季 2026-11-28.csv"]);
+        assert_eq!(fs::read_to_string(&first).unwrap(), "one");
+    }
+
+    #[test]
+    fn a_name_taken_after_it_was_chosen_is_not_replaced() {
+        let tmp = tempfile::tempdir().unwrap();
+        let taken = tmp.path().join("春季.csv");
+        // Another export takes the name while this one is still writing.
+        let path = write_new(tmp.path(), "春季", |f| {
+            fs::write(&taken, "the other export")?;
+            f.write_all(b"this one")
+        })
+        .unwrap();
+        assert_eq!(path, tmp.path().join("春季 (2).csv"));
+        assert_eq!(fs::read_to_string(&taken).unwrap(), "the other export");
+        assert_eq!(fs::read_to_string(&path).unwrap(), "this one");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_planted_part_link_is_not_followed() {
+        let tmp = tempfile::tempdir().unwrap();
+        let victim = tmp.path().join("victim.txt");
+        fs::write(&victim, "precious").unwrap();
+        std::os::unix::fs::symlink(&victim, tmp.path().join("春季.csv.part")).unwrap();
+        let path = write_new(tmp.path(), "春季", |f| f.write_all(b"csv")).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious");
+        assert_eq!(fs::read_to_string(path).unwrap(), "csv");
     }
 }

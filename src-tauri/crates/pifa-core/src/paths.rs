@@ -4,7 +4,8 @@
 //! `~/Library/Application Support/Pifa` on macOS, `%APPDATA%\Pifa\data` on Windows) unless the
 //! user chooses another with `--data-dir` or `PIFA_DATA_DIR`.
 
-use std::fs;
+use std::fs::{self, OpenOptions};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::{Error, Result};
@@ -33,19 +34,34 @@ impl DataDir {
         Self::open(root)
     }
 
-    /// Opens (creating if needed) the given directory as the data directory.
+    /// Opens (creating if needed) the given directory as the data directory. A directory Pifa
+    /// creates is private to the user (0700 on Unix); one owned by another user is refused,
+    /// since they could read or replace what Pifa keeps there.
     pub fn open(root: impl Into<PathBuf>) -> Result<DataDir> {
         let root = root.into();
         let unusable = |source| Error::DataDirUnusable {
             path: root.clone(),
             source,
         };
-        fs::create_dir_all(&root).map_err(unusable)?;
+        create_private_dir(&root).map_err(unusable)?;
         let root = fs::canonicalize(&root).map_err(unusable)?;
         // A probe write: a read-only directory must fail here, naming itself.
-        let probe = root.join(".pifa-write-probe");
-        fs::write(&probe, b"ok").map_err(unusable)?;
-        fs::remove_file(&probe).map_err(unusable)?;
+        let probe_owner = probe(&root).map_err(unusable)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            let owner = fs::metadata(&root).map_err(unusable)?.uid();
+            if Some(owner) != probe_owner {
+                return Err(unusable(io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!(
+                        "it belongs to another user (uid {owner}); choose a directory of your own"
+                    ),
+                )));
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = probe_owner;
         Ok(DataDir { root })
     }
 
@@ -60,6 +76,41 @@ impl DataDir {
     pub fn settings_file(&self) -> PathBuf {
         self.root.join("settings.json")
     }
+}
+
+fn create_private_dir(path: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
+}
+
+/// Creates and removes a file in `dir`, returning the file's owner: the user this process
+/// writes as (Unix only). The probe is created new, so a link planted under its name is never
+/// followed; a stale probe or planted link is removed (the link, not its target) and the probe
+/// retried once.
+fn probe(dir: &Path) -> io::Result<Option<u32>> {
+    const NAME: &str = ".pifa-write-probe";
+    let path = dir.join(NAME);
+    let mut open = OpenOptions::new();
+    open.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut open, 0o600);
+    let file = match open.open(&path) {
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+            fs::remove_file(&path)?;
+            open.open(&path)?
+        }
+        opened => opened?,
+    };
+    #[cfg(unix)]
+    let owner = Some(std::os::unix::fs::MetadataExt::uid(&file.metadata()?));
+    #[cfg(not(unix))]
+    let owner = None;
+    drop(file);
+    fs::remove_file(&path)?;
+    Ok(owner)
 }
 
 #[cfg(test)]
@@ -84,5 +135,41 @@ mod tests {
         let err = DataDir::open(blocker.join("inner")).unwrap_err();
         assert_eq!(err.code(), "data_dir.unusable");
         assert!(err.to_string().contains("not-a-dir"), "{err}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_directory_is_private_and_a_planted_probe_link_is_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = DataDir::open(tmp.path().join("pifa")).unwrap();
+        let mode = fs::metadata(dir.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o700);
+
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join(".pifa-write-probe")).unwrap();
+        DataDir::open(dir.path()).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        assert!(fs::symlink_metadata(dir.path().join(".pifa-write-probe")).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_directory_of_another_user_is_refused() {
+        use std::os::unix::fs::{chown, PermissionsExt};
+        let tmp = tempfile::tempdir().unwrap();
+        let shared = tmp.path().join("shared");
+        fs::create_dir(&shared).unwrap();
+        // World-writable, as in /tmp: only the owner check stops Pifa using it.
+        fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+        if chown(&shared, Some(65534), None).is_err() {
+            eprintln!("skipped: giving a directory to another user needs root (CI runs as root)");
+            return;
+        }
+        let err = DataDir::open(&shared).unwrap_err();
+        assert_eq!(err.code(), "data_dir.unusable");
+        assert!(err.to_string().contains("another user"), "{err}");
+        assert!(err.to_string().contains("shared"), "{err}");
     }
 }

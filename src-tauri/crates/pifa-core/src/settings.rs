@@ -2,16 +2,30 @@
 //!
 //! Writes go to a temporary file that is synced and then renamed over the old one, so a crash or
 //! a full disk never leaves a half-written file. A file that cannot be parsed is set aside as
-//! `settings.json.unreadable` (not deleted) and the defaults apply.
+//! `settings.json.unreadable` (not deleted), the defaults apply, and the load says so. Intervals
+//! outside what the Settings page accepts are brought inside it on load.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Write};
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::{Error, Language, Result};
+use crate::{files, Error, Language, Notice, Result};
+
+/// Cache lifetimes and the watch interval the user may choose, in minutes: a minute to a week.
+pub const MINUTES: RangeInclusive<u32> = 1..=7 * 24 * 60;
+
+/// `minutes` when it is in [`MINUTES`], else `settings.bad_ttl`.
+pub fn check_minutes(minutes: u32) -> Result<u32> {
+    if MINUTES.contains(&minutes) {
+        Ok(minutes)
+    } else {
+        Err(Error::BadInterval(minutes))
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(default, rename_all = "camelCase")]
@@ -34,6 +48,26 @@ impl Settings {
     pub fn effective_language(&self, os_language: Language) -> Language {
         self.language.unwrap_or(os_language)
     }
+
+    /// The settings with every interval inside [`MINUTES`]: a hand-edited file may say 0, which
+    /// would check every watch every minute.
+    fn clamped(self) -> Settings {
+        let clamp = |m: Option<u32>| m.map(|m| m.clamp(*MINUTES.start(), *MINUTES.end()));
+        Settings {
+            detail_ttl_minutes: clamp(self.detail_ttl_minutes),
+            search_ttl_minutes: clamp(self.search_ttl_minutes),
+            watch_interval_minutes: clamp(self.watch_interval_minutes),
+            ..self
+        }
+    }
+}
+
+/// Settings as loaded, and what the user should hear about the load.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Loaded {
+    pub settings: Settings,
+    /// `settings.reset` when the file could not be parsed and the defaults apply.
+    pub notice: Option<Notice>,
 }
 
 #[derive(Debug, Clone)]
@@ -52,9 +86,15 @@ impl SettingsStore {
 
     /// Reads the settings; a missing file means defaults.
     pub fn load(&self) -> Result<Settings> {
+        self.load_with_notice().map(|loaded| loaded.settings)
+    }
+
+    /// Reads the settings and says when an unparsable file was set aside. Only the load that
+    /// sets the file aside says so, so callers that show notices load this way first.
+    pub fn load_with_notice(&self) -> Result<Loaded> {
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Settings::default()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Loaded::default()),
             Err(source) => {
                 return Err(Error::SettingsUnreadable {
                     path: self.path.clone(),
@@ -62,16 +102,27 @@ impl SettingsStore {
                 })
             }
         };
-        match serde_json::from_slice(&bytes) {
-            Ok(settings) => Ok(settings),
-            Err(_) => {
+        match serde_json::from_slice::<Settings>(&bytes) {
+            Ok(settings) => Ok(Loaded {
+                settings: settings.clamped(),
+                notice: None,
+            }),
+            Err(e) => {
                 // Keep the user's file for inspection instead of overwriting it on the next save.
                 let aside = self.path.with_extension("json.unreadable");
                 fs::rename(&self.path, &aside).map_err(|source| Error::SettingsUnreadable {
                     path: self.path.clone(),
                     source,
                 })?;
-                Ok(Settings::default())
+                let message = format!(
+                    "the settings file {} could not be read ({e}), so every setting is back to its default; the old file is kept as {}",
+                    self.path.display(),
+                    aside.display()
+                );
+                Ok(Loaded {
+                    settings: Settings::default(),
+                    notice: Some(Notice::new("settings.reset", message, aside)),
+                })
             }
         }
     }
@@ -85,17 +136,7 @@ impl SettingsStore {
         let json = serde_json::to_vec_pretty(settings)
             .map_err(io::Error::other)
             .map_err(unwritable)?;
-        let tmp = self.path.with_extension("json.tmp");
-        let result = (|| {
-            let mut file = File::create(&tmp)?;
-            file.write_all(&json)?;
-            file.sync_all()?;
-            fs::rename(&tmp, &self.path)
-        })();
-        if result.is_err() {
-            let _ = fs::remove_file(&tmp);
-        }
-        result.map_err(unwritable)
+        files::replace(&self.path, |file| file.write_all(&json)).map_err(unwritable)
     }
 
     /// Loads, changes and saves in one step.
@@ -145,28 +186,87 @@ mod tests {
     }
 
     #[test]
-    fn a_corrupt_file_is_set_aside_not_lost() {
+    fn a_corrupt_file_is_set_aside_not_lost_and_the_reset_is_reported() {
         let (tmp, store) = store();
         fs::write(store.path(), "{ not json").unwrap();
-        assert_eq!(store.load().unwrap(), Settings::default());
+        let loaded = store.load_with_notice().unwrap();
+        assert_eq!(loaded.settings, Settings::default());
         let aside = tmp.path().join("settings.json.unreadable");
+        let notice = loaded.notice.expect("the reset is reported");
+        assert_eq!(notice.code, "settings.reset");
+        assert_eq!(notice.path, aside);
+        assert!(notice.message.contains("settings.json"), "{notice:?}");
         assert_eq!(fs::read_to_string(aside).unwrap(), "{ not json");
+        // Reported once: the defaults now load quietly.
+        assert_eq!(store.load_with_notice().unwrap(), Loaded::default());
     }
 
     #[test]
-    fn a_failed_write_keeps_the_previous_file() {
+    fn a_newer_versions_language_resets_with_a_notice() {
+        let (_tmp, store) = store();
+        fs::write(store.path(), r#"{"language":"ja","detailTtlMinutes":30}"#).unwrap();
+        let loaded = store.load_with_notice().unwrap();
+        assert_eq!(loaded.settings, Settings::default());
+        assert!(loaded.notice.is_some());
+    }
+
+    #[test]
+    fn intervals_from_the_file_are_kept_in_range() {
+        let (_tmp, store) = store();
+        fs::write(
+            store.path(),
+            r#"{"detailTtlMinutes":0,"searchTtlMinutes":99999999,"watchIntervalMinutes":30}"#,
+        )
+        .unwrap();
+        let loaded = store.load_with_notice().unwrap();
+        assert_eq!(loaded.notice, None);
+        let settings = loaded.settings;
+        assert_eq!(settings.detail_ttl_minutes, Some(1));
+        assert_eq!(settings.search_ttl_minutes, Some(7 * 24 * 60));
+        assert_eq!(settings.watch_interval_minutes, Some(30));
+    }
+
+    #[test]
+    fn the_interval_policy_names_its_range() {
+        assert_eq!(check_minutes(1).unwrap(), 1);
+        assert_eq!(check_minutes(10_080).unwrap(), 10_080);
+        for bad in [0, 10_081] {
+            let err = check_minutes(bad).unwrap_err();
+            assert_eq!(err.code(), "settings.bad_ttl");
+            assert!(err.to_string().contains("1 to 10080 minutes"), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_failed_write_is_named_and_leaves_no_temporary_file() {
         let (tmp, store) = store();
+        // A directory with something in it where the file should go: the rename fails.
+        fs::create_dir_all(store.path().join("inside")).unwrap();
+        let err = store.save(&Settings::default()).unwrap_err();
+        assert_eq!(err.code(), "settings.unwritable");
+        assert!(err.to_string().contains("settings.json"), "{err}");
+        let names: Vec<_> = fs::read_dir(tmp.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, ["settings.json"]);
+        assert!(store.path().join("inside").is_dir());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_private_and_a_planted_temporary_link_is_not_followed() {
+        use std::os::unix::fs::PermissionsExt;
+        let (tmp, store) = store();
+        let victim = tmp.path().join("victim");
+        fs::write(&victim, "keep").unwrap();
+        std::os::unix::fs::symlink(&victim, tmp.path().join("settings.json.tmp")).unwrap();
         store
             .update(|s| s.language = Some(Language::English))
             .unwrap();
-        // A directory where the temporary file should go makes the write fail.
-        fs::create_dir(tmp.path().join("settings.json.tmp")).unwrap();
-        let err = store
-            .update(|s| s.language = Some(Language::SimplifiedChinese))
-            .unwrap_err();
-        assert_eq!(err.code(), "settings.unwritable");
-        assert!(err.to_string().contains("settings.json"), "{err}");
-        assert_eq!(store.load().unwrap().language, Some(Language::English));
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "keep");
+        let mode = fs::metadata(store.path()).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use serde_json::Value;
 use ts_rs::TS;
 
 use crate::offer::{clean_search_item, Offer, OfferId};
-use crate::protocol::{ApiError, GatewayClient};
+use crate::protocol::{ApiError, GatewayClient, KeywordSearch};
 use crate::store::{Cache, Lookup, Store};
 use crate::{Result, Settings};
 
@@ -48,13 +48,17 @@ impl From<&Settings> for CacheTtls {
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct SearchResults {
-    pub keyword: String,
+    /// What was asked, in its canonical form.
+    pub search: KeywordSearch,
     #[ts(type = "number")]
     pub total: u64,
     pub page: u32,
+    /// Once each, in 1688's order.
     pub offers: Vec<Offer>,
     /// Items the cleaner could not read (counted, not shown).
     pub unreadable: u32,
+    /// Items that repeated an offer already on the page (counted, not shown).
+    pub duplicates: u32,
     /// When 1688 gave this page; older than a moment when it came from the cache.
     #[ts(type = "string")]
     pub fetched_at: DateTime<Utc>,
@@ -68,14 +72,16 @@ pub struct SearchResults {
 
 impl SearchResults {
     /// Reads a keywordQuery answer (fetched now or cached).
-    pub fn from_answer(keyword: &str, page: u32, answer: Value, fetched_at: DateTime<Utc>) -> Self {
+    pub fn from_answer(search: &KeywordSearch, answer: Value, fetched_at: DateTime<Utc>) -> Self {
+        let search = search.normalized();
         let result = &answer["result"]["result"];
         let mut results = SearchResults {
-            keyword: keyword.to_owned(),
             total: result["totalRecords"].as_u64().unwrap_or(0),
-            page: page.max(1),
+            page: search.page,
+            search,
             offers: Vec::new(),
             unreadable: 0,
+            duplicates: 0,
             fetched_at,
             stale: false,
             raw_items: Vec::new(),
@@ -87,6 +93,10 @@ impl SearchResults {
             .unwrap_or_default()
         {
             match clean_search_item(item, fetched_at) {
+                // A page may list an offer twice (a promoted slot and an organic one).
+                Ok(offer) if results.offers.iter().any(|o| o.offer_id == offer.offer_id) => {
+                    results.duplicates += 1;
+                }
                 Ok(offer) => {
                     results.offers.push(offer);
                     results.raw_items.push(item.clone());
@@ -102,18 +112,12 @@ impl SearchResults {
 /// Fetches one page of a keyword search from the gateway (no cache: see [`cached_search`]).
 pub async fn search(
     client: &GatewayClient,
-    keyword: &str,
-    page: u32,
-    page_size: u32,
+    search: &KeywordSearch,
 ) -> Result<SearchResults, ApiError> {
-    let answer = client.search(keyword, page, page_size).await?;
+    let answer = client.search(search).await?;
     // Milliseconds, as the cache keeps times: a cached page reads back the same.
     let now = Utc::now().trunc_subsecs(3);
-    Ok(SearchResults::from_answer(keyword, page, answer, now))
-}
-
-fn search_key(keyword: &str, page: u32, page_size: u32) -> String {
-    format!("search:{page_size}:{}:{keyword}", page.max(1))
+    Ok(SearchResults::from_answer(search, answer, now))
 }
 
 /// What the cache holds of an answer.
@@ -144,19 +148,15 @@ fn counted<T>(cache: &Cache, kind: &str, found: Option<(bool, T)>) -> Cached<T> 
 /// cache cannot read counts as missing: the cache is disposable.
 pub fn cached_search(
     cache: &Cache,
-    keyword: &str,
-    page: u32,
-    page_size: u32,
+    search: &KeywordSearch,
     now: DateTime<Utc>,
 ) -> Result<CachedSearch> {
-    let found = cache
-        .get(&search_key(keyword, page, page_size), now)?
-        .and_then(|cached| {
-            let answer = serde_json::from_str(&cached.body).ok()?;
-            let mut results = SearchResults::from_answer(keyword, page, answer, cached.fetched_at);
-            results.stale = !cached.fresh;
-            Some((cached.fresh, results))
-        });
+    let found = cache.get(&search.cache_key(), now)?.and_then(|cached| {
+        let answer = serde_json::from_str(&cached.body).ok()?;
+        let mut results = SearchResults::from_answer(search, answer, cached.fetched_at);
+        results.stale = !cached.fresh;
+        Some((cached.fresh, results))
+    });
     Ok(counted(cache, "search", found))
 }
 
@@ -166,14 +166,13 @@ pub fn store_search(
     store: &mut Store,
     cache: &Cache,
     results: &SearchResults,
-    page_size: u32,
     ttls: CacheTtls,
 ) -> Result<()> {
     for (offer, raw) in results.offers.iter().zip(&results.raw_items) {
         store.save_offer(offer, Some(raw), false)?;
     }
     cache.put(
-        &search_key(&results.keyword, results.page, page_size),
+        &results.search.cache_key(),
         "search",
         &results.answer.to_string(),
         results.fetched_at,
@@ -202,7 +201,9 @@ pub fn cached_offer(
     Ok(counted(cache, "detail", found))
 }
 
-/// Cleans and stores a fetched detail answer, and caches it.
+/// Cleans and stores a fetched detail answer, and caches it. An answer about another offer than
+/// `offer_id` is refused with nothing stored or cached: kept, it would land under its own ID,
+/// be cached under this one, and leave a watch on this one silently unchecked.
 pub fn store_detail(
     store: &mut Store,
     cache: &Cache,
@@ -211,7 +212,7 @@ pub fn store_detail(
     now: DateTime<Utc>,
     ttls: CacheTtls,
 ) -> Result<Offer> {
-    let (offer, _) = store.import_answer(raw, now)?;
+    let offer = store.import_detail(offer_id, raw, now)?;
     cache.put(
         &detail_key(offer_id),
         "detail",
@@ -228,37 +229,154 @@ pub enum Fetched {
     Answer(Result<Value, ApiError>),
     /// Not fetched: the batch was cancelled first.
     Cancelled,
+    /// The fetch went wrong inside Pifa (it panicked): a bug, reported on the offer rather
+    /// than losing it from the results.
+    Crashed(String),
 }
 
 /// Fetches many offers' details with at most `concurrency` calls in flight, handing each answer
 /// to `on_fetched` as it arrives (in completion order), so the caller stores them one by one on
 /// its own connection. One failure never stops the others; setting `cancel` to true lets the
-/// calls in flight finish and reports the rest as cancelled.
+/// calls in flight finish and reports the rest as cancelled. Every offer gets exactly one
+/// result, even one whose fetch panicked.
 pub async fn fetch_many(
     client: std::sync::Arc<GatewayClient>,
     offer_ids: Vec<OfferId>,
     concurrency: usize,
     cancel: tokio::sync::watch::Receiver<bool>,
-    mut on_fetched: impl FnMut(OfferId, Fetched),
+    on_fetched: impl FnMut(OfferId, Fetched),
 ) {
+    let fetch = move |offer_id: OfferId| {
+        let client = client.clone();
+        async move { client.offer_detail(&offer_id).await }
+    };
+    fetch_each(offer_ids, concurrency, cancel, fetch, on_fetched).await
+}
+
+/// [`fetch_many`] with the fetch itself given, so tests can make one misbehave.
+async fn fetch_each<F, Fut>(
+    offer_ids: Vec<OfferId>,
+    concurrency: usize,
+    cancel: tokio::sync::watch::Receiver<bool>,
+    fetch: F,
+    mut on_fetched: impl FnMut(OfferId, Fetched),
+) where
+    F: Fn(OfferId) -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<Value, ApiError>> + Send + 'static,
+{
     let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
+    // Which offer each task fetches: a task that panics returns nothing to say so itself.
+    let mut offers = std::collections::HashMap::with_capacity(offer_ids.len());
     for offer_id in offer_ids {
-        let (slots, client, cancel) = (slots.clone(), client.clone(), cancel.clone());
-        tasks.spawn(async move {
-            let Ok(_slot) = slots.acquire_owned().await else {
-                return (offer_id, Fetched::Cancelled);
+        let (slots, cancel) = (slots.clone(), cancel.clone());
+        let fetching = fetch(offer_id.clone());
+        let task = tasks.spawn(async move {
+            let Ok(slot) = slots.acquire_owned().await else {
+                return (Fetched::Cancelled, None);
             };
             if *cancel.borrow() {
-                return (offer_id, Fetched::Cancelled);
+                return (Fetched::Cancelled, None);
             }
-            let answer = client.offer_detail(&offer_id).await;
-            (offer_id, Fetched::Answer(answer))
+            (Fetched::Answer(fetching.await), Some(slot))
         });
+        offers.insert(task.id(), offer_id);
     }
-    while let Some(joined) = tasks.join_next().await {
-        if let Ok((offer_id, fetched)) = joined {
+    while let Some(joined) = tasks.join_next_with_id().await {
+        let (task, (fetched, slot)) = match joined {
+            Ok(done) => done,
+            Err(e) if e.is_panic() => {
+                (e.id(), (Fetched::Crashed(panic_text(e.into_panic())), None))
+            }
+            Err(e) => (e.id(), (Fetched::Cancelled, None)),
+        };
+        if let Some(offer_id) = offers.remove(&task) {
             on_fetched(offer_id, fetched);
         }
+        // The slot is freed only now: a `cancel` set by `on_fetched` (a batch that must stop)
+        // is seen by every fetch not yet started.
+        drop(slot);
+    }
+}
+
+/// What a panic said, briefly.
+fn panic_text(payload: Box<dyn std::any::Any + Send>) -> String {
+    let said = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("no message");
+    said.chars().take(200).collect()
+}
+
+#[cfg(test)]
+mod fetch_tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_fetch_that_panics_is_a_result_not_a_gap() {
+        let ids: Vec<OfferId> = (0..6)
+            .map(|i| OfferId::parse(&format!("62451687340{i}")).unwrap())
+            .collect();
+        let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+        let fetch = |offer_id: OfferId| async move {
+            if offer_id.as_str().ends_with('3') {
+                panic!("DateTime + TimeDelta overflowed");
+            }
+            Ok(serde_json::json!({"offerId": offer_id.as_str()}))
+        };
+        let mut results = Vec::new();
+        fetch_each(ids.clone(), 2, cancelled, fetch, |id, fetched| {
+            results.push((id, fetched))
+        })
+        .await;
+        assert_eq!(results.len(), ids.len(), "one result per offer");
+        let crashed: Vec<_> = results
+            .iter()
+            .filter_map(|(id, f)| match f {
+                Fetched::Crashed(said) => Some((id.as_str(), said.as_str())),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            crashed,
+            [("624516873403", "DateTime + TimeDelta overflowed")]
+        );
+    }
+
+    #[test]
+    fn an_answer_for_another_offer_is_refused_and_kept_nowhere() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
+        let cache = Cache::open(tmp.path().join("cache.db")).unwrap();
+        let asked = OfferId::parse("624516873411").unwrap();
+        let answered = OfferId::parse("624516873412").unwrap();
+        let raw = crate::protocol::fake::detail_answer(answered.as_str());
+        let now = Utc::now();
+        let error =
+            store_detail(&mut store, &cache, &asked, &raw, now, CacheTtls::default()).unwrap_err();
+        assert_eq!(error.code(), "gateway.malformed");
+        assert!(
+            error
+                .to_string()
+                .contains("the answer is for offer 624516873412, not 624516873411"),
+            "{error}"
+        );
+        assert!(store.offer(&answered).is_err(), "nothing stored");
+        assert!(
+            cache.get(&detail_key(&asked), now).unwrap().is_none(),
+            "nothing cached"
+        );
+        // The right offer is stored as before.
+        let offer = store_detail(
+            &mut store,
+            &cache,
+            &answered,
+            &raw,
+            now,
+            CacheTtls::default(),
+        )
+        .unwrap();
+        assert_eq!(offer.offer_id, answered);
     }
 }

@@ -1,5 +1,7 @@
 //! Checking watched offers: due ones are fetched like a batch (bounded concurrency, the pause
-//! rule, one result each), every check is noted on its watch, and price moves raise alerts.
+//! rule, one result each), every check is noted on its watch, and price moves raise alerts. A
+//! failure that no watch could avoid (the app's settings, quota or authorization, a full disk)
+//! ends the round at once with one error, and pauses no watched offer.
 
 use std::sync::{Arc, PoisonError};
 
@@ -7,7 +9,7 @@ use chrono::{Duration, Utc};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::batch::{run_batch, BatchInput, BatchStatus, BatchStorage};
+use crate::batch::{run_batch, BatchInput, BatchStatus, BatchStop, BatchStorage};
 use crate::protocol::GatewayClient;
 use crate::store::{Alert, Store};
 use crate::OfferId;
@@ -33,6 +35,8 @@ pub struct WatchCheck {
     pub checked: u32,
     pub failed: u32,
     pub alerts: Vec<Alert>,
+    /// Why the round ended early, if it did; the watches not checked are due again.
+    pub stopped: Option<BatchStop>,
 }
 
 /// Fetches and stores each offer, notes the check on its watch and raises alerts for moves.
@@ -48,7 +52,7 @@ pub async fn check(
         offer_ids,
         unreadable: Vec::new(),
     };
-    run_batch(client, storage, input, CONCURRENCY, cancel, |item, _| {
+    let counts = run_batch(client, storage, input, CONCURRENCY, cancel, |item, _| {
         let Some(offer_id) = item
             .offer_id
             .as_deref()
@@ -75,5 +79,6 @@ pub async fn check(
         }
     })
     .await;
+    report.stopped = counts.stopped;
     report
 }

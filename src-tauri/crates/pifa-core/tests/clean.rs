@@ -2,7 +2,8 @@
 
 use chrono::{TimeZone, Utc};
 use pifa_core::offer::{
-    clean_answer, clean_search_item, CleanError, QuoteType, SourceApi, Spec, Tier,
+    clean_answer, clean_search_item, Badges, CleanError, Dimensions, MixedBatch, QuoteType,
+    ServiceScores, SourceApi, Spec, Tier,
 };
 use pifa_core::Money;
 use serde_json::{json, Value};
@@ -43,7 +44,8 @@ fn query_product_detail_is_read_whole() {
         [
             "https://cbu01.alicdn.com/img/ibank/O1CN01a.jpg",
             "https://cbu01.alicdn.com/img/ibank/O1CN01b.jpg",
-            "https://cbu01.alicdn.com/img/ibank/O1CN01c.jpg"
+            "https://cbu01.alicdn.com/img/ibank/O1CN01c.jpg",
+            "https://cbu01.alicdn.com/img/ibank/O1CN01pEsVS41Bs2uny9oka_!!0-0-cib.jpg"
         ]
     );
     assert_eq!(offer.unit.as_deref(), Some("件"));
@@ -87,19 +89,89 @@ fn query_product_detail_is_read_whole() {
     );
     assert!(offer.skus[0].available);
     assert!(!offer.skus[1].available, "no stock, not available");
+    assert_eq!(
+        offer.skus[0].image.as_deref(),
+        Some("https://cbu01.alicdn.com/img/ibank/O1CN01white.jpg")
+    );
+    assert_eq!(offer.skus[1].sku_id, "4883012345002", "a string skuId too");
     let supplier = offer.supplier.as_ref().unwrap();
     assert_eq!(supplier.name.as_deref(), Some("义乌市某某服饰有限公司"));
-    assert_eq!(supplier.login_id.as_deref(), Some("yiwu_fushi"));
-    assert_eq!(supplier.province.as_deref(), Some("浙江"));
-    assert_eq!(supplier.tp_years, Some(8));
-    assert_eq!(supplier.trust_score_tenths, Some(45));
-    assert!(supplier.power_merchant && supplier.manufacturer && !supplier.super_factory);
-    assert_eq!(supplier.repurchase_rate.unwrap().basis_points, 4200);
-    assert_eq!(supplier.order_count, Some(15820));
-    assert_eq!(supplier.response_rate.unwrap().basis_points, 9800);
+    assert_eq!(
+        supplier.open_id.as_deref(),
+        Some("BBBspz8Z4AmsyZ5SmwYL4Xi_A")
+    );
+    assert_eq!(
+        supplier.province.as_deref(),
+        Some("浙江"),
+        "from the origin"
+    );
+    assert_eq!(supplier.city.as_deref(), Some("金华市"));
+    assert_eq!(supplier.tp_years, None, "details carry no 诚信通 years");
+    assert_eq!(
+        supplier.badges,
+        Some(Badges {
+            power_merchant: true,
+            super_factory: true,
+            tp_member: true
+        }),
+        "Chinese words split on , and ，"
+    );
+    assert_eq!(supplier.trade_medal_level, Some(4));
+    assert_eq!(
+        supplier.scores,
+        ServiceScores {
+            composite: Some(45),
+            logistics: Some(40),
+            dispute: Some(35),
+            offer: Some(40),
+            after_sales: Some(30),
+            consulting: Some(50),
+        }
+    );
+    assert_eq!(
+        supplier.repurchase_rate.unwrap().basis_points,
+        4666,
+        "a fraction"
+    );
+    assert_eq!(
+        supplier.pickup_48h_rate.unwrap().basis_points,
+        9700,
+        "a fraction"
+    );
+    assert_eq!(
+        supplier.quality_refund_rate.unwrap().basis_points,
+        200,
+        "a percent"
+    );
     assert_eq!(offer.shipping.origin.as_deref(), Some("浙江省 金华市"));
     assert_eq!(offer.shipping.unit_weight_grams, Some(210));
-    assert_eq!(offer.month_sold, Some(3521));
+    assert_eq!(
+        offer.shipping.dimensions,
+        Some(Dimensions {
+            length_mm: Some(305),
+            width_mm: Some(250),
+            height_mm: Some(30)
+        })
+    );
+    assert_eq!(offer.shipping.dispatch_hours, Some(48));
+    assert_eq!(offer.month_sold, None, "not in the detail doc");
+    assert_eq!(offer.sold_count, Some(12342), "soldOut is a digit string");
+    assert_eq!(offer.trade_score_tenths, Some(50));
+    assert_eq!(
+        offer.mixed_batch,
+        Some(MixedBatch {
+            allowed: true,
+            min_amount_yuan: Some(100),
+            min_pieces: Some(2)
+        })
+    );
+    assert_eq!(offer.one_piece_dropship, Some(true), "from tagInfoList");
+    assert!(!offer.is_delisted());
+    // 08:00 in Beijing is midnight UTC.
+    assert_eq!(
+        offer.listed_at,
+        Some(Utc.with_ymd_and_hms(2024, 5, 24, 0, 0, 0).unwrap())
+    );
     assert!(offer.warnings.is_empty(), "{:?}", offer.warnings);
 }
 
@@ -132,14 +204,14 @@ fn simple_get_is_read_with_number_prices_and_relative_images() {
     assert_eq!(supplier.login_id.as_deref(), Some("szcup2018"));
     assert_eq!(
         supplier.province.as_deref(),
-        Some("广东省"),
-        "taken from the shipping origin"
+        Some("广东"),
+        "taken from the shipping origin, without 省"
     );
     assert_eq!(offer.lowest_price(), Some(m("17.8")));
 }
 
 #[test]
-fn search_items_are_partial_offers() {
+fn search_items_are_partial_offers_with_their_supplier_signals() {
     let page = fixture("keyword_query.json");
     let items = page
         .pointer("/result/result/data")
@@ -151,27 +223,219 @@ fn search_items_are_partial_offers() {
     assert_eq!(first.listed_price, Some(m("15.8")));
     assert!(first.tiers.is_empty() && first.skus.is_empty());
     assert_eq!(
-        first
-            .supplier
-            .unwrap()
-            .repurchase_rate
-            .unwrap()
-            .basis_points,
-        3500
+        first.repurchase_rate.unwrap().basis_points,
+        3500,
+        "the offer's own"
     );
+    assert_eq!(first.trade_score_tenths, Some(45));
+    assert_eq!(first.one_piece_dropship, Some(true));
+    assert_eq!(
+        first.category.as_ref().unwrap().id.as_deref(),
+        Some("127380009")
+    );
+    let supplier = first.supplier.as_ref().unwrap();
+    assert_eq!(supplier.tp_years, Some(6));
+    assert!(supplier.power_merchant() && !supplier.super_factory());
+    assert_eq!(
+        supplier.repurchase_rate.unwrap().basis_points,
+        1100,
+        "\"11\" is a percent here"
+    );
+    assert_eq!(supplier.scores.composite, Some(40));
+    assert_eq!(first.shipping.dispatch_hours, Some(24));
+    assert_eq!(
+        first.shipping.perfect_fulfilment_30d.unwrap().basis_points,
+        9912
+    );
+    assert_eq!(
+        first.shipping.pickup_24h_30d.unwrap().basis_points,
+        0,
+        "empty means 0"
+    );
+    assert_eq!(first.shipping.quality_return_30d.unwrap().basis_points, 12);
+    assert_eq!(
+        first.shipping.delayed_shipping_7d.unwrap().basis_points,
+        1234
+    );
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+
     let second = clean_answer(&items[1], t0()).unwrap();
     assert_eq!(second.offer_id.as_str(), "700000000002");
     assert_eq!(second.moq, Some(50));
     assert_eq!(second.month_sold, Some(120));
+    assert_eq!(second.repurchase_rate.unwrap().basis_points, 5000);
     assert_eq!(
-        second
-            .supplier
-            .unwrap()
-            .repurchase_rate
-            .unwrap()
-            .basis_points,
-        5000
+        second.one_piece_dropship,
+        Some(false),
+        "the onePsale spelling"
     );
+    let supplier = second.supplier.unwrap();
+    assert!(supplier.power_merchant() && supplier.super_factory());
+    assert_eq!(supplier.tp_years, None);
+}
+
+/// The one real capture of this item model (`1688-answers.md` §2.6), verbatim.
+#[test]
+fn the_real_capture_reads_without_warnings() {
+    let capture = fixture("offer_recommend_capture.json");
+    let items = capture["result"].as_array().unwrap();
+    let offers: Vec<_> = items
+        .iter()
+        .map(|item| clean_search_item(item, t0()).unwrap())
+        .collect();
+    assert_eq!(offers[0].offer_id.as_str(), "666353603800");
+    assert_eq!(offers[0].listed_price, Some(m("1.70")));
+    assert_eq!(offers[0].month_sold, Some(4861));
+    assert_eq!(offers[0].repurchase_rate.unwrap().basis_points, 2200);
+    assert_eq!(offers[0].one_piece_dropship, Some(false));
+    assert_eq!(
+        offers[0].supplier.as_ref().and_then(|s| s.badges),
+        Some(Badges::default()),
+        "an empty list says: no badge"
+    );
+    assert_eq!(offers[2].listed_price, Some(m("26")));
+    assert_eq!(offers[3].repurchase_rate.unwrap().basis_points, 400);
+    let badges = offers[3].supplier.as_ref().unwrap().badges.unwrap();
+    assert!(badges.super_factory && badges.power_merchant && !badges.tp_member);
+    assert!(offers.iter().all(|o| o.warnings.is_empty()));
+    assert!(offers[1].images[0].ends_with("14732861201_1132645567.jpg"));
+}
+
+#[test]
+fn badge_notations_all_read() {
+    let item = |identities: Value| json!({"offerId": 624516873401_i64, "priceInfo": {"price": "1"}, "sellerIdentities": identities});
+    let badges_of = |v: Value| {
+        clean_search_item(&item(v), t0())
+            .unwrap()
+            .supplier
+            .and_then(|s| s.badges)
+    };
+    let legend = json!(["super_factory-超级工厂 powerful_merchants-实力商家 tp_member-诚信通会员"]);
+    assert_eq!(
+        badges_of(legend),
+        Some(Badges {
+            power_merchant: true,
+            super_factory: true,
+            tp_member: true
+        })
+    );
+    assert_eq!(
+        badges_of(json!(["powerful_merchants"])).map(|b| (b.power_merchant, b.super_factory)),
+        Some((true, false))
+    );
+    let words = |text: &str| {
+        let answer = detail(json!({"offerId": 624516873401_i64, "offerIdentities": [text]}));
+        clean_answer(&answer, t0())
+            .unwrap()
+            .supplier
+            .and_then(|s| s.badges)
+    };
+    assert!(words("实力商家，诚信通").unwrap().power_merchant);
+    assert!(words("超级工厂").unwrap().super_factory);
+    assert!(!words("诚信通").unwrap().power_merchant);
+    // No list: nothing said, so nothing known.
+    let none = clean_answer(
+        &detail(json!({"offerId": 624516873401_i64, "companyName": "某厂"})),
+        t0(),
+    )
+    .unwrap();
+    assert_eq!(none.supplier.unwrap().badges, None);
+}
+
+#[test]
+fn success_as_a_string_and_business_failures() {
+    let ok = json!({"result": {"success": "true", "code": "200", "result": {"offerId": "624516873405"}}});
+    assert_eq!(
+        clean_answer(&ok, t0()).unwrap().offer_id.as_str(),
+        "624516873405"
+    );
+    let failed = json!({"result": {"success": "false", "code": "500", "message": "商品不存在"}});
+    assert!(matches!(
+        clean_answer(&failed, t0()),
+        Err(CleanError::Business { .. })
+    ));
+    let empty = json!({"result": {"success": true, "code": "200", "result": null}});
+    assert!(matches!(
+        clean_answer(&empty, t0()),
+        Err(CleanError::Business { .. })
+    ));
+}
+
+#[test]
+fn delisted_offers_are_kept_as_such_and_never_quoted() {
+    for status in [
+        "expired",
+        "member expired",
+        "auto expired",
+        "member deleted",
+        "TBD",
+    ] {
+        let answer = detail(json!({"offerId": 624516873409_i64, "status": status,
+            "productSaleInfo": {"priceRangeList": [{"startQuantity": 1, "price": "3.5"}]}}));
+        let offer = clean_answer(&answer, t0()).unwrap();
+        assert_eq!(offer.status.as_deref(), Some(status), "spaces kept");
+        assert!(offer.is_delisted());
+        assert!(matches!(
+            pifa_core::offer::tiers::quote(&offer, 10, None),
+            Err(pifa_core::offer::tiers::QuoteError::Delisted { .. })
+        ));
+    }
+}
+
+#[test]
+fn each_rate_is_read_in_its_own_notation() {
+    let rates = |data: Value| {
+        let answer = detail(json!({"offerId": 624516873401_i64, "sellerDataInfo": data}));
+        let s = clean_answer(&answer, t0()).unwrap().supplier.unwrap();
+        (
+            s.repurchase_rate.map(|p| p.basis_points),
+            s.pickup_48h_rate.map(|p| p.basis_points),
+            s.quality_refund_rate.map(|p| p.basis_points),
+        )
+    };
+    // Detail: repurchase and 48h pickup are fractions; the refund rate a percent.
+    assert_eq!(
+        rates(
+            json!({"repeatPurchasePercent": "0.4666", "collect30DayWithin48HPercent": "1", "qualityRefundWithin30Day": "2"})
+        ),
+        (Some(4666), Some(10_000), Some(200))
+    );
+    // Every documented form is accepted: a `%` sign, or a value above 1, is a percentage.
+    assert_eq!(
+        rates(
+            json!({"repeatPurchasePercent": "46.66%", "collect30DayWithin48HPercent": "97", "qualityRefundWithin30Day": "0.5%"})
+        ),
+        (Some(4666), Some(9700), Some(50))
+    );
+    // Out of range is a warning, not a value.
+    let answer = detail(
+        json!({"offerId": 624516873401_i64, "sellerDataInfo": {"repeatPurchasePercent": "250"}}),
+    );
+    let offer = clean_answer(&answer, t0()).unwrap();
+    assert_eq!(offer.supplier.and_then(|s| s.repurchase_rate), None);
+    assert_eq!(offer.warnings.len(), 1);
+}
+
+#[test]
+fn a_price_range_is_a_warning_not_a_price() {
+    let item = json!({"offerId": 624516873401_i64, "priceInfo": {"price": "1.5-2.0"}});
+    let offer = clean_search_item(&item, t0()).unwrap();
+    assert_eq!(offer.listed_price, None);
+    assert!(offer.warnings[0].problem.contains("range"));
+}
+
+#[test]
+fn hostile_text_is_capped() {
+    let long = "标".repeat(100_000);
+    let item = json!({"offerId": 624516873401_i64, "priceInfo": {"price": {"x": "y".repeat(100_000)}},
+        "subject": long, "companyName": long});
+    let offer = clean_search_item(&item, t0()).unwrap();
+    assert!(offer.title.as_ref().unwrap().chars().count() <= 501);
+    assert!(offer.supplier.unwrap().name.unwrap().chars().count() <= 201);
+    assert!(offer
+        .warnings
+        .iter()
+        .all(|w| w.problem.chars().count() <= 201 && w.field.chars().count() <= 201));
 }
 
 fn detail(result: Value) -> Value {
@@ -353,10 +617,18 @@ fn business_errors_and_unknown_shapes_are_errors() {
 #[test]
 fn images_that_are_not_web_urls_are_refused() {
     let offer = clean_answer(
-        &detail(json!({"offerId": "624516873409", "productImage": {"images": ["javascript:alert(1)", "data:x", 5, "a.jpg", "a.jpg"]}})),
+        &detail(json!({"offerId": "624516873409", "productImage": {"images": ["javascript:alert(1)", "data:x", 5, "a.jpg", "a.jpg",
+            "https://tracker.example/p.gif", "//tracker.example/p.gif", "http://cbu01.alicdn.com/b.jpg"]}})),
         t0(),
     )
     .unwrap();
-    assert_eq!(offer.images, ["https://cbu01.alicdn.com/a.jpg"]);
-    assert_eq!(offer.warnings.len(), 2);
+    // Only 1688's image hosts, always over https.
+    assert_eq!(
+        offer.images,
+        [
+            "https://cbu01.alicdn.com/a.jpg",
+            "https://cbu01.alicdn.com/b.jpg"
+        ]
+    );
+    assert_eq!(offer.warnings.len(), 4);
 }

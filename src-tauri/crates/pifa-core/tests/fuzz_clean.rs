@@ -107,13 +107,14 @@ proptest! {
 
     #[test]
     fn mutated_documented_answers_never_panic(
-        which in 0usize..3,
+        which in 0usize..4,
         picks in prop::collection::vec((any::<prop::sample::Index>(), any_json()), 1..6),
     ) {
         let mut raw = [
             fixture("query_product_detail.json"),
             fixture("simple_get.json"),
             fixture("keyword_query.json").pointer("/result/result/data/0").unwrap().clone(),
+            fixture("offer_recommend_capture.json").pointer("/result/3").unwrap().clone(),
         ][which].clone();
         for (index, replacement) in picks {
             let mut all = Vec::new();

@@ -196,17 +196,25 @@ fn the_csv_opens_in_excel_with_chinese_intact_and_no_formulas() {
     let tee = records.iter().find(|r| &r[1] == "624516873409").unwrap();
     assert_eq!(&tee[0], "2", "ranked as compared");
     assert_eq!(&tee[2], "纯棉短袖T恤男士夏季宽松圆领打底衫 批发");
-    assert_eq!((&tee[13], &tee[14], &tee[15]), ("100", "11.00", "1100.00"));
-    assert_eq!(&tee[16], "≥2 12.50; ≥100 11.00; ≥1000 9.80");
+    // The supplier's badges and service metrics, as documented answers carry them.
+    assert_eq!((&tee[8], &tee[9], &tee[10]), ("是", "是", "46.66%"));
+    assert_eq!((&tee[11], &tee[12], &tee[13]), ("4.5", "97%", "2%"));
+    assert_eq!((&tee[16], &tee[17], &tee[18]), ("100", "11.00", "1100.00"));
+    assert_eq!(&tee[19], "≥2 12.50; ≥100 11.00; ≥1000 9.80");
     assert_eq!(
-        &tee[17], "'=HYPERLINK(\"http://evil\",\"点我\")",
+        &tee[20], "'=HYPERLINK(\"http://evil\",\"点我\")",
         "the formula is neutralized"
     );
-    assert_eq!(&tee[18], "https://detail.1688.com/offer/624516873409.html");
+    assert_eq!(&tee[21], "https://detail.1688.com/offer/624516873409.html");
     let cup = records.iter().find(|r| &r[1] == "655443322110").unwrap();
     assert_eq!(
-        &cup[14], "17.80 起",
+        &cup[17], "17.80 起",
         "per-SKU offers say the price is a lowest"
+    );
+    assert_eq!(
+        (&cup[8], &cup[11]),
+        ("", ""),
+        "unknown stays empty, never \"no\""
     );
     for record in &records {
         for cell in record.iter() {

@@ -54,6 +54,19 @@ fn a_database_from_a_newer_pifa_is_refused_untouched() {
 }
 
 #[test]
+fn a_negative_schema_version_is_not_a_pifa_database() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("pifa.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA user_version = -1")
+        .unwrap();
+    let err = Store::open(&path).err().unwrap();
+    assert_eq!(err.code(), "store.corrupt", "{err}");
+    assert!(err.to_string().contains("not a Pifa database"), "{err}");
+}
+
+#[test]
 fn a_file_that_is_not_a_database_is_named() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("pifa.db");
@@ -135,6 +148,52 @@ fn a_search_result_never_replaces_what_a_detail_answer_brought() {
     assert_eq!(offer.tiers.len(), 3);
     assert_eq!(offer.listed_price, Some(m("10")));
     assert_eq!(offer.month_sold, Some(9999));
+}
+
+#[test]
+fn a_search_items_supplier_signals_survive_its_detail() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
+    // The search item: 诚信通 years and 实力商家 by code, no supplier name.
+    let item = json!({"offerId": 624516873409_i64, "subject": "纯棉短袖T恤", "priceInfo": {"price": "12.5"},
+        "sellerIdentities": ["powerful_merchants"], "sellerDataInfo": {"tpYear": 7},
+        "monthSold": 300, "repurchaseRate": "49%"});
+    store.import_answer(&item, t0()).unwrap();
+    let power = OfferQuery {
+        power_merchant: true,
+        ..text("")
+    };
+    assert_eq!(
+        ids(&store, power.clone()),
+        ["624516873409"],
+        "filters before any detail"
+    );
+    // The detail names the supplier and says nothing of years.
+    let mut answer = fixture("query_product_detail.json");
+    answer["result"]["result"]
+        .as_object_mut()
+        .unwrap()
+        .remove("offerIdentities");
+    let offer = store
+        .import_detail(&id("624516873409"), &answer, t0())
+        .unwrap();
+    assert_eq!(
+        offer,
+        store.offer(&id("624516873409")).unwrap(),
+        "as stored"
+    );
+    assert_eq!(offer.month_sold, Some(300), "details carry no 30-day sales");
+    assert_eq!(offer.repurchase_rate.unwrap().basis_points, 4900);
+    let supplier = offer.supplier.unwrap();
+    assert_eq!(supplier.name.as_deref(), Some("义乌市某某服饰有限公司"));
+    assert_eq!(supplier.tp_years, Some(7), "kept from the search item");
+    assert!(supplier.power_merchant(), "kept: the detail did not say");
+    assert_eq!(ids(&store, power), ["624516873409"]);
+    let years = OfferQuery {
+        min_tp_years: Some(5),
+        ..text("")
+    };
+    assert_eq!(ids(&store, years), ["624516873409"]);
 }
 
 #[test]
@@ -273,28 +332,56 @@ fn filters_sorts_and_pages_at_the_buyers_quantity() {
         ["624516873409", "700000000001", "655443322110"]
     );
 
-    let flags = OfferQuery {
+    // Badges from a detail's words and from search items' codes alike.
+    let power = OfferQuery {
         power_merchant: true,
-        manufacturer: true,
+        ..text("")
+    };
+    assert_eq!(
+        ids(&store, power),
+        ["624516873409", "700000000001", "700000000002"]
+    );
+    let factory = OfferQuery {
+        super_factory: true,
+        ..text("")
+    };
+    assert_eq!(ids(&store, factory), ["624516873409", "700000000002"]);
+    let years = OfferQuery {
         min_tp_years: Some(5),
         ..text("")
     };
-    assert_eq!(ids(&store, flags), ["624516873409"]);
+    assert_eq!(
+        ids(&store, years),
+        ["700000000001"],
+        "years come from search items"
+    );
     let province = OfferQuery {
-        provinces: vec!["广东省".into(), "福建".into()],
+        provinces: vec!["广东".into(), "福建".into()],
         ..text("")
     };
     assert_eq!(ids(&store, province), ["655443322110"]);
     let loyal = OfferQuery {
         min_repurchase: Some(Percent { basis_points: 4000 }),
-        min_orders: Some(1000),
+        min_sold: Some(100),
         ..text("")
     };
     assert_eq!(
         ids(&store, loyal),
-        ["624516873409"],
-        "search items have no order count"
+        ["700000000002"],
+        "the detail's 46.66 % has no 30-day sales to back it"
     );
+    let service = OfferQuery {
+        min_pickup_48h: Some(Percent { basis_points: 9000 }),
+        max_quality_refund: Some(Percent { basis_points: 300 }),
+        min_service_score: Some(45),
+        ..text("")
+    };
+    assert_eq!(ids(&store, service), ["624516873409"]);
+    let by_score = OfferQuery {
+        sort: OfferSort::ServiceScoreDesc,
+        ..text("")
+    };
+    assert_eq!(ids(&store, by_score)[..2], ["624516873409", "700000000001"]);
     let small_moq = OfferQuery {
         max_moq: Some(5),
         sort: OfferSort::MoqAsc,
@@ -506,6 +593,7 @@ fn cached_details_are_fresh_then_stale_and_every_lookup_is_counted() {
 
 #[test]
 fn search_pages_are_cached_for_their_ttl_and_settings_change_it() {
+    use pifa_core::protocol::KeywordSearch;
     use pifa_core::sourcing::{
         cached_search, store_search, CacheTtls, CachedSearch, SearchResults,
     };
@@ -513,17 +601,24 @@ fn search_pages_are_cached_for_their_ttl_and_settings_change_it() {
     let data = DataDir::open(tmp.path()).unwrap();
     let mut store = Store::open_in(&data).unwrap();
     let cache = Cache::open_in(&data).unwrap();
-    let page = SearchResults::from_answer("短裤", 1, fixture("keyword_query.json"), t0());
+    let search = |keyword: &str, page: u32, page_size: u32| KeywordSearch {
+        keyword: keyword.into(),
+        page,
+        page_size,
+        ..KeywordSearch::default()
+    };
+    let page =
+        SearchResults::from_answer(&search("短裤", 1, 20), fixture("keyword_query.json"), t0());
     assert_eq!(page.offers.len(), 2);
     let ttls = CacheTtls::from(&pifa_core::Settings {
         search_ttl_minutes: Some(30),
         ..Default::default()
     });
-    store_search(&mut store, &cache, &page, 20, ttls).unwrap();
+    store_search(&mut store, &cache, &page, ttls).unwrap();
     assert_eq!(store.offer_count().unwrap(), 2);
 
     let at = |minutes| t0() + Duration::minutes(minutes);
-    match cached_search(&cache, "短裤", 1, 20, at(29)).unwrap() {
+    match cached_search(&cache, &search("短裤", 1, 20), at(29)).unwrap() {
         CachedSearch::Fresh(cached) => {
             assert_eq!(cached.offers, page.offers);
             assert_eq!(cached.fetched_at, t0());
@@ -532,13 +627,13 @@ fn search_pages_are_cached_for_their_ttl_and_settings_change_it() {
         other => panic!("expected a fresh page, got {other:?}"),
     }
     assert!(matches!(
-        cached_search(&cache, "短裤", 1, 20, at(31)).unwrap(),
+        cached_search(&cache, &search("短裤", 1, 20), at(31)).unwrap(),
         CachedSearch::Stale(cached) if cached.stale && cached.total == 2
     ));
     // Another page, page size or keyword is another request.
     for (keyword, page, size) in [("短裤", 2, 20), ("短裤", 1, 50), ("短", 1, 20)] {
         assert!(matches!(
-            cached_search(&cache, keyword, page, size, at(1)).unwrap(),
+            cached_search(&cache, &search(keyword, page, size), at(1)).unwrap(),
             CachedSearch::Missing
         ));
     }

@@ -4,7 +4,7 @@ use chrono::Utc;
 use pifa_core::offer::tiers::{
     minimum_order, next_break, order_quote, quote, rank_by_cost, tier_at, PriceBasis, QuoteError,
 };
-use pifa_core::offer::{Offer, OfferId, QuoteType, Shipping, Sku, SourceApi, Tier};
+use pifa_core::offer::{Offer, OfferId, QuoteType, Sku, SourceApi, Tier};
 use pifa_core::Money;
 use proptest::prelude::*;
 
@@ -14,14 +14,7 @@ fn m(text: &str) -> Money {
 
 fn offer(id: &str, moq: Option<u32>, tiers: &[(u32, &str)]) -> Offer {
     Offer {
-        offer_id: OfferId::parse(id).unwrap(),
-        title: None,
-        title_en: None,
-        category: None,
-        images: vec![],
-        unit: None,
         moq,
-        batch_size: None,
         quote_type: Some(QuoteType::ByQuantity),
         tiers: tiers
             .iter()
@@ -30,17 +23,11 @@ fn offer(id: &str, moq: Option<u32>, tiers: &[(u32, &str)]) -> Offer {
                 price: m(p),
             })
             .collect(),
-        retail_price: None,
-        listed_price: None,
-        consign_price: None,
-        skus: vec![],
-        supplier: None,
-        shipping: Shipping::default(),
-        month_sold: None,
-        status: None,
-        fetched_at: Utc::now(),
-        source: SourceApi::QueryProductDetail,
-        warnings: vec![],
+        ..Offer::new(
+            OfferId::parse(id).unwrap(),
+            SourceApi::QueryProductDetail,
+            Utc::now(),
+        )
     }
 }
 
@@ -52,6 +39,7 @@ fn sku(id: &str, price: Option<&str>) -> Sku {
         price: price.map(m),
         stock: Some(10),
         available: true,
+        image: None,
     }
 }
 

@@ -30,7 +30,7 @@ fn a_price_move_past_the_threshold_raises_one_alert() {
     let mut answer = fixture("query_product_detail.json");
     let text = answer
         .to_string()
-        .replace(r#""price":"11.00""#, r#""price":"10.45""#);
+        .replace(r#""price":"11""#, r#""price":"10.45""#);
     answer = serde_json::from_str(&text).unwrap();
     store
         .import_answer(&answer, t0() + Duration::hours(1))
@@ -57,4 +57,48 @@ fn a_price_move_past_the_threshold_raises_one_alert() {
     assert_eq!(store.alerts(true).unwrap(), [alert]);
     assert_eq!(store.mark_alerts_seen(t0()).unwrap(), 1);
     assert!(store.alerts(true).unwrap().is_empty());
+}
+
+#[test]
+fn a_chart_of_a_very_long_history_is_capped_and_keeps_its_extremes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = filled(tmp.path());
+    let offer = id("655443322110");
+    // 100,000 recorded answers, written straight into the file: years of a busy watch.
+    let mut conn = rusqlite::Connection::open(tmp.path().join("pifa.db")).unwrap();
+    let tx = conn.transaction().unwrap();
+    let at = |n: i64| {
+        (t0() + Duration::minutes(n + 1)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    };
+    let price = |n: i64| match n {
+        54_321 => 1,
+        77_777 => 999_999,
+        n => 1_000 + n % 997,
+    };
+    for n in 0..100_000 {
+        tx.execute(
+            "INSERT INTO price_points (offer_id, observed_at, lowest_price, tiers) VALUES (?1, ?2, ?3, '[]')",
+            rusqlite::params![offer.as_str(), at(n), price(n)],
+        )
+        .unwrap();
+    }
+    tx.commit().unwrap();
+
+    let full = store.price_history(&offer, 1).unwrap();
+    assert!(full.len() > 100_000);
+    let chart = store.price_chart(&offer, 1).unwrap();
+    assert!(
+        chart.len() <= pifa_core::store::CHART_POINTS,
+        "{}",
+        chart.len()
+    );
+    assert_eq!(chart.first(), full.first());
+    assert_eq!(chart.last(), full.last());
+    let prices: Vec<_> = chart.iter().filter_map(|p| p.unit_price).collect();
+    assert_eq!(
+        prices.iter().min(),
+        full.iter().filter_map(|p| p.unit_price).min().as_ref()
+    );
+    assert_eq!(prices.iter().max().unwrap().units(), 999_999);
+    assert!(chart.windows(2).all(|w| w[0].at < w[1].at), "oldest first");
 }

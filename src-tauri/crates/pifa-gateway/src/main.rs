@@ -1,6 +1,7 @@
 //! `pifa-gateway`: the 1688-compatible gateway double as a program. Its first line of output is
 //! its base URL; it serves until interrupted.
 
+use std::net::ToSocketAddrs;
 use std::time::Duration;
 
 use clap::Parser;
@@ -13,9 +14,13 @@ use pifa_gateway::{spawn, GatewayConfig, DEMO_APP_KEY, DEMO_APP_SECRET};
     about = "A 1688-compatible gateway double on loopback"
 )]
 struct Args {
-    /// Where to listen; port 0 picks a free one.
+    /// Where to listen; port 0 picks a free one. Loopback only, unless --allow-remote.
     #[arg(long, default_value = "127.0.0.1:0")]
     addr: String,
+    /// Listen on a non-loopback --addr: anyone who reaches it gets tokens with the public demo
+    /// credentials.
+    #[arg(long)]
+    allow_remote: bool,
     #[arg(long, default_value = DEMO_APP_KEY)]
     app_key: String,
     #[arg(long, default_value = DEMO_APP_SECRET, env = "PIFA_GATEWAY_APP_SECRET", hide_env_values = true)]
@@ -40,9 +45,27 @@ struct Args {
     timeout_rate: u32,
     #[arg(long, default_value_t = 30_000)]
     timeout_hold_ms: u64,
-    /// Percent of business calls answered with broken JSON.
+    /// Percent of business calls answered in full with JSON that does not parse.
     #[arg(long, default_value_t = 0)]
     malformed_rate: u32,
+    /// Percent of business calls whose connection is closed with no answer.
+    #[arg(long, default_value_t = 0)]
+    drop_rate: u32,
+    /// Percent of business calls whose answer stops halfway, short of its Content-Length.
+    #[arg(long, default_value_t = 0)]
+    truncate_rate: u32,
+    /// Percent of business calls answered in full, padded past 8 MiB with no Content-Length.
+    #[arg(long, default_value_t = 0)]
+    oversize_rate: u32,
+    /// Percent of business calls answered gw.QosAppFrequencyLimit at random (besides --qps).
+    #[arg(long, default_value_t = 0)]
+    throttle_rate: u32,
+    /// Percent of keywordQuery pages that list one of their offers twice.
+    #[arg(long, default_value_t = 0)]
+    duplicate_rate: u32,
+    /// Revoke every access token at every N business calls (refresh tokens survive); 0 = never.
+    #[arg(long, default_value_t = 0)]
+    revoke_every: u64,
     /// Business calls per second per app key before gw.QosAppFrequencyLimit; 0 = unlimited.
     #[arg(long, default_value_t = 0)]
     qps: u32,
@@ -60,8 +83,23 @@ struct Args {
     drift_percent: u32,
 }
 
+/// Whether every address `addr` names is a loopback one.
+fn is_loopback(addr: &str) -> bool {
+    addr.to_socket_addrs()
+        .map(|addrs| addrs.collect::<Vec<_>>())
+        .is_ok_and(|addrs| !addrs.is_empty() && addrs.iter().all(|a| a.ip().is_loopback()))
+}
+
 fn main() {
     let args = Args::parse();
+    if !args.allow_remote && !is_loopback(&args.addr) {
+        eprintln!(
+            "pifa-gateway: {} is not a loopback address; the demo credentials are public, so \
+             anyone who reaches it could get tokens. Pass --allow-remote to listen there anyway.",
+            args.addr
+        );
+        std::process::exit(2);
+    }
     let config = GatewayConfig {
         app_key: args.app_key,
         app_secret: args.app_secret,
@@ -73,6 +111,12 @@ fn main() {
         timeout_percent: args.timeout_rate,
         timeout_hold: Duration::from_millis(args.timeout_hold_ms),
         malformed_percent: args.malformed_rate,
+        drop_percent: args.drop_rate,
+        truncate_percent: args.truncate_rate,
+        oversize_percent: args.oversize_rate,
+        throttle_percent: args.throttle_rate,
+        duplicate_percent: args.duplicate_rate,
+        revoke_every: args.revoke_every,
         qps_limit: args.qps,
         quota: args.quota,
         access_ttl: Duration::from_secs(args.access_ttl_s),

@@ -2,15 +2,21 @@
 //! minutes and work once; access tokens live `access_ttl`, refresh tokens `refresh_ttl`; a
 //! refresh answers a new access token and no new refresh token; postponeToken extends a refresh
 //! token that has under 30 days left.
+//!
+//! Anyone who knows the public demo app key can ask for codes, so every map is pruned of what
+//! expired and capped, the oldest evicted first: a flood costs bounded memory (review M1).
 
 use std::collections::HashMap;
 
 use serde_json::{json, Value};
 
 use crate::catalog::Rng;
+use crate::clock::ali_time;
 
 const CODE_LIFETIME_MS: i64 = 2 * 60 * 1000;
 const POSTPONE_WINDOW_MS: i64 = 30 * 24 * 3600 * 1000;
+/// The most codes, access tokens and refresh tokens kept, each.
+pub const MAX_ENTRIES: usize = 1_000;
 
 pub struct Tokens {
     rng: Rng,
@@ -37,30 +43,6 @@ fn uuid_like(rng: &mut Rng) -> String {
     )
 }
 
-/// `20261128120000000+0800`, the form `refresh_token_timeout` takes.
-fn ali_time(ms: i64) -> String {
-    let china = ms + 8 * 3600 * 1000;
-    let secs = china.div_euclid(1000);
-    let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}{month:02}{day:02}{:02}{:02}{:02}{:03}+0800",
-        rest / 3600,
-        rest % 3600 / 60,
-        rest % 60,
-        china.rem_euclid(1000)
-    )
-}
-
 impl Tokens {
     pub fn new(seed: u64) -> Tokens {
         Tokens {
@@ -72,6 +54,8 @@ impl Tokens {
     }
 
     pub fn issue_code(&mut self, redirect_uri: &str, now_ms: i64) -> String {
+        self.codes.retain(|_, (expires, _)| *expires >= now_ms);
+        make_room(&mut self.codes, |(expires, _)| *expires);
         let code = uuid_like(&mut self.rng);
         self.codes.insert(
             code.clone(),
@@ -108,8 +92,8 @@ impl Tokens {
             ));
         }
         let refresh = uuid_like(&mut self.rng);
-        let refresh_expires = now_ms + config.refresh_ttl.as_millis() as i64;
-        self.refresh.insert(refresh.clone(), refresh_expires);
+        let refresh_expires = now_ms.saturating_add(millis(config.refresh_ttl));
+        self.keep_refresh(refresh.clone(), refresh_expires, now_ms);
         let mut answer = self.new_access(now_ms, config);
         answer["refresh_token"] = json!(refresh);
         answer["refresh_token_timeout"] = json!(ali_time(refresh_expires));
@@ -151,7 +135,7 @@ impl Tokens {
                     "refresh token is invalid or expired".into(),
                 )
             })?;
-        if expires - now_ms > POSTPONE_WINDOW_MS {
+        if expires.saturating_sub(now_ms) > POSTPONE_WINDOW_MS {
             return Err(TokenError::Invalid(
                 "invalid_request",
                 "refresh token has more than 30 days left".into(),
@@ -159,8 +143,8 @@ impl Tokens {
         }
         self.refresh.remove(refresh);
         let renewed = uuid_like(&mut self.rng);
-        let renewed_expires = now_ms + config.refresh_ttl.as_millis() as i64;
-        self.refresh.insert(renewed.clone(), renewed_expires);
+        let renewed_expires = now_ms.saturating_add(millis(config.refresh_ttl));
+        self.keep_refresh(renewed.clone(), renewed_expires, now_ms);
         let mut answer = self.new_access(now_ms, config);
         answer["refresh_token"] = json!(renewed);
         answer["refresh_token_timeout"] = json!(ali_time(renewed_expires));
@@ -168,10 +152,12 @@ impl Tokens {
     }
 
     fn new_access(&mut self, now_ms: i64, config: &crate::GatewayConfig) -> Value {
+        self.access.retain(|_, expires| *expires >= now_ms);
+        make_room(&mut self.access, |expires| *expires);
         let access = uuid_like(&mut self.rng);
         self.access.insert(
             access.clone(),
-            now_ms + config.access_ttl.as_millis() as i64,
+            now_ms.saturating_add(millis(config.access_ttl)),
         );
         json!({
             "access_token": access,
@@ -194,15 +180,73 @@ impl Tokens {
         self.access.clear();
         self.refresh.clear();
     }
+
+    /// Revokes every access token; refresh tokens still work, so a client recovers by one
+    /// refresh (the `--revoke-every` fault).
+    pub fn revoke_access(&mut self) {
+        self.access.clear();
+    }
+
+    /// How many codes, access tokens and refresh tokens are kept (for the tests of the caps).
+    pub fn sizes(&self) -> (usize, usize, usize) {
+        (self.codes.len(), self.access.len(), self.refresh.len())
+    }
+
+    fn keep_refresh(&mut self, token: String, expires: i64, now_ms: i64) {
+        self.refresh.retain(|_, expires| *expires >= now_ms);
+        make_room(&mut self.refresh, |expires| *expires);
+        self.refresh.insert(token, expires);
+    }
+}
+
+fn millis(duration: std::time::Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// Evicts the entries that expire first until one more fits under [`MAX_ENTRIES`]: with one
+/// lifetime per map, those are the oldest.
+fn make_room<V>(map: &mut HashMap<String, V>, expiry: impl Fn(&V) -> i64) {
+    while map.len() >= MAX_ENTRIES {
+        let Some(oldest) = map
+            .iter()
+            .min_by_key(|(_, v)| expiry(v))
+            .map(|(k, _)| k.clone())
+        else {
+            return;
+        };
+        map.remove(&oldest);
+    }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ali_time;
+    use super::*;
 
     #[test]
-    fn refresh_timeouts_read_like_the_live_ones() {
-        // 2015-06-26 17:44:05 +0800 is 1435311845000 ms.
-        assert_eq!(ali_time(1_435_311_845_000), "20150626174405000+0800");
+    fn a_flood_of_codes_and_tokens_stays_bounded() {
+        let config = crate::GatewayConfig::default();
+        let mut tokens = Tokens::new(1);
+        let first = tokens.issue_code("http://127.0.0.1:9/cb", 0);
+        for n in 0..(MAX_ENTRIES as i64 * 3) {
+            tokens.issue_code("http://127.0.0.1:9/cb", n);
+        }
+        assert_eq!(tokens.sizes().0, MAX_ENTRIES);
+        assert!(
+            tokens.exchange_code(&first, None, 10, 10, &config).is_err(),
+            "the oldest code was evicted"
+        );
+        let code = tokens.issue_code("http://127.0.0.1:9/cb", 5_000);
+        let answer = tokens
+            .exchange_code(&code, None, 5_000, 5_000, &config)
+            .ok()
+            .unwrap();
+        let refresh = answer["refresh_token"].as_str().unwrap().to_owned();
+        for _ in 0..(MAX_ENTRIES * 2) {
+            assert!(tokens.refresh(&refresh, 5_000, &config).is_ok());
+        }
+        assert_eq!(tokens.sizes().1, MAX_ENTRIES);
+        // Expired codes go on the next issue.
+        tokens.issue_code("http://127.0.0.1:9/cb", 10 * CODE_LIFETIME_MS);
+        assert_eq!(tokens.sizes().0, 1);
     }
 }

@@ -1,8 +1,14 @@
 //! The HTTP side: the live URL scheme on loopback.
 //!
-//! Business calls are checked in this order: app key, API, signature, timestamp, access token,
-//! then the QPS limit, quota and injected faults; gateway errors answer HTTP 400 (401 for the
-//! token) with `{error_code, error_message, exception, request_id}` as the live gateway does.
+//! Business calls are checked in the live gateway's order (`shared/docs/1688-answers.md` §5.1):
+//! app key and API, signature (and timestamp), access token, ACL, required arguments; then the
+//! QPS limit, quota and injected faults, then the API answers. Gateway errors answer HTTP 400
+//! (401 for the token) with `{error_code, error_message, exception, request_id}` as the live
+//! gateway does.
+//!
+//! The serving loop is hyper's own, not `axum::serve`, so that each connection has a header
+//! timeout (idle keep-alive time included) and a handler can drop its connection unanswered;
+//! bodies and whole requests have timeouts too, and connections are capped (review M1).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -10,26 +16,51 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{header, HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get};
-use axum::Router;
+use axum::{Extension, Router};
+use futures_util::StreamExt;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use pifa_core::protocol::sign::{url_path, verify_aop_signature, AOP_SIGNATURE};
 use pifa_core::protocol::{ApiError, AppCredentials, ClientConfig, GatewayClient, TokenSet};
 use serde_json::{json, Value};
-use tokio::sync::oneshot;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{watch, Notify, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
 
 use crate::faults::{Fate, Faults};
 use crate::oauth::{TokenError, Tokens};
-use crate::offers::Shelf;
+use crate::offers::{detail_missing, keyword_query_missing, Shelf};
 use crate::{Clock, GatewayConfig};
 
 /// The APIs the double serves, by `namespace:name` (version 1).
 const KEYWORD_QUERY: &str = "com.alibaba.fenxiao.crossborder:product.search.keywordQuery";
 const QUERY_DETAIL: &str = "com.alibaba.fenxiao.crossborder:product.search.queryProductDetail";
 const SIMPLE_GET: &str = "com.alibaba.product:alibaba.product.simple.get";
+const SERVED: &[&str] = &[KEYWORD_QUERY, QUERY_DETAIL, SIMPLE_GET];
+/// APIs that exist on 1688 but that the demo app has not subscribed to: `gw.APIACLDecline`
+/// once the token checks out.
+const UNSUBSCRIBED: &[&str] = &[
+    "com.alibaba.fenxiao.crossborder:product.search.imageQuery",
+    "com.alibaba.fenxiao.crossborder:product.image.upload",
+    "com.alibaba.fenxiao.crossborder:product.freight.estimate",
+    "com.alibaba.fenxiao.crossborder:product.search.offerRecommend",
+    "com.alibaba.trade:alibaba.createOrder.preview",
+];
+/// Open connections at once; more are closed on arrival.
+const MAX_CONNECTIONS: usize = 512;
+/// How long answers in flight may finish once the double stops.
+const SHUTDOWN_GRACE: Duration = Duration::from_millis(500);
+/// How long dropping a [`GatewayHandle`] waits for the server thread before leaving it.
+const DROP_DEADLINE: Duration = Duration::from_secs(2);
+/// The longest `redirect_uri` `/oauth/authorize` accepts.
+const MAX_REDIRECT_URI: usize = 200;
 
 /// A running double's shared state.
 pub struct Gateway {
@@ -42,15 +73,20 @@ pub struct Gateway {
     requests: AtomicU64,
 }
 
+/// In each request's extensions: lets the handler close its connection without an answer.
+#[derive(Clone)]
+struct Hangup(Arc<Notify>);
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Gateway {
     pub fn new(config: GatewayConfig) -> Gateway {
+        let clock = Clock::new(config.clock_speed);
         Gateway {
-            clock: Clock::new(config.clock_speed),
-            shelf: Shelf::new(&config),
+            shelf: Shelf::new(&config, clock.now_ms()),
+            clock,
             tokens: Mutex::new(Tokens::new(config.seed)),
             faults: Mutex::new(Faults::new(config.seed)),
             calls: Mutex::new(HashMap::new()),
@@ -68,6 +104,11 @@ impl Gateway {
     /// Revokes every token, as a password change or a revoked authorization does.
     pub fn revoke_tokens(&self) {
         lock(&self.tokens).revoke_all();
+    }
+
+    /// How many authorization codes, access tokens and refresh tokens the double keeps.
+    pub fn kept_tokens(&self) -> (usize, usize, usize) {
+        lock(&self.tokens).sizes()
     }
 
     /// An authorization code for `redirect_uri`, as `/oauth/authorize` hands out (for tests of
@@ -117,6 +158,7 @@ async fn openapi(
     State(gw): State<Arc<Gateway>>,
     Path(path): Path<String>,
     RawQuery(query): RawQuery,
+    hangup: Option<Extension<Hangup>>,
     body: Bytes,
 ) -> Response {
     let params = params(query.as_deref(), &body);
@@ -132,7 +174,8 @@ async fn openapi(
             postpone(&gw, app_key, &params)
         }
         ["param2", version, namespace, api, app_key] => {
-            business(&gw, version, namespace, api, app_key, &params).await
+            let hangup = hangup.map(|Extension(h)| h);
+            business(&gw, version, namespace, api, app_key, &params, hangup).await
         }
         _ => gw.error(
             StatusCode::BAD_REQUEST,
@@ -233,14 +276,18 @@ async fn business(
     api: &str,
     app_key: &str,
     params: &[(String, String)],
+    hangup: Option<Hangup>,
 ) -> Response {
     let latency = {
         let jitter = lock(&gw.faults).jitter_ms(gw.config.jitter.as_millis() as u64);
-        gw.config.latency + Duration::from_millis(jitter)
+        gw.config
+            .latency
+            .saturating_add(Duration::from_millis(jitter))
     };
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }
+    // 1. The app key and the API.
     if app_key != gw.config.app_key {
         return gw.error(
             StatusCode::BAD_REQUEST,
@@ -249,7 +296,9 @@ async fn business(
         );
     }
     let name = format!("{namespace}:{api}");
-    if version != "1" || ![KEYWORD_QUERY, QUERY_DETAIL, SIMPLE_GET].contains(&name.as_str()) {
+    let served = version == "1" && SERVED.contains(&name.as_str());
+    let exists = served || (version == "1" && UNSUBSCRIBED.contains(&name.as_str()));
+    if !exists {
         return gw.error(
             StatusCode::BAD_REQUEST,
             "gw.APIUnsupported",
@@ -257,6 +306,7 @@ async fn business(
         );
     }
     *lock(&gw.calls).entry(name.clone()).or_default() += 1;
+    // 2. The signature (and its timestamp).
     let Some(signature) = param(params, AOP_SIGNATURE) else {
         return gw.error(
             StatusCode::BAD_REQUEST,
@@ -275,9 +325,9 @@ async fn business(
     if let Some(timestamp) = param(params, "_aop_timestamp") {
         let off = timestamp
             .parse::<i64>()
-            .map(|t| (t - gw.clock.real_now_ms()).unsigned_abs());
+            .map(|t| t.abs_diff(gw.clock.real_now_ms()));
         if off.map_or(true, |off| {
-            off > gw.config.timestamp_tolerance.as_millis() as u64
+            u128::from(off) > gw.config.timestamp_tolerance.as_millis()
         }) {
             return gw.error(
                 StatusCode::BAD_REQUEST,
@@ -285,6 +335,11 @@ async fn business(
                 "_aop_timestamp is too far from the gateway's clock",
             );
         }
+    }
+    // 3. The access token: checked before the ACL, so a fake token gets 401 even for an API
+    // the app may not call (§5.1).
+    if lock(&gw.faults).revoke_due(gw.config.revoke_every) {
+        lock(&gw.tokens).revoke_access();
     }
     let now = gw.clock.now_ms();
     let authorized = param(params, "access_token")
@@ -296,10 +351,40 @@ async fn business(
             "Request need user authorized",
         );
     }
-    // Decided first: a lock guard must not live across the awaits below.
-    let fate = lock(&gw.faults).decide(gw.clock.real_now_ms(), &gw.config);
+    // 4. The ACL: the demo app subscribes to the search and detail APIs only.
+    if !served {
+        return gw.error(
+            StatusCode::BAD_REQUEST,
+            "gw.APIACLDecline",
+            "AppKey is not allowed(acl)",
+        );
+    }
+    // 5. Required arguments.
+    let missing = match name.as_str() {
+        KEYWORD_QUERY => keyword_query_missing(param(params, "offerQueryParam")),
+        QUERY_DETAIL => detail_missing(param(params, "offerDetailParam")),
+        _ => param(params, "productID")
+            .is_none_or(|id| id.trim().is_empty())
+            .then_some("productID"),
+    };
+    if let Some(argument) = missing {
+        return gw.error(
+            StatusCode::BAD_REQUEST,
+            "gw.ParamMissing",
+            &format!("Required argument {argument}"),
+        );
+    }
+    // 6. Limits and injected faults, then the API itself. Decided first: a lock guard must not
+    // live across the awaits below.
+    let (fate, duplicate) = {
+        let mut faults = lock(&gw.faults);
+        let fate = faults.decide(gw.clock.real_now_ms(), &gw.config);
+        let duplicate = (name == KEYWORD_QUERY && faults.chance(gw.config.duplicate_percent))
+            .then(|| faults.below(u64::MAX));
+        (fate, duplicate)
+    };
     match fate {
-        Fate::Serve => {}
+        Fate::Serve | Fate::Truncated | Fate::Oversized => {}
         Fate::Throttled => {
             return gw.error(
                 StatusCode::BAD_REQUEST,
@@ -311,7 +396,7 @@ async fn business(
             return gw.error(
                 StatusCode::BAD_REQUEST,
                 "gw.NoUsageLeftError",
-                "No usage left",
+                "SLA bill has no usage left",
             )
         }
         Fate::ServerError => {
@@ -326,19 +411,32 @@ async fn business(
             return (StatusCode::GATEWAY_TIMEOUT, "upstream timed out").into_response();
         }
         Fate::Malformed => {
-            return json_response_text("{\"result\":{\"success\":true,\"result\":{\"offerId\":")
+            // A complete HTTP answer (its Content-Length is right) whose JSON stops short.
+            return json_response_text("{\"result\":{\"success\":true,\"result\":{\"offerId\":");
+        }
+        Fate::Dropped => {
+            if let Some(Hangup(hangup)) = hangup {
+                // The connection task drops the socket, and this future with it.
+                hangup.notify_one();
+                std::future::pending::<()>().await;
+            }
+            return (StatusCode::BAD_GATEWAY, "").into_response();
         }
     }
     let answer = match name.as_str() {
         KEYWORD_QUERY => gw
             .shelf
-            .keyword_query(param(params, "offerQueryParam"), now),
+            .keyword_query(param(params, "offerQueryParam"), now, duplicate),
         QUERY_DETAIL => gw
             .shelf
             .query_product_detail(param(params, "offerDetailParam"), now),
         _ => gw.shelf.simple_get(param(params, "productID"), now),
     };
-    json_response(&answer)
+    match fate {
+        Fate::Truncated => truncated_response(answer.to_string()),
+        Fate::Oversized => oversized_response(answer.to_string()),
+        _ => json_response(&answer),
+    }
 }
 
 fn json_response_text(text: &'static str) -> Response {
@@ -347,6 +445,66 @@ fn json_response_text(text: &'static str) -> Response {
         text,
     )
         .into_response()
+}
+
+/// How far an oversized answer goes: past the 8 MiB a client should read at most.
+const OVERSIZE_BYTES: usize = 9 << 20;
+
+/// `text` with an unknown key padded past [`OVERSIZE_BYTES`], streamed in chunks of one shared
+/// buffer without a `Content-Length`: valid JSON that only a size cap stops.
+fn oversized_response(text: String) -> Response {
+    let open = text.strip_suffix('}').unwrap_or(&text).to_owned() + ",\"padding\":\"";
+    let filler = Bytes::from(vec![b'x'; 64 * 1024]);
+    let chunks = OVERSIZE_BYTES / filler.len() + 1;
+    let body = std::iter::once(Bytes::from(open))
+        .chain(std::iter::repeat_n(filler, chunks))
+        .chain(std::iter::once(Bytes::from_static(b"\"}")))
+        .map(Ok::<_, std::io::Error>);
+    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(body)));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    response
+}
+
+/// The answer's first half under a `Content-Length` for all of it; then the body fails, so the
+/// connection closes mid-answer, as a cut link does.
+fn truncated_response(text: String) -> Response {
+    let full = Bytes::from(text);
+    let length = full.len();
+    let head = full.slice(..length / 2);
+    // The pause lets hyper put the head and the first half on the wire before the body fails.
+    let cut = futures_util::stream::once(async {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        Err(std::io::Error::other("the double cut this answer short"))
+    });
+    let chunks = futures_util::stream::iter([Ok(head)]).chain(cut);
+    let mut response = Response::new(Body::from_stream(chunks));
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json;charset=UTF-8"),
+    );
+    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    response
+}
+
+/// Whether `uri` is a loopback `http://127.0.0.1:<port>/…` of at most [`MAX_REDIRECT_URI`]
+/// visible ASCII bytes: the only place a desktop client listens, so `/oauth/authorize` is no
+/// open redirect and a code costs little memory (review M1, L10).
+fn loopback_redirect(uri: &str) -> bool {
+    let Some(rest) = uri.strip_prefix("http://127.0.0.1:") else {
+        return false;
+    };
+    let port_end = rest
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(rest.len());
+    let (port, path) = rest.split_at(port_end);
+    uri.len() <= MAX_REDIRECT_URI
+        && port.parse::<u16>().is_ok_and(|p| p > 0)
+        && (path.is_empty() || path.starts_with('/') || path.starts_with('?'))
+        && uri.bytes().all(|b| b.is_ascii_graphic() && b != b'#')
 }
 
 /// `/oauth/authorize`: approves at once and sends the browser back with a one-time code.
@@ -359,11 +517,12 @@ async fn authorize(State(gw): State<Arc<Gateway>>, RawQuery(query): RawQuery) ->
             "client_id is not a known AppKey",
         );
     }
-    let Some(redirect_uri) = param(&params, "redirect_uri") else {
+    let Some(redirect_uri) = param(&params, "redirect_uri").filter(|uri| loopback_redirect(uri))
+    else {
         return gw.error(
             StatusCode::BAD_REQUEST,
             "invalid_request",
-            "redirect_uri is required",
+            "redirect_uri must be a loopback http://127.0.0.1:<port>/ address of at most 200 bytes",
         );
     };
     let code = gw.issue_code(redirect_uri);
@@ -375,22 +534,106 @@ async fn authorize(State(gw): State<Arc<Gateway>>, RawQuery(query): RawQuery) ->
         target.push_str("&state=");
         target.extend(form_urlencoded::byte_serialize(state.as_bytes()));
     }
-    Redirect::to(&target).into_response()
+    match HeaderValue::from_str(&target) {
+        Ok(location) => (StatusCode::SEE_OTHER, [(header::LOCATION, location)]).into_response(),
+        Err(_) => gw.error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "redirect_uri is not a valid address",
+        ),
+    }
 }
 
-/// The router serving a double.
+/// The router serving a double, with its body and request timeouts.
 pub fn router(gateway: Arc<Gateway>) -> Router {
+    let body_timeout = gateway.config.body_timeout;
+    let request_timeout = gateway.config.request_timeout();
     Router::new()
         .route("/openapi/{*path}", any(openapi))
         .route("/oauth/authorize", get(authorize))
         .with_state(gateway)
+        .layer(RequestBodyTimeoutLayer::new(body_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            request_timeout,
+        ))
 }
 
-/// A double running on its own thread; stops when dropped.
+/// Accepts connections until `stop` changes (or its sender is gone), then gives the answers in
+/// flight [`SHUTDOWN_GRACE`] to finish.
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    // Over the cap, the connection is closed at once.
+                    if let Ok(slot) = Arc::clone(&slots).try_acquire_owned() {
+                        connections.spawn(serve_connection(
+                            stream,
+                            app.clone(),
+                            header_timeout,
+                            stop.clone(),
+                            slot,
+                        ));
+                    }
+                }
+                // Out of file descriptors, say: pause rather than spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            },
+        }
+    }
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, async {
+        while connections.join_next().await.is_some() {}
+    })
+    .await;
+}
+
+async fn serve_connection(
+    stream: TcpStream,
+    app: Router,
+    header_timeout: Duration,
+    mut stop: watch::Receiver<bool>,
+    _slot: OwnedSemaphorePermit,
+) {
+    let hangup = Arc::new(Notify::new());
+    let tag = Hangup(Arc::clone(&hangup));
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        request.extensions_mut().insert(tag.clone());
+        app.clone().oneshot(request)
+    });
+    let connection = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(header_timeout)
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(connection);
+    let hung_up = hangup.notified();
+    tokio::pin!(hung_up);
+    // Dropping the connection closes its socket: that is how a hang-up leaves unanswered.
+    tokio::select! {
+        _ = connection.as_mut() => return,
+        _ = &mut hung_up => return,
+        _ = stop.changed() => connection.as_mut().graceful_shutdown(),
+    }
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        _ = &mut hung_up => {}
+    }
+}
+
+/// A double running on its own thread; stops when dropped. Shared across threads by the app.
 pub struct GatewayHandle {
     pub base_url: String,
     pub gateway: Arc<Gateway>,
-    shutdown: Option<oneshot::Sender<()>>,
+    stop: Option<watch::Sender<bool>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
@@ -415,13 +658,24 @@ impl GatewayHandle {
 }
 
 impl Drop for GatewayHandle {
+    /// Signals the server and waits [`DROP_DEADLINE`] at most: a client that stalls its
+    /// connection cannot hang whoever drops the double. A thread still busy then is left to end
+    /// on its own.
     fn drop(&mut self) {
-        if let Some(shutdown) = self.shutdown.take() {
-            let _ = shutdown.send(());
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(true);
         }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
+        let deadline = std::time::Instant::now() + DROP_DEADLINE;
+        while !thread.is_finished() {
+            if std::time::Instant::now() >= deadline {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
         }
+        let _ = thread.join();
     }
 }
 
@@ -431,31 +685,66 @@ pub fn spawn(config: GatewayConfig, addr: &str) -> std::io::Result<GatewayHandle
     let std_listener = std::net::TcpListener::bind(addr)?;
     std_listener.set_nonblocking(true)?;
     let local: SocketAddr = std_listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("pifa-gateway")
+        .enable_all()
+        .build()?;
+    let listener = {
+        let _entered = runtime.enter();
+        TcpListener::from_std(std_listener)?
+    };
+    let header_timeout = config.header_timeout;
     let gateway = Arc::new(Gateway::new(config));
-    let (shutdown, stopped) = oneshot::channel::<()>();
-    let serving = Arc::clone(&gateway);
+    let app = router(Arc::clone(&gateway));
+    let (stop, stopped) = watch::channel(false);
     let thread = std::thread::Builder::new()
         .name("pifa-gateway".into())
         .spawn(move || {
-            let runtime = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .enable_all()
-                .build()
-                .expect("a tokio runtime for the gateway double");
-            runtime.block_on(async move {
-                let listener =
-                    tokio::net::TcpListener::from_std(std_listener).expect("a listening socket");
-                let _ = axum::serve(listener, router(serving))
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await;
-            });
+            runtime.block_on(serve(listener, app, header_timeout, stopped));
+            runtime.shutdown_timeout(SHUTDOWN_GRACE);
         })?;
     Ok(GatewayHandle {
         base_url: format!("http://{local}"),
         gateway,
-        shutdown: Some(shutdown),
+        stop: Some(stop),
         thread: Some(thread),
     })
+}
+
+/// The app keeps the in-process double in shared state.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<GatewayHandle>();
+};
+
+#[cfg(test)]
+mod tests {
+    use super::loopback_redirect;
+
+    #[test]
+    fn only_short_loopback_redirects() {
+        for good in [
+            "http://127.0.0.1:9/callback",
+            "http://127.0.0.1:41234/callback?x=1",
+            "http://127.0.0.1:5",
+        ] {
+            assert!(loopback_redirect(good), "{good}");
+        }
+        let long = format!("http://127.0.0.1:9/{}", "a".repeat(200));
+        for bad in [
+            "https://evil.example/steal",
+            "http://127.0.0.1.evil.example/",
+            "http://127.0.0.1:80@evil.example/",
+            "http://127.0.0.1:0/x",
+            "http://127.0.0.1:99999/x",
+            "http://localhost:9/x",
+            "http://127.0.0.1:9/a b",
+            "http://127.0.0.1:9/\u{4e2d}",
+            "http://127.0.0.1:9/x#frag",
+            long.as_str(),
+        ] {
+            assert!(!loopback_redirect(bad), "{bad}");
+        }
+    }
 }

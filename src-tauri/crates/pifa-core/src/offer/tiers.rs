@@ -71,6 +71,10 @@ pub enum QuoteError {
     SkuWithoutPrice { offer: String, sku: String },
     #[error("a total for {qty} pieces is beyond what Pifa can count")]
     Overflow { qty: u32 },
+    #[error(
+        "offer {offer} is not on sale on 1688 (status {status:?}): its old prices are not quoted"
+    )]
+    Delisted { offer: String, status: String },
 }
 
 /// The minimum an order must reach: the larger of the MOQ and the first tier's quantity.
@@ -98,12 +102,18 @@ pub fn tier_at(tiers: &[Tier], qty: u32) -> Option<Tier> {
 
 fn uses_tiers(offer: &Offer) -> bool {
     !offer.tiers.is_empty()
-        && (offer.quote_type != Some(QuoteType::BySku)
+        && (!offer.quote_type.is_some_and(QuoteType::is_per_sku)
             || offer.skus.iter().all(|s| s.price.is_none()))
 }
 
 /// What `qty` pieces cost, optionally of one SKU.
 pub fn quote(offer: &Offer, qty: u32, sku_id: Option<&str>) -> Result<Quote, QuoteError> {
+    if offer.is_delisted() {
+        return Err(QuoteError::Delisted {
+            offer: offer.offer_id.to_string(),
+            status: offer.status.clone().unwrap_or_default(),
+        });
+    }
     let minimum = minimum_order(offer);
     let billed_qty = qty.max(minimum);
     let (unit_price, basis, tier) = unit_price(offer, billed_qty, sku_id)?;

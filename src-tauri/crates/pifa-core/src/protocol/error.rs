@@ -22,6 +22,16 @@ pub enum ApiError {
     Malformed(String),
     #[error("1688 refused the request: {code}: {message}")]
     Business { code: String, message: String },
+    /// Any 3xx: a signed call or a token call has no reason to move, and following it would
+    /// re-send the secret and tokens in the body to wherever `Location` points.
+    #[error("the gateway answered with a redirect ({0}); Pifa never follows redirects on 1688 calls: check the gateway address")]
+    Redirected(String),
+    /// A gateway address that may not carry secrets (see `check_gateway`).
+    #[error("{0}")]
+    BadGateway(String),
+    /// `gw.TimestampInvalid` even after correcting for the gateway's clock.
+    #[error("{0}")]
+    ClockSkew(String),
 }
 
 impl ApiError {
@@ -35,6 +45,9 @@ impl ApiError {
             ApiError::Transient(_) => "gateway.transient",
             ApiError::Malformed(_) => "gateway.malformed",
             ApiError::Business { .. } => "gateway.refused",
+            ApiError::Redirected(_) => "gateway.redirected",
+            ApiError::BadGateway(_) => "settings.bad_gateway",
+            ApiError::ClockSkew(_) => "gateway.clock_skew",
         }
     }
 
@@ -43,9 +56,26 @@ impl ApiError {
         matches!(self, ApiError::Throttled(_) | ApiError::Transient(_))
     }
 
-    /// Counts towards pausing an offer after repeated failures (the seed's "serious error").
+    /// Every further call would fail the same way, whatever the offer: the app's settings, its
+    /// quota, its authorization (already refreshed by then), the gateway address or the clock.
+    /// A batch or a watch round stops at the first one.
+    pub fn stops_run(&self) -> bool {
+        matches!(
+            self,
+            ApiError::NeedsAuthorization(_)
+                | ApiError::Configuration { .. }
+                | ApiError::QuotaSpent(_)
+                | ApiError::Redirected(_)
+                | ApiError::BadGateway(_)
+                | ApiError::ClockSkew(_)
+        )
+    }
+
+    /// Counts towards pausing an offer after repeated failures (the seed's "serious error"):
+    /// only what is about this offer. Passing trouble is retried instead, and trouble with the
+    /// app or gateway is no fault of the offer.
     pub fn is_serious(&self) -> bool {
-        !self.is_retryable() && !matches!(self, ApiError::NeedsAuthorization(_))
+        !self.is_retryable() && !self.stops_run()
     }
 }
 
@@ -58,8 +88,9 @@ fn text(value: &Value, key: &str) -> Option<String> {
 }
 
 /// Classifies a gateway error answer (`{error_code, error_message, ...}`) or a status alone.
-pub fn classify_failure(status: u16, body: &str) -> ApiError {
-    let parsed: Option<Value> = serde_json::from_str(body).ok();
+/// `body` is what was read of the answer, already capped in size.
+pub fn classify_failure(status: u16, body: &[u8]) -> ApiError {
+    let parsed: Option<Value> = serde_json::from_slice(body).ok();
     let code = parsed
         .as_ref()
         .and_then(|v| text(v, "error_code").or_else(|| text(v, "error")));
@@ -139,7 +170,9 @@ mod tests {
     #[test]
     fn gateway_codes_decide_not_the_status() {
         let body = |code: &str| {
-            json!({"error_code": code, "error_message": "m", "request_id": "r"}).to_string()
+            json!({"error_code": code, "error_message": "m", "request_id": "r"})
+                .to_string()
+                .into_bytes()
         };
         assert!(matches!(
             classify_failure(400, &body("gw.QosAppFrequencyLimit")),
@@ -166,12 +199,40 @@ mod tests {
             ApiError::NeedsAuthorization(_)
         ));
         assert!(matches!(
-            classify_failure(502, "<html>bad gateway</html>"),
+            classify_failure(502, b"<html>bad gateway</html>"),
             ApiError::Transient(_)
         ));
-        assert!(matches!(classify_failure(504, ""), ApiError::Transient(_)));
-        assert!(classify_failure(502, "").is_retryable());
+        assert!(matches!(classify_failure(504, b""), ApiError::Transient(_)));
+        assert!(classify_failure(502, b"").is_retryable());
         assert!(!classify_failure(400, &body("gw.SignatureInvalid")).is_retryable());
+    }
+
+    #[test]
+    fn trouble_with_the_app_stops_a_run_and_never_pauses_an_offer() {
+        let body = |code: &str| json!({"error_code": code}).to_string().into_bytes();
+        for error in [
+            classify_failure(400, &body("gw.SignatureInvalid")),
+            classify_failure(400, &body("gw.AppKeyNotFound")),
+            classify_failure(400, &body("gw.APIACLDecline")),
+            classify_failure(400, &body("gw.NoUsageLeftError")),
+            classify_failure(401, &body("401")),
+            ApiError::Redirected("HTTP 307".into()),
+            ApiError::ClockSkew("off".into()),
+        ] {
+            assert!(error.stops_run(), "{error:?}");
+            assert!(!error.is_serious(), "{error:?}");
+        }
+        for error in [
+            ApiError::NotFound("gone".into()),
+            ApiError::Malformed("x".into()),
+            classify_failure(400, &body("gw.ParamMissing")),
+        ] {
+            assert!(!error.stops_run(), "{error:?}");
+            assert!(error.is_serious(), "{error:?}");
+        }
+        for error in [classify_failure(502, b""), classify_failure(429, b"")] {
+            assert!(!error.stops_run() && !error.is_serious(), "{error:?}");
+        }
     }
 
     #[test]

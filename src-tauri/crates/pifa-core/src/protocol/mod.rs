@@ -2,10 +2,16 @@
 
 pub mod client;
 mod error;
+#[cfg(test)]
+pub(crate) mod fake;
+pub mod gateway_url;
+pub mod keyword_query;
 pub mod loopback;
 pub mod sign;
 pub mod tokens;
 
 pub use client::{ClientConfig, GatewayClient, RetryPolicy, LIVE_GATEWAY};
 pub use error::{business_failure, classify_failure, ApiError};
-pub use tokens::{AppCredentials, TokenSet};
+pub use gateway_url::{check_gateway, GatewayUrl};
+pub use keyword_query::{KeywordSearch, SearchFilter, SearchSort};
+pub use tokens::{AppCredentials, TokenKeeper, TokenSet};

@@ -1,17 +1,32 @@
 //! The API cache: answers keyed by request, each with the moment it goes stale. It lives in its
 //! own file (`cache.db`) so it can be deleted at any time without losing anything the user made.
+//!
+//! Because it is disposable, a cache file that cannot be opened is moved aside and a new one
+//! made, and old or surplus answers are deleted at every open, so it cannot grow without bound.
 
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
 use super::{classify, open_connection, read::parse_time, CACHE_MIGRATIONS};
-use crate::{DataDir, Result};
+use crate::{DataDir, Error, Notice, Result};
+
+/// Answers fetched longer ago than this are deleted at open; a fresh fetch would be asked for
+/// long before anyway.
+pub const MAX_AGE: Duration = Duration::days(30);
+/// At most this many answers are kept, the newest first.
+pub const MAX_ROWS: u64 = 50_000;
+/// At most this many bytes of answers are kept, the newest first.
+pub const MAX_BYTES: u64 = 512 << 20;
+/// Bigger answers are used but not cached: real ones are 10-200 KB, so this is a gateway
+/// sending junk, which must not fill the disk.
+pub const MAX_BODY_BYTES: usize = 4 << 20;
 
 pub struct Cache {
     conn: Connection,
     path: PathBuf,
+    notices: Vec<Notice>,
 }
 
 /// A cached answer and whether it is still fresh at the time asked.
@@ -27,14 +42,80 @@ impl Cache {
         Cache::open(data_dir.path().join("cache.db"))
     }
 
+    /// Opens the cache, evicting old answers; a file that cannot be used is moved aside as
+    /// `cache.db.corrupt-<time>` and a new one made, which [`Cache::notices`] reports.
     pub fn open(path: impl Into<PathBuf>) -> Result<Cache> {
         let path = path.into();
-        let conn = open_connection(&path, CACHE_MIGRATIONS)?;
-        Ok(Cache { conn, path })
+        let now = Utc::now();
+        let failure = match Cache::open_as_is(&path, now) {
+            Ok(cache) => return Ok(cache),
+            Err(e) if disposable(&e) => e,
+            Err(e) => return Err(e),
+        };
+        let aside = set_aside(&path, now).map_err(|_| failure)?;
+        let mut cache = Cache::open_as_is(&path, now)?;
+        cache.notices.push(Notice::new(
+            "cache.rebuilt",
+            format!(
+                "the cache {} could not be used, so a new one was started (nothing you made is lost); the old file is kept as {}",
+                path.display(),
+                aside.display()
+            ),
+            aside,
+        ));
+        Ok(cache)
+    }
+
+    fn open_as_is(path: &Path, now: DateTime<Utc>) -> Result<Cache> {
+        let (conn, notices) = open_connection(path, CACHE_MIGRATIONS)?;
+        let cache = Cache {
+            conn,
+            path: path.to_owned(),
+            notices,
+        };
+        match cache.evict(now, MAX_ROWS, MAX_BYTES) {
+            Err(e) if disposable(&e) => Err(e),
+            // A full disk or a file busy elsewhere: eviction waits for the next open.
+            _ => Ok(cache),
+        }
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// What opening worked around (a rebuilt file, a file system without WAL).
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
+    }
+
+    /// Deletes answers older than [`MAX_AGE`], then the oldest beyond `max_rows` answers or
+    /// `max_bytes` bytes; returns how many went.
+    fn evict(&self, now: DateTime<Utc>, max_rows: u64, max_bytes: u64) -> Result<u64> {
+        let old = self
+            .conn
+            .execute(
+                "DELETE FROM answers WHERE fetched_at < ?1",
+                [stamp(now - MAX_AGE)],
+            )
+            .map_err(|e| classify(&self.path, "evicting old answers", e))?;
+        let surplus = self
+            .conn
+            .execute(
+                "DELETE FROM answers WHERE cache_key IN (
+                     SELECT cache_key FROM (
+                         SELECT cache_key, ROW_NUMBER() OVER newest AS n,
+                                SUM(octet_length(body)) OVER newest AS bytes
+                         FROM answers
+                         WINDOW newest AS (ORDER BY fetched_at DESC, cache_key))
+                     WHERE n > ?1 OR bytes > ?2)",
+                params![
+                    i64::try_from(max_rows).unwrap_or(i64::MAX),
+                    i64::try_from(max_bytes).unwrap_or(i64::MAX)
+                ],
+            )
+            .map_err(|e| classify(&self.path, "evicting surplus answers", e))?;
+        Ok((old + surplus) as u64)
     }
 
     pub fn get(&self, key: &str, now: DateTime<Utc>) -> Result<Option<CachedAnswer>> {
@@ -69,17 +150,63 @@ impl Cache {
         fetched_at: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<()> {
-        let at = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        if body.len() > MAX_BODY_BYTES {
+            // Not kept; nor is an older answer for the same request, which is now outdated.
+            return self
+                .conn
+                .execute("DELETE FROM answers WHERE cache_key = ?1", [key])
+                .map(drop)
+                .map_err(|e| classify(&self.path, "writing the cache", e));
+        }
         self.conn
             .execute(
                 "INSERT INTO answers (cache_key, kind, body, fetched_at, stale_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (cache_key) DO UPDATE SET kind = excluded.kind, body = excluded.body,
                      fetched_at = excluded.fetched_at, stale_at = excluded.stale_at",
-                params![key, kind, body, at(fetched_at), at(fetched_at + ttl)],
+                params![key, kind, body, stamp(fetched_at), stamp(fetched_at + ttl)],
             )
             .map(drop)
             .map_err(|e| classify(&self.path, "writing the cache", e))
     }
+}
+
+fn stamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Whether moving the file aside can help: not for a full disk, a read-only directory or a
+/// file another process holds locked.
+fn disposable(error: &Error) -> bool {
+    match error {
+        Error::StoreCorrupt { .. } | Error::StoreTooNew { .. } | Error::StoreOpen { .. } => true,
+        Error::Store { source, .. } => !matches!(
+            source.sqlite_error_code(),
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked)
+        ),
+        _ => false,
+    }
+}
+
+/// Renames the cache file, and its WAL files along with it, to `<name>.corrupt-<time>`.
+fn set_aside(path: &Path, now: DateTime<Utc>) -> std::io::Result<PathBuf> {
+    let mut aside = path.as_os_str().to_owned();
+    aside.push(format!(".corrupt-{}", now.format("%Y%m%dT%H%M%SZ")));
+    let aside = PathBuf::from(aside);
+    std::fs::rename(path, &aside)?;
+    for suffix in ["-wal", "-shm"] {
+        let mut from = path.as_os_str().to_owned();
+        from.push(suffix);
+        let mut to = aside.as_os_str().to_owned();
+        to.push(suffix);
+        // A WAL left beside a new file would be replayed into it.
+        match std::fs::rename(&from, &to) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                std::fs::remove_file(&from)?;
+            }
+            _ => {}
+        }
+    }
+    Ok(aside)
 }
 
 /// How cached lookups of one kind went: for the health view.
@@ -198,6 +325,121 @@ mod tests {
                 .fresh
         );
         assert_eq!(cache.get("detail:2", t0).unwrap(), None);
+    }
+
+    fn keys(cache: &Cache) -> Vec<String> {
+        let mut statement = cache
+            .conn
+            .prepare("SELECT cache_key FROM answers ORDER BY cache_key")
+            .unwrap();
+        let keys = statement
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        keys
+    }
+
+    #[test]
+    fn old_answers_go_at_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("cache.db");
+        let cache = Cache::open(&path).unwrap();
+        let now = Utc::now();
+        let hour = Duration::hours(1);
+        cache
+            .put("detail:old", "detail", "{}", now - Duration::days(31), hour)
+            .unwrap();
+        cache
+            .put("detail:new", "detail", "{}", now - Duration::days(29), hour)
+            .unwrap();
+        drop(cache);
+        let cache = Cache::open(&path).unwrap();
+        assert_eq!(keys(&cache), ["detail:new"]);
+        assert!(cache.notices().is_empty());
+    }
+
+    #[test]
+    fn the_newest_answers_are_kept_within_the_row_and_byte_caps() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path().join("cache.db")).unwrap();
+        let now = Utc::now();
+        for n in 0..5 {
+            let body = "字".repeat(100); // 300 bytes
+            let at = now - Duration::minutes(n);
+            cache
+                .put(&format!("k{n}"), "detail", &body, at, Duration::hours(1))
+                .unwrap();
+        }
+        assert_eq!(cache.evict(now, 3, u64::MAX).unwrap(), 2);
+        assert_eq!(keys(&cache), ["k0", "k1", "k2"]);
+        // 700 bytes hold two answers of 300.
+        assert_eq!(cache.evict(now, u64::MAX, 700).unwrap(), 1);
+        assert_eq!(keys(&cache), ["k0", "k1"]);
+    }
+
+    #[test]
+    fn an_oversized_answer_is_not_cached_nor_its_outdated_copy_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = Cache::open(tmp.path().join("cache.db")).unwrap();
+        let t0 = Utc::now();
+        let hour = Duration::hours(1);
+        cache.put("detail:1", "detail", "{}", t0, hour).unwrap();
+        let huge = "x".repeat(MAX_BODY_BYTES + 1);
+        cache.put("detail:1", "detail", &huge, t0, hour).unwrap();
+        assert_eq!(cache.get("detail:1", t0).unwrap(), None);
+        let fits = "x".repeat(MAX_BODY_BYTES);
+        cache.put("detail:1", "detail", &fits, t0, hour).unwrap();
+        assert_eq!(
+            cache.get("detail:1", t0).unwrap().unwrap().body.len(),
+            MAX_BODY_BYTES
+        );
+    }
+
+    #[test]
+    fn a_corrupt_cache_is_moved_aside_and_rebuilt() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("cache.db");
+        let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7919 % 251) as u8).collect();
+        std::fs::write(&path, &garbage).unwrap();
+        let cache = Cache::open(&path).unwrap();
+        let [notice] = cache.notices() else {
+            panic!("one notice expected: {:?}", cache.notices())
+        };
+        assert_eq!(notice.code, "cache.rebuilt");
+        assert!(notice.message.contains("cache.db"), "{notice:?}");
+        let aside = notice
+            .path
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        assert!(aside.starts_with("cache.db.corrupt-"), "{aside}");
+        assert_eq!(std::fs::read(&notice.path).unwrap(), garbage);
+        let t0 = Utc::now();
+        cache
+            .put("detail:1", "detail", "{}", t0, Duration::hours(1))
+            .unwrap();
+        assert!(cache.get("detail:1", t0).unwrap().is_some());
+        drop(cache);
+        assert!(Cache::open(&path).unwrap().notices().is_empty());
+    }
+
+    #[test]
+    fn a_cache_that_is_no_cache_at_all_is_rebuilt_too() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("cache.db");
+        // A valid SQLite file with the wrong tables: a negative version, then an unknown one.
+        for version in [-1, 99] {
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute_batch(&format!("PRAGMA user_version = {version}"))
+                .unwrap();
+            let cache = Cache::open(&path).unwrap();
+            assert_eq!(cache.notices()[0].code, "cache.rebuilt", "{version}");
+            drop(cache);
+            std::fs::remove_file(&path).unwrap();
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use failures::{PausedOffer, FAILURES_BEFORE_PAUSE, PAUSE};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use shortlists::{compare, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
-pub use watches::{Alert, AlertKind, PricePoint, Watch, DEFAULT_ALERT_BP};
+pub use watches::{Alert, AlertKind, PricePoint, Watch, CHART_POINTS, DEFAULT_ALERT_BP};
 pub use write::{RecheckReport, SaveOutcome, PRICE_POINT_INTERVAL};
 
 use std::path::{Path, PathBuf};
@@ -28,14 +28,15 @@ use std::time::Duration;
 
 use rusqlite::{Connection, ErrorCode, OpenFlags};
 
-use crate::{DataDir, Error, Result};
+use crate::{DataDir, Error, Notice, Result};
 
 /// Bumped whenever the cleaner reads answers differently, so `recheck` knows what to redo.
-pub const CLEANER_VERSION: i64 = 1;
+pub const CLEANER_VERSION: i64 = 2;
 
 pub struct Store {
     conn: Connection,
     path: PathBuf,
+    notices: Vec<Notice>,
 }
 
 impl Store {
@@ -46,12 +47,21 @@ impl Store {
 
     pub fn open(path: impl Into<PathBuf>) -> Result<Store> {
         let path = path.into();
-        let conn = open_connection(&path, USER_MIGRATIONS)?;
-        Ok(Store { conn, path })
+        let (conn, notices) = open_connection(&path, USER_MIGRATIONS)?;
+        Ok(Store {
+            conn,
+            path,
+            notices,
+        })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// What opening worked around (a file system without WAL), for the user to hear once.
+    pub fn notices(&self) -> &[Notice] {
+        &self.notices
     }
 
     /// Runs `PRAGMA integrity_check`; `Ok(())` when SQLite answers "ok".
@@ -74,8 +84,12 @@ impl Store {
     }
 }
 
-/// Opens a database file with Pifa's settings and brings its schema up to date.
-pub(crate) fn open_connection(path: &Path, migrations: &[&str]) -> Result<Connection> {
+/// Opens a database file with Pifa's settings and brings its schema up to date; says what it
+/// had to work around.
+pub(crate) fn open_connection(
+    path: &Path,
+    migrations: &[&str],
+) -> Result<(Connection, Vec<Notice>)> {
     let conn = Connection::open_with_flags(
         path,
         OpenFlags::SQLITE_OPEN_READ_WRITE
@@ -89,21 +103,76 @@ pub(crate) fn open_connection(path: &Path, migrations: &[&str]) -> Result<Connec
         },
         other => other,
     })?;
+    configure(conn, path, migrations)
+}
+
+fn configure(
+    conn: Connection,
+    path: &Path,
+    migrations: &[&str],
+) -> Result<(Connection, Vec<Notice>)> {
+    // Before the journal exists: SQLite gives the journal files the database's mode.
+    make_private(path);
     conn.busy_timeout(Duration::from_secs(5))
         .map_err(|e| classify(path, "setting the busy timeout", e))?;
-    // journal_mode answers with a row, so it is read rather than executed.
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
-        .map_err(|e| classify(path, "switching to WAL", e))?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(Error::StoreReadOnly {
-            path: path.to_owned(),
-        });
-    }
+    let notices = choose_journal(&conn, path)?.into_iter().collect();
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
         .map_err(|e| classify(path, "configuring", e))?;
     schema::migrate(&conn, path, migrations)?;
-    Ok(conn)
+    make_private(path);
+    Ok((conn, notices))
+}
+
+/// WAL where the file system supports it; else a rollback journal, which is as safe but lets
+/// readers wait for writers. Some network mounts cannot share WAL's index, and that is no reason
+/// to refuse the user's data, nor to call it read-only.
+fn choose_journal(conn: &Connection, path: &Path) -> Result<Option<Notice>> {
+    // journal_mode answers with a row, so it is read rather than executed.
+    let mode = |mode: &str| {
+        conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |row| {
+            row.get::<_, String>(0)
+        })
+    };
+    match mode("WAL") {
+        Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(None),
+        // SQLite keeps the old mode when the file system cannot share memory.
+        Ok(_) => {}
+        Err(e) if lacks_wal(&e, path) => {}
+        Err(e) => return Err(classify(path, "switching to WAL", e)),
+    }
+    mode("DELETE").map_err(|e| classify(path, "choosing a rollback journal", e))?;
+    Ok(Some(Notice::new(
+        "store.no_wal",
+        format!(
+            "the file system holding {} does not support SQLite's write-ahead log, so Pifa uses a rollback journal there (safe, but slower when several windows or scripts use it)",
+            path.display()
+        ),
+        path.to_owned(),
+    )))
+}
+
+/// Whether switching to WAL failed for want of file-system support (shared memory or locks)
+/// rather than because of the file itself.
+fn lacks_wal(error: &rusqlite::Error, path: &Path) -> bool {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::SystemIoFailure) => true,
+        Some(ErrorCode::CannotOpen) => !is_read_only(path),
+        _ => false,
+    }
+}
+
+/// Owner-only access (0600) to a database and its journal files: offers, notes and shortlists
+/// are the user's business. Best effort: a file system without Unix modes keeps its own.
+fn make_private(path: &Path) {
+    #[cfg(unix)]
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        use std::os::unix::fs::PermissionsExt;
+        let mut file = path.as_os_str().to_owned();
+        file.push(suffix);
+        let _ = std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600));
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }
 
 /// Turns SQLite's error codes into errors that say what the user can do.
@@ -190,5 +259,53 @@ impl Store {
             })
             .map(|n| n as u64)
             .map_err(|e| self.error("counting rows", e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn without_wal_support_a_rollback_journal_is_used_and_said() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("pifa.db");
+        // SQLite's dot-file locking has no shared memory for WAL's index, like some network
+        // mounts.
+        let conn = Connection::open_with_flags_and_vfs(&path, OpenFlags::default(), "unix-dotfile")
+            .unwrap();
+        let (conn, notices) = configure(conn, &path, USER_MIGRATIONS).unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(mode, "delete");
+        let [notice] = notices.as_slice() else {
+            panic!("one notice expected: {notices:?}")
+        };
+        assert_eq!(notice.code, "store.no_wal");
+        assert!(notice.message.contains("pifa.db"), "{notice:?}");
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, USER_MIGRATIONS.len() as i64);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn database_files_are_private_to_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("pifa.db");
+        // A database from before, readable by everyone.
+        drop(Store::open(&path).unwrap());
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let store = Store::open(&path).unwrap();
+        assert!(store.notices().is_empty());
+        for suffix in ["", "-wal", "-shm"] {
+            let file = format!("{}{suffix}", path.display());
+            let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{file}");
+        }
     }
 }

@@ -5,8 +5,8 @@ use rusqlite::Row;
 
 use crate::offer::tiers::PriceBasis;
 use crate::offer::{
-    Category, CleanWarning, Offer, OfferId, Percent, QuoteType, Shipping, Sku, SourceApi, Spec,
-    Supplier, Tier,
+    Badges, Category, CleanWarning, Offer, OfferId, Percent, QuoteType, Shipping, Sku, SourceApi,
+    Spec, Supplier, Tier,
 };
 use crate::Money;
 
@@ -56,37 +56,56 @@ fn bad_text(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Erro
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
 }
 
+pub(crate) fn percent(row: &Row<'_>, column: &str) -> rusqlite::Result<Option<Percent>> {
+    Ok(row
+        .get::<_, Option<u32>>(column)?
+        .map(|basis_points| Percent { basis_points }))
+}
+
+/// A supplier row (read from a join with its offer, or alone).
+pub(crate) fn supplier_from_row(row: &Row<'_>) -> rusqlite::Result<Supplier> {
+    let badges = row
+        .get::<_, Option<bool>>("badges_known")?
+        .unwrap_or(false)
+        .then(|| -> rusqlite::Result<Badges> {
+            Ok(Badges {
+                power_merchant: row.get("power_merchant")?,
+                super_factory: row.get("super_factory")?,
+                tp_member: row.get("tp_member")?,
+            })
+        })
+        .transpose()?;
+    let scores: Option<String> = row.get("scores")?;
+    Ok(Supplier {
+        name: row.get("name")?,
+        login_id: row.get("login_id")?,
+        open_id: row.get("open_id")?,
+        province: row.get("province")?,
+        city: row.get("city")?,
+        tp_years: row.get("tp_years")?,
+        badges,
+        trade_medal_level: row.get("trade_medal")?,
+        scores: scores
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
+        repurchase_rate: percent(row, "repurchase_bp")?,
+        pickup_48h_rate: percent(row, "pickup_48h_bp")?,
+        quality_refund_rate: percent(row, "quality_refund_bp")?,
+    })
+}
+
 /// An offer row joined with its supplier row; tiers and SKUs are read separately.
 pub(crate) fn offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
     let supplier = match row.get::<_, Option<String>>("supplier_key")? {
         None => None,
-        Some(_) => Some(Supplier {
-            name: row.get("name")?,
-            login_id: row.get("login_id")?,
-            open_id: row.get("open_id")?,
-            province: row.get("province")?,
-            city: row.get("city")?,
-            tp_years: row.get("tp_years")?,
-            trust_score_tenths: row.get("trust_score_tenths")?,
-            power_merchant: row
-                .get::<_, Option<bool>>("power_merchant")?
-                .unwrap_or(false),
-            super_factory: row
-                .get::<_, Option<bool>>("super_factory")?
-                .unwrap_or(false),
-            manufacturer: row.get::<_, Option<bool>>("manufacturer")?.unwrap_or(false),
-            repurchase_rate: row
-                .get::<_, Option<u32>>("repurchase_bp")?
-                .map(|bp| Percent { basis_points: bp }),
-            order_count: row.get("order_count")?,
-            response_rate: row
-                .get::<_, Option<u32>>("response_bp")?
-                .map(|bp| Percent { basis_points: bp }),
-        }),
+        Some(_) => Some(supplier_from_row(row)?),
     };
     let category_id: Option<String> = row.get("category_id")?;
     let category_name: Option<String> = row.get("category_name")?;
     let warnings: Vec<CleanWarning> = json(row, "warnings")?;
+    let mut shipping: Shipping = json(row, "shipping")?;
+    shipping.origin = row.get("origin")?;
+    shipping.unit_weight_grams = row.get("unit_weight_g")?;
     Ok(Offer {
         offer_id: OfferId::parse(&row.get::<_, String>("offer_id")?).map_err(bad_text)?,
         title: row.get("title")?,
@@ -108,12 +127,19 @@ pub(crate) fn offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
         consign_price: money(row, "consign_price")?,
         skus: Vec::new(),
         supplier,
-        shipping: Shipping {
-            origin: row.get("origin")?,
-            unit_weight_grams: row.get("unit_weight_g")?,
-        },
+        shipping,
         month_sold: row.get("month_sold")?,
+        sold_count: row.get("sold_count")?,
+        repurchase_rate: percent(row, "offer_repurchase_bp")?,
+        trade_score_tenths: row.get("trade_score_tenths")?,
+        mixed_batch: row
+            .get::<_, Option<String>>("mixed_batch")?
+            .and_then(|m| serde_json::from_str(&m).ok()),
+        one_piece_dropship: row.get("one_piece_dropship")?,
         status: row.get("status")?,
+        listed_at: row
+            .get::<_, Option<String>>("listed_at")?
+            .map(|at| parse_time(&at)),
         fetched_at: parse_time(&row.get::<_, String>("fetched_at")?),
         source: parse_source(&row.get::<_, String>("source")?),
         warnings,
@@ -137,5 +163,6 @@ pub(crate) fn sku_from_row(row: &Row<'_>) -> rusqlite::Result<Sku> {
         price: row.get::<_, Option<i64>>(3)?.map(Money::from_units),
         stock: row.get(4)?,
         available: row.get(5)?,
+        image: row.get(6)?,
     })
 }

@@ -179,6 +179,27 @@ pub const USER_MIGRATIONS: &[&str] = &[
     ALTER TABLE watches ADD COLUMN last_error TEXT;
     CREATE INDEX alerts_unseen ON alerts(seen_at, created_at);
     "#,
+    // 4: the supplier signals and offer facts of 1688's documented answers. Badges are known
+    // only when an answer said them (`badges_known`); a search item's supplier is kept under
+    // `offer:<id>` until a detail names the supplier. `trust_score_tenths` holds the composite
+    // service score. Display-only facts travel as JSON; what search filters on has a column.
+    r#"
+    ALTER TABLE suppliers ADD COLUMN badges_known INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE suppliers ADD COLUMN tp_member INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE suppliers ADD COLUMN trade_medal INTEGER;
+    ALTER TABLE suppliers ADD COLUMN scores TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE suppliers ADD COLUMN pickup_48h_bp INTEGER;
+    ALTER TABLE suppliers ADD COLUMN quality_refund_bp INTEGER;
+    UPDATE suppliers SET badges_known = 1 WHERE power_merchant = 1 OR super_factory = 1;
+    ALTER TABLE offers ADD COLUMN offer_repurchase_bp INTEGER;
+    ALTER TABLE offers ADD COLUMN trade_score_tenths INTEGER;
+    ALTER TABLE offers ADD COLUMN sold_count INTEGER;
+    ALTER TABLE offers ADD COLUMN one_piece_dropship INTEGER;
+    ALTER TABLE offers ADD COLUMN listed_at TEXT;
+    ALTER TABLE offers ADD COLUMN shipping TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE offers ADD COLUMN mixed_batch TEXT;
+    ALTER TABLE offer_skus ADD COLUMN image TEXT;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[
@@ -206,6 +227,13 @@ pub(crate) fn migrate(conn: &Connection, path: &Path, migrations: &[&str]) -> Re
     let found: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .map_err(|e| classify(path, "reading the schema version", e))?;
+    // Pifa never writes a negative version; skipping migrations for one would fail later with
+    // "no such table" instead of naming the file.
+    if found < 0 {
+        return Err(Error::StoreCorrupt {
+            path: path.to_owned(),
+        });
+    }
     if found > known {
         return Err(Error::StoreTooNew {
             path: path.to_owned(),

@@ -7,12 +7,19 @@ use rusqlite::{OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::read::percent;
 use super::Store;
 use crate::offer::tiers::PriceBasis;
-use crate::offer::{Offer, OfferId, Percent, SourceApi};
+use crate::offer::{Offer, OfferId, Percent, SourceApi, PUBLISHED};
 use crate::{Error, Money, Result};
 
 pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// An offer 1688 no longer sells (see `Offer::is_delisted`).
+const DELISTED: &str = "(o.status IS NOT NULL AND o.status <> 'published')";
+
+/// The repeat-purchase rate a buyer filters by: the offer's own, else its supplier's.
+const REPURCHASE: &str = "COALESCE(o.offer_repurchase_bp, s.repurchase_bp)";
 
 /// The unit price of offer `o` for an order of `?1` pieces, exactly as `offer::tiers::quote`
 /// computes it: the order is raised to the minimum, then the step with the largest starting
@@ -35,6 +42,12 @@ pub enum OfferSort {
     TpYearsDesc,
     MonthSoldDesc,
     Newest,
+    /// 综合服务分, highest first.
+    ServiceScoreDesc,
+    /// 48-hour pickup rate, highest first.
+    PickupDesc,
+    /// Quality-refund rate, lowest first.
+    QualityRefundAsc,
 }
 
 /// What a buyer searches for among stored offers. Prices are compared at `quantity` (raised to
@@ -50,15 +63,25 @@ pub struct OfferQuery {
     pub max_price: Option<Money>,
     /// Offers whose minimum order is at most this.
     pub max_moq: Option<u32>,
+    /// 实力商家.
     pub power_merchant: bool,
+    /// 超级工厂.
     pub super_factory: bool,
-    pub manufacturer: bool,
     pub min_tp_years: Option<u32>,
-    /// Any of these provinces (exact names as 1688 writes them, e.g. 浙江).
+    /// Any of these provinces, without 省/市 (浙江, 广东).
     pub provinces: Vec<String>,
-    /// Repurchase rate at least this, counted only for suppliers with at least `min_orders`.
+    /// Repurchase rate at least this: the offer's own (复购率) where 1688 gave it, else the
+    /// supplier's (回头率); counted only for offers with at least `min_sold` sold in 30 days.
     pub min_repurchase: Option<Percent>,
-    pub min_orders: Option<u32>,
+    pub min_sold: Option<u32>,
+    /// The supplier's 48-hour pickup rate at least this.
+    pub min_pickup_48h: Option<Percent>,
+    /// The supplier's quality-refund rate at most this.
+    pub max_quality_refund: Option<Percent>,
+    /// The composite service score at least this, in tenths (`40` = 4.0).
+    pub min_service_score: Option<u32>,
+    /// Also list offers 1688 no longer sells (shown as such, never priced).
+    pub include_delisted: bool,
     pub sort: OfferSort,
     /// 1-based.
     pub page: u32,
@@ -75,9 +98,12 @@ pub struct SupplierSummary {
     pub tp_years: Option<u32>,
     pub power_merchant: bool,
     pub super_factory: bool,
-    pub manufacturer: bool,
+    /// 回头率.
     pub repurchase_rate: Option<Percent>,
-    pub order_count: Option<u32>,
+    /// 综合服务分 in tenths.
+    pub service_score_tenths: Option<u32>,
+    pub pickup_48h_rate: Option<Percent>,
+    pub quality_refund_rate: Option<Percent>,
 }
 
 /// One row of a result page: enough to list and compare, not the whole offer.
@@ -99,6 +125,10 @@ pub struct OfferSummary {
     pub basis: Option<PriceBasis>,
     pub supplier: Option<SupplierSummary>,
     pub month_sold: Option<u32>,
+    /// The offer's own repeat-purchase rate (复购率).
+    pub repurchase_rate: Option<Percent>,
+    /// 1688's status when it is not `published`: the offer cannot be bought now.
+    pub delisted_status: Option<String>,
     #[ts(type = "string")]
     pub fetched_at: DateTime<Utc>,
     pub source: SourceApi,
@@ -183,7 +213,6 @@ impl Store {
         for (wanted, column) in [
             (query.power_merchant, "s.power_merchant"),
             (query.super_factory, "s.super_factory"),
-            (query.manufacturer, "s.manufacturer"),
         ] {
             if wanted {
                 conditions.push(format!("{column} = 1"));
@@ -203,13 +232,26 @@ impl Store {
         }
         if let Some(rate) = query.min_repurchase {
             let p = push(&mut args, SqlValue::Integer(rate.basis_points.into()));
-            let n = push(
-                &mut args,
-                SqlValue::Integer(query.min_orders.unwrap_or(0).into()),
-            );
-            conditions.push(format!(
-                "s.repurchase_bp >= {p} AND COALESCE(s.order_count, 0) >= {n}"
-            ));
+            conditions.push(format!("{REPURCHASE} >= {p}"));
+        }
+        if let Some(sold) = query.min_sold {
+            let p = push(&mut args, SqlValue::Integer(sold.into()));
+            conditions.push(format!("o.month_sold >= {p}"));
+        }
+        if let Some(rate) = query.min_pickup_48h {
+            let p = push(&mut args, SqlValue::Integer(rate.basis_points.into()));
+            conditions.push(format!("s.pickup_48h_bp >= {p}"));
+        }
+        if let Some(rate) = query.max_quality_refund {
+            let p = push(&mut args, SqlValue::Integer(rate.basis_points.into()));
+            conditions.push(format!("s.quality_refund_bp <= {p}"));
+        }
+        if let Some(score) = query.min_service_score {
+            let p = push(&mut args, SqlValue::Integer(score.into()));
+            conditions.push(format!("s.trust_score_tenths >= {p}"));
+        }
+        if !query.include_delisted {
+            conditions.push(format!("NOT {DELISTED}"));
         }
 
         let from = format!(
@@ -238,6 +280,9 @@ impl Store {
             OfferSort::RepurchaseDesc => "repurchase_bp IS NULL, repurchase_bp DESC, offer_id",
             OfferSort::TpYearsDesc => "tp_years IS NULL, tp_years DESC, offer_id",
             OfferSort::MonthSoldDesc => "month_sold IS NULL, month_sold DESC, offer_id",
+            OfferSort::ServiceScoreDesc => "service IS NULL, service DESC, offer_id",
+            OfferSort::PickupDesc => "pickup IS NULL, pickup DESC, offer_id",
+            OfferSort::QualityRefundAsc => "refund IS NULL, refund ASC, offer_id",
         };
         // The price at the order size is a lookup per offer: computed for every match only when a
         // price filter or sort needs it, otherwise just for the rows of the page.
@@ -245,9 +290,14 @@ impl Store {
             || matches!(query.sort, OfferSort::PriceAsc | OfferSort::PriceDesc);
         let rank = if uses_fts { "f.rank" } else { "0" };
         let keys = format!(
-            "o.rowid AS rid, o.offer_id, o.fetched_at, o.minimum_order, o.month_sold, s.repurchase_bp,
-             s.tp_years, {rank} AS rank{}",
-            if needs_price { format!(", {PRICE_AT_QUANTITY} AS unit_price") } else { String::new() }
+            "o.rowid AS rid, o.offer_id, o.fetched_at, o.minimum_order, o.month_sold,
+             {REPURCHASE} AS repurchase_bp, s.tp_years, s.trust_score_tenths AS service,
+             s.pickup_48h_bp AS pickup, s.quality_refund_bp AS refund, {rank} AS rank{}",
+            if needs_price {
+                format!(", {PRICE_AT_QUANTITY} AS unit_price")
+            } else {
+                String::new()
+            }
         );
         let matches = if price_conditions.is_empty() {
             format!("SELECT {keys} {from}")
@@ -300,7 +350,8 @@ impl Store {
             .prepare_cached(&format!(
                 "SELECT o.*, s.name AS s_name, s.province AS s_province, s.city AS s_city,
                      s.tp_years AS s_tp_years, s.power_merchant AS s_pm, s.super_factory AS s_sf,
-                     s.manufacturer AS s_mf, s.repurchase_bp AS s_rp, s.order_count AS s_orders,
+                     s.repurchase_bp AS s_rp, s.trust_score_tenths AS s_score,
+                     s.pickup_48h_bp AS s_pickup, s.quality_refund_bp AS s_refund,
                      MAX(?1, o.minimum_order) AS billed_qty, {PRICE_AT_QUANTITY} AS unit_price
                  FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
                  WHERE o.rowid = ?2"
@@ -352,7 +403,7 @@ impl Store {
         let mut skus = self
             .conn
             .prepare_cached(
-                "SELECT sku_id, spec_id, specs, price, stock, available FROM offer_skus
+                "SELECT sku_id, spec_id, specs, price, stock, available, image FROM offer_skus
                  WHERE offer_id = ?1 ORDER BY position",
             )
             .map_err(fail)?;
@@ -389,11 +440,10 @@ fn summary(row: &Row<'_>, quantity: u32) -> rusqlite::Result<OfferSummary> {
             tp_years: row.get("s_tp_years")?,
             power_merchant: row.get::<_, Option<bool>>("s_pm")?.unwrap_or(false),
             super_factory: row.get::<_, Option<bool>>("s_sf")?.unwrap_or(false),
-            manufacturer: row.get::<_, Option<bool>>("s_mf")?.unwrap_or(false),
-            repurchase_rate: row
-                .get::<_, Option<u32>>("s_rp")?
-                .map(|bp| Percent { basis_points: bp }),
-            order_count: row.get("s_orders")?,
+            repurchase_rate: percent(row, "s_rp")?,
+            service_score_tenths: row.get("s_score")?,
+            pickup_48h_rate: percent(row, "s_pickup")?,
+            quality_refund_rate: percent(row, "s_refund")?,
         }),
     };
     let fetched_at: String = row.get("fetched_at")?;
@@ -415,6 +465,10 @@ fn summary(row: &Row<'_>, quantity: u32) -> rusqlite::Result<OfferSummary> {
         basis: basis.as_deref().and_then(super::read::parse_basis),
         supplier,
         month_sold: row.get("month_sold")?,
+        repurchase_rate: percent(row, "offer_repurchase_bp")?,
+        delisted_status: row
+            .get::<_, Option<String>>("status")?
+            .filter(|status| status != PUBLISHED),
         fetched_at: super::read::parse_time(&fetched_at),
         source: super::read::parse_source(&source),
     })

@@ -16,6 +16,10 @@ use crate::{Error, Money, OfferId, Result};
 /// A move of 5% or more alerts unless the buyer chose otherwise.
 pub const DEFAULT_ALERT_BP: u32 = 500;
 
+/// The most points a price chart gets: more than its width in pixels, and few enough for any
+/// webview however long the watch has run.
+pub const CHART_POINTS: usize = 2_000;
+
 /// What one watch shows in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -104,6 +108,38 @@ fn price_at(
         Some(first) => tier_at(tiers, qty.max(first.min_qty)).map(|t| t.price),
         None => sku_low.or(lowest),
     }
+}
+
+/// At most `max` (at least 6) of `points`, in order: evenly spaced ones plus the lowest and the
+/// highest priced, so the chart keeps its ends and its range.
+fn thin(points: Vec<PricePoint>, max: usize) -> Vec<PricePoint> {
+    let n = points.len();
+    if n <= max {
+        return points;
+    }
+    let priced = || {
+        points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| p.unit_price.map(|price| (i, price)))
+    };
+    let lowest = priced().min_by_key(|(_, price)| *price).map(|(i, _)| i);
+    let highest = priced().max_by_key(|(_, price)| *price).map(|(i, _)| i);
+    // Two places are left for the extremes; the even spread includes the first and the last.
+    let spread = max.saturating_sub(2).max(2);
+    let mut keep: Vec<usize> = (0..spread)
+        .map(|k| k * (n - 1) / (spread - 1))
+        .chain(lowest)
+        .chain(highest)
+        .collect();
+    keep.sort_unstable();
+    keep.dedup();
+    points
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.binary_search(i).is_ok())
+        .map(|(_, point)| point)
+        .collect()
 }
 
 /// A `watches` row: offer, target, threshold, created, last checked, last error.
@@ -280,6 +316,12 @@ impl Store {
             .map_err(|e| self.error("reading price history", e))
     }
 
+    /// The price history for a chart: at most [`CHART_POINTS`] points, spread evenly over the
+    /// history, always with the first, the last, the lowest and the highest price.
+    pub fn price_chart(&self, offer_id: &OfferId, qty: u32) -> Result<Vec<PricePoint>> {
+        Ok(thin(self.price_history(offer_id, qty)?, CHART_POINTS))
+    }
+
     /// Compares a watched offer's newest price point with the one before at the watch's
     /// quantity; a move of at least the threshold raises an alert, once per point.
     pub fn check_watch_alert(&mut self, offer_id: &OfferId) -> Result<Option<Alert>> {
@@ -441,5 +483,31 @@ mod tests {
         );
         assert_eq!(change_bp(m("10.00"), m("9.40")), Some(-600));
         assert_eq!(change_bp(m("0"), m("1")), None);
+    }
+
+    #[test]
+    fn thinning_keeps_short_histories_whole_and_long_ones_within_the_cap() {
+        let point = |minute: i64, units: Option<i64>| PricePoint {
+            at: DateTime::<Utc>::UNIX_EPOCH + Duration::minutes(minute),
+            unit_price: units.map(Money::from_units),
+        };
+        let short: Vec<_> = (0..6).map(|i| point(i, Some(i))).collect();
+        assert_eq!(thin(short.clone(), 6), short);
+
+        // The extremes sit between the evenly spaced picks, and unpriced points are no extreme.
+        let mut long: Vec<_> = (0..1_000).map(|i| point(i, Some(500))).collect();
+        long[333] = point(333, Some(1));
+        long[667] = point(667, Some(900));
+        long[500] = point(500, None);
+        let thinned = thin(long, 10);
+        assert!(thinned.len() <= 10, "{}", thinned.len());
+        let minutes: Vec<i64> = thinned
+            .iter()
+            .map(|p| (p.at - DateTime::<Utc>::UNIX_EPOCH).num_minutes())
+            .collect();
+        for kept in [0, 333, 667, 999] {
+            assert!(minutes.contains(&kept), "{kept} missing from {minutes:?}");
+        }
+        assert!(minutes.windows(2).all(|w| w[0] < w[1]), "in order");
     }
 }

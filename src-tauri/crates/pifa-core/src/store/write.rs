@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::{Store, CLEANER_VERSION};
 use crate::offer::tiers::{minimum_order, quote, PriceBasis};
-use crate::offer::{clean_answer, Offer, SourceApi, Tier};
+use crate::offer::{clean_answer, Offer, OfferId, ServiceScores, SourceApi, Supplier, Tier};
 use crate::{Error, Money, Result};
 
 /// A new price point is recorded when prices change, or at least this often while they do not,
@@ -37,12 +37,29 @@ impl Store {
         raw: &Value,
         fetched_at: DateTime<Utc>,
     ) -> Result<(Offer, SaveOutcome)> {
-        let offer = clean_answer(raw, fetched_at).map_err(|source| Error::Unreadable {
-            what: describe_answer(raw),
-            source,
-        })?;
+        let offer = clean(raw, fetched_at)?;
         let outcome = self.save_offer(&offer, Some(raw), true)?;
         Ok((offer, outcome))
+    }
+
+    /// Stores the detail answer fetched for `offer_id` and returns the offer as now stored,
+    /// with what earlier answers said and this one did not (诚信通 years, 30-day sales). An
+    /// answer about another offer is refused and nothing is written.
+    pub fn import_detail(
+        &mut self,
+        offer_id: &OfferId,
+        raw: &Value,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<Offer> {
+        let offer = clean(raw, fetched_at)?;
+        if offer.offer_id != *offer_id {
+            return Err(Error::WrongOffer {
+                requested: offer_id.to_string(),
+                answered: offer.offer_id.to_string(),
+            });
+        }
+        self.save_offer(&offer, Some(raw), true)?;
+        self.offer(offer_id)
     }
 
     /// Stores a cleaned offer. `raw` is the answer it came from (kept for `recheck`);
@@ -64,6 +81,13 @@ impl Store {
         tx.commit().map_err(fail("committing an offer"))?;
         Ok(outcome)
     }
+}
+
+fn clean(raw: &Value, fetched_at: DateTime<Utc>) -> Result<Offer> {
+    clean_answer(raw, fetched_at).map_err(|source| Error::Unreadable {
+        what: describe_answer(raw),
+        source,
+    })
 }
 
 /// What to call an answer in an error message: its offer ID when one can be found.
@@ -98,12 +122,21 @@ fn write_offer(
         .and_then(|(_, source)| SourceApi::parse(source))
         .is_some_and(SourceApi::is_detail);
 
+    let supplier_key = save_supplier(tx, offer)?;
+
     // A search result knows less than a detail answer: it may refresh what it shows, never
     // replace the tiers, SKUs and supplier a detail answer brought.
     if !offer.source.is_detail() && existing_is_detail {
         tx.execute(
-            "UPDATE offers SET listed_price = ?2, month_sold = COALESCE(?3, month_sold) WHERE offer_id = ?1",
-            params![id, fen(offer.listed_price), offer.month_sold],
+            "UPDATE offers SET listed_price = ?2, month_sold = COALESCE(?3, month_sold),
+                 offer_repurchase_bp = COALESCE(?4, offer_repurchase_bp)
+             WHERE offer_id = ?1",
+            params![
+                id,
+                fen(offer.listed_price),
+                offer.month_sold,
+                offer.repurchase_rate.map(|p| p.basis_points)
+            ],
         )?;
         if let Some(raw) = raw {
             save_raw(tx, offer, raw)?;
@@ -112,40 +145,14 @@ fn write_offer(
     }
 
     let (steps, basis) = price_steps(offer);
-    let supplier_key = offer.supplier.as_ref().and_then(|s| s.key());
-    if let (Some(key), Some(s)) = (&supplier_key, &offer.supplier) {
-        tx.execute(
-            "INSERT INTO suppliers (supplier_key, name, login_id, open_id, province, city, tp_years,
-                 trust_score_tenths, power_merchant, super_factory, manufacturer, repurchase_bp,
-                 order_count, response_bp, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-             ON CONFLICT (supplier_key) DO UPDATE SET
-                 name = COALESCE(excluded.name, name), login_id = COALESCE(excluded.login_id, login_id),
-                 open_id = COALESCE(excluded.open_id, open_id), province = COALESCE(excluded.province, province),
-                 city = COALESCE(excluded.city, city), tp_years = COALESCE(excluded.tp_years, tp_years),
-                 trust_score_tenths = COALESCE(excluded.trust_score_tenths, trust_score_tenths),
-                 power_merchant = excluded.power_merchant, super_factory = excluded.super_factory,
-                 manufacturer = excluded.manufacturer,
-                 repurchase_bp = COALESCE(excluded.repurchase_bp, repurchase_bp),
-                 order_count = COALESCE(excluded.order_count, order_count),
-                 response_bp = COALESCE(excluded.response_bp, response_bp),
-                 updated_at = excluded.updated_at",
-            params![
-                key, s.name, s.login_id, s.open_id, s.province, s.city, s.tp_years, s.trust_score_tenths,
-                s.power_merchant, s.super_factory, s.manufacturer,
-                s.repurchase_rate.map(|p| p.basis_points), s.order_count,
-                s.response_rate.map(|p| p.basis_points), rfc3339(offer.fetched_at),
-            ],
-        )?;
-    }
-
     tx.execute(
         "INSERT INTO offers (offer_id, title, title_en, category_id, category_name, images, unit, moq,
              minimum_order, batch_size, quote_type, retail_price, listed_price, consign_price,
              lowest_price, supplier_key, origin, unit_weight_g, month_sold, status, source,
-             fetched_at, warnings, cleaner_version, price_basis)
+             fetched_at, warnings, cleaner_version, price_basis, offer_repurchase_bp,
+             trade_score_tenths, sold_count, one_piece_dropship, listed_at, shipping, mixed_batch)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23, ?24, ?25)
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)
          ON CONFLICT (offer_id) DO UPDATE SET
              title = excluded.title, title_en = excluded.title_en, category_id = excluded.category_id,
              category_name = excluded.category_name, images = excluded.images, unit = excluded.unit,
@@ -154,9 +161,14 @@ fn write_offer(
              listed_price = excluded.listed_price, consign_price = excluded.consign_price,
              lowest_price = excluded.lowest_price, supplier_key = excluded.supplier_key,
              origin = excluded.origin, unit_weight_g = excluded.unit_weight_g,
-             month_sold = excluded.month_sold, status = excluded.status, source = excluded.source,
+             month_sold = COALESCE(excluded.month_sold, month_sold), status = excluded.status,
+             source = excluded.source,
              fetched_at = excluded.fetched_at, warnings = excluded.warnings,
-             cleaner_version = excluded.cleaner_version, price_basis = excluded.price_basis",
+             cleaner_version = excluded.cleaner_version, price_basis = excluded.price_basis,
+             offer_repurchase_bp = COALESCE(excluded.offer_repurchase_bp, offer_repurchase_bp),
+             trade_score_tenths = excluded.trade_score_tenths, sold_count = excluded.sold_count,
+             one_piece_dropship = excluded.one_piece_dropship, listed_at = excluded.listed_at,
+             shipping = excluded.shipping, mixed_batch = excluded.mixed_batch",
         params![
             id, offer.title, offer.title_en,
             offer.category.as_ref().and_then(|c| c.id.clone()),
@@ -170,8 +182,20 @@ fn write_offer(
             offer.source.as_str(), rfc3339(offer.fetched_at),
             serde_json::to_string(&offer.warnings).expect("warnings serialize"),
             CLEANER_VERSION, basis.map(super::read::basis_name),
+            offer.repurchase_rate.map(|p| p.basis_points), offer.trade_score_tenths,
+            offer.sold_count, offer.one_piece_dropship, offer.listed_at.map(rfc3339),
+            serde_json::to_string(&offer.shipping).expect("shipping serializes"),
+            offer.mixed_batch.map(|m| serde_json::to_string(&m).expect("mixed batch serializes")),
         ],
     )?;
+    if let Some(key) = &supplier_key {
+        // A search item's signals, kept under the offer until a detail named the supplier.
+        tx.execute(
+            "DELETE FROM suppliers WHERE supplier_key = ?1 AND supplier_key <> ?2
+             AND NOT EXISTS (SELECT 1 FROM offers WHERE supplier_key = ?1)",
+            params![format!("offer:{id}"), key],
+        )?;
+    }
     let rowid: i64 = tx.query_row("SELECT rowid FROM offers WHERE offer_id = ?1", [id], |r| {
         r.get(0)
     })?;
@@ -193,8 +217,8 @@ fn write_offer(
             insert.execute(params![id, step.min_qty, step.price.units()])?;
         }
         let mut insert = tx.prepare_cached(
-            "INSERT INTO offer_skus (offer_id, position, sku_id, spec_id, specs, price, stock, available)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO offer_skus (offer_id, position, sku_id, spec_id, specs, price, stock, available, image)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?;
         for (position, sku) in offer.skus.iter().enumerate() {
             insert.execute(params![
@@ -206,6 +230,7 @@ fn write_offer(
                 fen(sku.price),
                 sku.stock,
                 sku.available,
+                sku.image,
             ])?;
         }
     }
@@ -224,11 +249,80 @@ fn write_offer(
     if let Some(raw) = raw {
         save_raw(tx, offer, raw)?;
     }
-    let price_point = record_price && offer.source.is_detail() && record_price_point(tx, offer)?;
+    // A delisted offer's old prices are no observation of a live price.
+    let price_point = record_price
+        && offer.source.is_detail()
+        && !offer.is_delisted()
+        && record_price_point(tx, offer)?;
     Ok(SaveOutcome {
         created: existing.is_none(),
         price_point,
     })
+}
+
+/// Stores the offer's supplier and returns its key. What this answer does not say is taken from
+/// what earlier answers said of the same supplier (a detail has no 诚信通 years, a search item no
+/// name); a supplier a search item cannot name is kept under `offer:<id>`.
+fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option<String>> {
+    let Some(mut supplier) = offer.supplier.clone() else {
+        return Ok(None);
+    };
+    let id = offer.offer_id.as_str();
+    let previous: Option<(String, Supplier)> = tx
+        .query_row(
+            "SELECT s.* FROM offers o JOIN suppliers s ON s.supplier_key = o.supplier_key
+             WHERE o.offer_id = ?1",
+            [id],
+            |r| Ok((r.get("supplier_key")?, super::read::supplier_from_row(r)?)),
+        )
+        .optional()?;
+    let own_key = supplier.key();
+    if let Some((previous_key, earlier)) = &previous {
+        let same = match &own_key {
+            None => true,
+            Some(key) => key == previous_key || previous_key.starts_with("offer:"),
+        };
+        if same {
+            supplier.fill_missing_from(earlier);
+        }
+    }
+    let key = supplier.key().unwrap_or_else(|| format!("offer:{id}"));
+    let s = &supplier;
+    let badges = s.badges.unwrap_or_default();
+    let scores = if s.scores == ServiceScores::default() {
+        "{}".to_owned()
+    } else {
+        serde_json::to_string(&s.scores).expect("scores serialize")
+    };
+    tx.execute(
+        "INSERT INTO suppliers (supplier_key, name, login_id, open_id, province, city, tp_years,
+             trust_score_tenths, power_merchant, super_factory, tp_member, badges_known,
+             repurchase_bp, trade_medal, scores, pickup_48h_bp, quality_refund_bp, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+         ON CONFLICT (supplier_key) DO UPDATE SET
+             name = COALESCE(excluded.name, name), login_id = COALESCE(excluded.login_id, login_id),
+             open_id = COALESCE(excluded.open_id, open_id), province = COALESCE(excluded.province, province),
+             city = COALESCE(excluded.city, city), tp_years = COALESCE(excluded.tp_years, tp_years),
+             trust_score_tenths = COALESCE(excluded.trust_score_tenths, trust_score_tenths),
+             power_merchant = IIF(excluded.badges_known, excluded.power_merchant, power_merchant),
+             super_factory = IIF(excluded.badges_known, excluded.super_factory, super_factory),
+             tp_member = IIF(excluded.badges_known, excluded.tp_member, tp_member),
+             badges_known = MAX(excluded.badges_known, badges_known),
+             repurchase_bp = COALESCE(excluded.repurchase_bp, repurchase_bp),
+             trade_medal = COALESCE(excluded.trade_medal, trade_medal),
+             scores = IIF(excluded.scores = '{}', scores, excluded.scores),
+             pickup_48h_bp = COALESCE(excluded.pickup_48h_bp, pickup_48h_bp),
+             quality_refund_bp = COALESCE(excluded.quality_refund_bp, quality_refund_bp),
+             updated_at = excluded.updated_at",
+        params![
+            key, s.name, s.login_id, s.open_id, s.province, s.city, s.tp_years,
+            s.scores.composite, badges.power_merchant, badges.super_factory, badges.tp_member,
+            s.badges.is_some(), s.repurchase_rate.map(|p| p.basis_points), s.trade_medal_level,
+            scores, s.pickup_48h_rate.map(|p| p.basis_points),
+            s.quality_refund_rate.map(|p| p.basis_points), rfc3339(offer.fetched_at),
+        ],
+    )?;
+    Ok(Some(key))
 }
 
 fn save_raw(tx: &Transaction<'_>, offer: &Offer, raw: &Value) -> rusqlite::Result<()> {
