@@ -1,24 +1,26 @@
-//! Pifa's desktop shell: Tauri glue over `pifa_core`. Commands live in [`commands`] and stay
-//! thin; anything worth testing without a window belongs in the core.
+//! Pifa's desktop shell: Tauri glue over the application layer (`pifa_workbench`). It
+//! registers the state, exposes each action as a thin command, emits what background work
+//! reports, and runs the watch scheduler; every policy lives in the layer.
 
 mod args;
-mod batch;
 mod commands;
-mod error;
-mod online;
-mod shell;
-mod shortlists;
-mod sourcing;
 mod watches;
 
-pub use error::CommandError;
-pub use shell::{AppInfo, Shell};
+pub use pifa_workbench::{AppInfo, CommandError, Workbench};
 
-use tauri::Manager;
+use pifa_workbench::events::Event;
+use pifa_workbench::ConnectOptions;
+use tauri::{AppHandle, Emitter, Manager};
+
+/// Tells the window what background work did; a closed window just misses it.
+pub(crate) fn emit(app: &AppHandle, event: Event) {
+    let _ = app.emit(event.name(), event.payload());
+}
 
 pub fn run() {
     let args = args::Args::parse(std::env::args().skip(1));
-    let shell = Shell::start(args.data_dir.as_deref());
+    // Opened before the async runtime runs: choosing the mode reads the keyring, blocking.
+    let workbench = Workbench::open(args.data_dir.as_deref(), ConnectOptions::app());
 
     tauri::Builder::default()
         // Registered first so a second launch hands over before anything else starts.
@@ -31,7 +33,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
-        .manage(shell)
+        .manage(workbench)
         .setup(|app| {
             watches::start_scheduler(app.handle().clone());
             Ok(())

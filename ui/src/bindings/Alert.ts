@@ -3,7 +3,12 @@ import type { AlertKind } from "./AlertKind";
 import type { Money } from "./Money";
 import type { OfferId } from "./OfferId";
 
-export type Alert = { alertId: number, offerId: OfferId, title: string | null, kind: AlertKind, targetQty: number | null, oldPrice: Money | null, newPrice: Money | null, 
+export type Alert = { alertId: number, offerId: OfferId, title: string | null, kind: AlertKind, 
+/**
+ * The watch's target quantity when the alert was raised, which the prices are for;
+ * `null` for alerts from before Pifa kept it whose watch has since gone.
+ */
+targetQty: number | null, oldPrice: Money | null, newPrice: Money | null, 
 /**
  * The price point that moved.
  */

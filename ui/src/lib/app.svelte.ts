@@ -1,7 +1,7 @@
 // The app-wide state the pages share: what the Rust side said about the app, the page shown,
 // and the last command failure.
 import { api, CommandFailure, toCommandFailure } from './api';
-import { failureHint, translate, type MessageKey } from './i18n';
+import { failureText as explainFailure, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
@@ -22,11 +22,9 @@ export const app = $state({
 
 /** Re-reads how many alerts are new; a failure here just leaves the badge as it was. */
 export async function refreshAlertCount(): Promise<void> {
-  try {
-    app.unseenAlerts = (await api.alerts(true)).length;
-  } catch {
-    // The Watches page shows the failure when opened.
-  }
+  // The Watches page shows a failure when opened; a background count leaves the banner alone.
+  const unseen = await attempt(() => api.alerts(true), { onFailure: () => {} });
+  if (unseen) app.unseenAlerts = unseen.length;
 }
 
 export function openOffer(offerId: string): void {
@@ -44,20 +42,14 @@ export function t(key: MessageKey, params?: Record<string, string>): string {
   return translate(language(), key, params);
 }
 
-/** A failure as the user reads it: the hint in their language when there is one, then the
- * Rust side's detailed message. */
+/** A failure as the user reads it, in their language (see `failureText` in i18n). */
 export function failureText(failure: { code: string; message: string }): string {
-  const hint = failureHint(language(), failure.code);
-  return hint ? `${hint}（${failure.message}）` : failure.message;
+  return explainFailure(language(), failure);
 }
 
 async function run(action: () => Promise<AppInfo>): Promise<void> {
-  try {
-    app.info = await action();
-    app.failure = null;
-  } catch (error) {
-    app.failure = toCommandFailure(error);
-  }
+  const info = await attempt(action);
+  if (info) app.info = info;
 }
 
 export const load = () => run(api.appInfo);
@@ -71,14 +63,29 @@ export const setRefreshSettings = (
   watchMinutes: number | null,
 ) => run(() => api.setRefreshSettings(detailMinutes, searchMinutes, watchMinutes));
 
-/** Runs a command; a failure goes to the banner and gives `undefined`, success clears it. */
-export async function attempt<T>(action: () => Promise<T>): Promise<T | undefined> {
+export interface AttemptOptions {
+  /** Asked when the answer arrives: false once a newer request has taken this one's place,
+   * and then its answer and its failure are both dropped. */
+  current?: () => boolean;
+  /** Where a failure goes instead of the banner, e.g. the card it belongs to. Such a command
+   * neither sets nor clears the banner. */
+  onFailure?: (failure: CommandFailure) => void;
+}
+
+/** The one failure path: runs a command; a failure goes to the banner (or to `onFailure`) and
+ * gives `undefined`, success clears the banner and gives the answer. */
+export async function attempt<T>(action: () => Promise<T>, options: AttemptOptions = {}): Promise<T | undefined> {
+  const { current = () => true, onFailure } = options;
   try {
     const value = await action();
-    app.failure = null;
+    if (!current()) return undefined;
+    if (!onFailure) app.failure = null;
     return value;
   } catch (error) {
-    app.failure = toCommandFailure(error);
+    if (!current()) return undefined;
+    const failure = toCommandFailure(error);
+    if (onFailure) onFailure(failure);
+    else app.failure = failure;
     return undefined;
   }
 }

@@ -1,7 +1,7 @@
 // The batch the user started, kept here rather than in the page so it keeps running and
 // reporting while the user looks at other pages.
-import { api, toCommandFailure } from './api';
-import { app } from './app.svelte';
+import { api } from './api';
+import { attempt } from './app.svelte';
 import type { BatchCounts } from '../bindings/BatchCounts';
 import type { BatchItem } from '../bindings/BatchItem';
 
@@ -19,25 +19,18 @@ export async function startBatch(): Promise<void> {
   batch.cancelling = false;
   batch.items = [];
   batch.counts = null;
-  try {
-    batch.counts = await api.runBatch(batch.text, ({ item, counts }) => {
+  const final = await attempt(() =>
+    api.runBatch(batch.text, ({ item, counts }) => {
       batch.items.push(item);
       batch.counts = counts;
-    });
-    app.failure = null;
-  } catch (error) {
-    app.failure = toCommandFailure(error);
-  } finally {
-    batch.running = false;
-    batch.cancelling = false;
-  }
+    }),
+  );
+  if (final) batch.counts = final;
+  batch.running = false;
+  batch.cancelling = false;
 }
 
 export async function cancelBatch(): Promise<void> {
   batch.cancelling = true;
-  try {
-    await api.cancelBatch();
-  } catch (error) {
-    app.failure = toCommandFailure(error);
-  }
+  await attempt(api.cancelBatch);
 }

@@ -10,6 +10,7 @@ import {
   percentInput,
   score,
   scoreInput,
+  unusable,
   weight,
   wholeNumber,
   yuan,
@@ -90,5 +91,14 @@ describe('format', () => {
     expect(bytes(512)).toBe('512 B');
     expect(bytes(1536)).toBe('1.5 KiB');
     expect(bytes(452 * 1024 * 1024)).toBe('452.0 MiB');
+  });
+
+  it('marks typed text a field cannot use, never an empty field', () => {
+    expect(unusable('', wholeNumber)).toBe(false);
+    expect(unusable('   ', decimalText)).toBe(false);
+    expect(unusable('12', wholeNumber)).toBe(false);
+    expect(unusable('12.5', wholeNumber)).toBe(true);
+    expect(unusable('abc', decimalText)).toBe(true);
+    expect(unusable('101', percentInput)).toBe(true);
   });
 });

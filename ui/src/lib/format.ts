@@ -23,6 +23,12 @@ export function wholeNumber(text: string): number | null {
   return Number.isSafeInteger(value) ? value : null;
 }
 
+/** A field the user typed something into that `read` cannot use: marked, never silently
+ * left out of a query. An empty field is not unusable, just unset. */
+export function unusable(text: string, read: (text: string) => unknown): boolean {
+  return text.trim() !== '' && read(text) === null;
+}
+
 /** A decimal amount typed into a field, passed on as text so no digit is lost to floats. */
 export function decimalText(text: string): string | null {
   const trimmed = text.trim();

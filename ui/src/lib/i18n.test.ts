@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { failureHint, languages, messages, noticeText, translate, type MessageKey } from './i18n';
+import { errorCodes } from '../bindings/ErrorCode';
+import { failureHint, failureText, languages, messages, noticeText, translate, type MessageKey } from './i18n';
+
+/** The `{name}` placeholders of a message, sorted. */
+const placeholders = (text: string): string[] => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();
 
 describe('i18n', () => {
   it('has every key in every language, none empty', () => {
@@ -8,6 +12,15 @@ describe('i18n', () => {
       expect(Object.keys(messages[language]).sort()).toEqual(keys);
       for (const key of keys) {
         expect(messages[language][key as MessageKey].trim()).not.toBe('');
+      }
+    }
+  });
+
+  it('has the same placeholders for a key in every language', () => {
+    for (const key of Object.keys(messages.en) as MessageKey[]) {
+      const expected = placeholders(messages.en[key]);
+      for (const language of languages) {
+        expect(placeholders(messages[language][key]), `${language} ${key}`).toEqual(expected);
       }
     }
   });
@@ -26,12 +39,31 @@ describe('i18n', () => {
   });
 });
 
-describe('failure hints', () => {
-  it('explain stable codes in Chinese and leave English to the Rust message', () => {
+describe('failure explanations', () => {
+  it('explain every code the Rust side can fail with, in every language', () => {
+    expect(errorCodes.length).toBeGreaterThan(30);
+    const unexplained = languages.flatMap((language) =>
+      errorCodes.filter((code) => !failureHint(language, code)?.trim()).map((code) => `${language}: ${code}`),
+    );
+    expect(unexplained).toEqual([]);
+  });
+
+  it('put the explanation in the reader\'s language before the Rust side\'s detail', () => {
     expect(failureHint('zh-CN', 'store.disk_full')).toContain('磁盘已满');
     expect(failureHint('zh-CN', 'keyring.unavailable')).toContain('gnome-keyring');
-    expect(failureHint('en', 'store.disk_full')).toBeNull();
+    expect(failureHint('en', 'store.disk_full')).toContain('disk is full');
+    const failure = { code: 'store.disk_full', message: 'the disk holding /d/pifa.db is full' };
+    expect(failureText('zh-CN', failure)).toBe(
+      '磁盘已满：未做任何更改，请释放空间后重试。（the disk holding /d/pifa.db is full）',
+    );
+    expect(failureText('en', failure)).toBe(
+      'The disk is full: nothing was changed. Free some space and try again. (the disk holding /d/pifa.db is full)',
+    );
+  });
+
+  it('fall back to the Rust side\'s words for an unknown code', () => {
     expect(failureHint('zh-CN', 'no.such_code')).toBeNull();
+    expect(failureText('zh-CN', { code: 'no.such_code', message: 'what happened' })).toBe('what happened');
   });
 });
 

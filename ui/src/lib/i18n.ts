@@ -94,6 +94,50 @@ const en = {
   'language.zh-CN': '简体中文',
   'error.title': 'Something went wrong',
   'error.dismiss': 'Dismiss',
+  // What each failure code means (see bindings/ErrorCode.ts), before the Rust side's detail.
+  'error.withDetail': '{explanation} ({detail})',
+  'error.data_dir.none': 'Pifa found no folder to keep its data in. Set PIFA_DATA_DIR to choose one.',
+  'error.data_dir.unusable': 'Pifa cannot use its data folder (it may be read-only, or not a folder).',
+  'error.settings.unreadable': 'Pifa could not read its settings file.',
+  'error.settings.unwritable': 'Pifa could not save its settings.',
+  'error.settings.unknown_language': 'That language is not available: choose Chinese or English.',
+  'error.settings.bad_ttl': 'The interval must be between 1 minute and 1 week.',
+  'error.settings.bad_gateway': 'This gateway address cannot be used: use https://, or an http:// address on this computer.',
+  'error.store.open': 'Pifa could not open its database.',
+  'error.store.read_only': 'The database is read-only: Pifa needs to write to its data folder.',
+  'error.store.disk_full': 'The disk is full: nothing was changed. Free some space and try again.',
+  'error.store.corrupt': 'The database is damaged, or is not a Pifa database.',
+  'error.store.too_new': 'The database was saved by a newer Pifa. Please update Pifa.',
+  'error.store.failed': 'Saving or reading Pifa\'s data failed.',
+  'error.input.unreadable': 'The file could not be read.',
+  'error.offer.not_found': 'This offer is not saved on this computer.',
+  'error.offer.bad_id': 'This is not a 1688 offer ID or offer link.',
+  'error.offer.unreadable': 'The offer data 1688 sent could not be read.',
+  'error.offer.paused': 'This offer is paused after failing several times in a row. You can resume it on the Status page.',
+  'error.keyring.unavailable': 'The system keyring cannot be reached. On Linux, install and start a Secret Service such as gnome-keyring or KeePassXC.',
+  'error.keyring.locked': 'The system keyring is locked. Unlock it and try again.',
+  'error.keyring.corrupt': 'The system keyring holds something Pifa cannot use. Please connect again.',
+  'error.gateway.needs_authorization': 'Pifa needs your permission on 1688 again.',
+  'error.gateway.configuration': '1688 refused the app settings (AppKey, secret or permissions).',
+  'error.gateway.throttled': '1688 is limiting how often Pifa may ask. Pifa slows down and tries again.',
+  'error.gateway.quota_spent': 'The 1688 app has used up its calls for now.',
+  'error.gateway.not_found': '1688 has no such offer.',
+  'error.gateway.transient': '1688 cannot be reached right now. Try again in a moment.',
+  'error.gateway.malformed': '1688 sent data Pifa cannot read.',
+  'error.gateway.refused': '1688 refused this request.',
+  'error.gateway.redirected': 'The gateway tried to send Pifa elsewhere, which Pifa never follows for 1688. Check the gateway address.',
+  'error.gateway.clock_skew': 'This computer\'s clock is too far off from 1688\'s. Set the time automatically and try again.',
+  'error.internal': 'Something went wrong inside Pifa. Please report this problem.',
+  'error.auth.no_credentials': 'Enter the AppKey and App Secret.',
+  'error.auth.not_authorized': 'The 1688 authorization is no longer valid. Connect again in Settings.',
+  'error.search.empty_keyword': 'Type what you want to search for.',
+  'error.demo.start': 'The demo gateway could not start.',
+  'error.batch.empty': 'Paste offer IDs or 1688 offer links.',
+  'error.batch.running': 'A batch is already running. Wait for it to finish, or cancel it first.',
+  'error.shortlist.bad_name': 'A shortlist name must be 1 to 60 characters long.',
+  'error.shortlist.name_taken': 'There is already a shortlist with this name.',
+  'error.shortlist.not_found': 'This shortlist does not exist (it may have been deleted).',
+  'error.export.unwritable': 'The export file could not be written (the disk is full, or Pifa may not write there).',
   'nav.batch': 'Fetch many',
   'nav.health': 'Status',
   'search.cached': 'From the cache, fetched {minutes} min ago',
@@ -414,6 +458,49 @@ const zhCN: Messages = {
   'language.zh-CN': '简体中文',
   'error.title': '出现问题',
   'error.dismiss': '关闭',
+  'error.withDetail': '{explanation}（{detail}）',
+  'error.data_dir.none': '找不到可用的数据目录，请设置 PIFA_DATA_DIR。',
+  'error.data_dir.unusable': '数据目录无法使用（可能是只读或不是文件夹）。',
+  'error.settings.unreadable': '设置文件无法读取。',
+  'error.settings.unwritable': '设置文件无法保存。',
+  'error.settings.unknown_language': '不支持这种语言：请选择中文或 English。',
+  'error.settings.bad_ttl': '时间间隔须在 1 分钟到 1 周之间。',
+  'error.settings.bad_gateway': '网关地址无效：请使用 https://，或本机的 http:// 地址。',
+  'error.store.open': '数据库无法打开。',
+  'error.store.read_only': '数据库是只读的：Pifa 需要写入数据目录。',
+  'error.store.disk_full': '磁盘已满：未做任何更改，请释放空间后重试。',
+  'error.store.corrupt': '数据库已损坏，或不是 Pifa 的数据库。',
+  'error.store.too_new': '数据库由更新版本的 Pifa 写入，请升级 Pifa。',
+  'error.store.failed': '数据库操作失败。',
+  'error.input.unreadable': '文件无法读取。',
+  'error.offer.not_found': '本地没有这个商品。',
+  'error.offer.bad_id': '这不是 1688 商品 ID 或商品链接。',
+  'error.offer.unreadable': '1688 返回的商品数据无法读取。',
+  'error.offer.paused': '该商品因连续失败已暂停，可在“运行状态”中恢复。',
+  'error.keyring.unavailable': '无法访问系统钥匙串：Linux 上请安装并启动 gnome-keyring 或 KeePassXC 的 Secret Service。',
+  'error.keyring.locked': '系统钥匙串已锁定，请解锁后重试。',
+  'error.keyring.corrupt': '系统钥匙串中的内容无法使用，请重新登录。',
+  'error.gateway.needs_authorization': '需要重新授权 Pifa 访问 1688。',
+  'error.gateway.configuration': '1688 拒绝了应用设置（AppKey、密钥或权限）。',
+  'error.gateway.throttled': '1688 限制了调用频率，Pifa 会放慢并重试。',
+  'error.gateway.quota_spent': '1688 应用的调用额度已用完。',
+  'error.gateway.not_found': '1688 上没有这个商品。',
+  'error.gateway.transient': '暂时无法连接 1688，请稍后重试。',
+  'error.gateway.malformed': '1688 返回了无法读取的数据。',
+  'error.gateway.refused': '1688 拒绝了这个请求。',
+  'error.gateway.redirected': '网关返回了重定向：Pifa 不会跟随 1688 调用的重定向，请检查网关地址。',
+  'error.gateway.clock_skew': '本机时钟与 1688 相差太大，请校准时间（开启自动设置时间）后重试。',
+  'error.internal': 'Pifa 内部出错，请报告此问题。',
+  'error.auth.no_credentials': '请输入 AppKey 和 App Secret。',
+  'error.auth.not_authorized': '1688 授权已失效，请在设置中重新连接。',
+  'error.search.empty_keyword': '请输入要搜索的内容。',
+  'error.demo.start': '演示网关无法启动。',
+  'error.batch.empty': '请粘贴商品 ID 或 1688 商品链接。',
+  'error.batch.running': '已有批量任务在运行，请等待完成或先取消。',
+  'error.shortlist.bad_name': '清单名称须为 1 到 60 个字符。',
+  'error.shortlist.name_taken': '已有同名的采购清单。',
+  'error.shortlist.not_found': '该采购清单不存在（可能已被删除）。',
+  'error.export.unwritable': '导出文件无法写入（磁盘已满或没有权限）。',
   'nav.batch': '批量获取',
   'nav.health': '运行状态',
   'search.cached': '来自缓存，{minutes} 分钟前获取',
@@ -652,54 +739,6 @@ export function translate(
   return messages[language][key].replace(/\{(\w+)\}/g, (whole, name: string) => params[name] ?? whole);
 }
 
-/** What a failure means, by its stable code, in languages whose words the Rust side does not
- * speak (its messages are English). The detailed message is shown beside it. */
-const failureHints: Record<Language, Partial<Record<string, string>>> = {
-  en: {},
-  'zh-CN': {
-    'data_dir.none': '找不到可用的数据目录，请设置 PIFA_DATA_DIR。',
-    'data_dir.unusable': '数据目录无法使用（可能是只读或不是文件夹）。',
-    'settings.unreadable': '设置文件无法读取。',
-    'settings.unwritable': '设置文件无法保存。',
-    'store.open': '数据库无法打开。',
-    'store.read_only': '数据库是只读的：Pifa 需要写入数据目录。',
-    'store.disk_full': '磁盘已满：未做任何更改，请释放空间后重试。',
-    'store.corrupt': '数据库已损坏，或不是 Pifa 的数据库。',
-    'store.too_new': '数据库由更新版本的 Pifa 写入，请升级 Pifa。',
-    'store.failed': '数据库操作失败。',
-    'offer.not_found': '本地没有这个商品。',
-    'offer.bad_id': '这不是 1688 商品 ID 或商品链接。',
-    'offer.unreadable': '1688 返回的商品数据无法读取。',
-    'keyring.unavailable': '无法访问系统钥匙串：Linux 上请安装并启动 gnome-keyring 或 KeePassXC 的 Secret Service。',
-    'keyring.locked': '系统钥匙串已锁定，请解锁后重试。',
-    'keyring.corrupt': '系统钥匙串中的内容无法使用，请重新登录。',
-    'gateway.needs_authorization': '需要重新授权 Pifa 访问 1688。',
-    'gateway.configuration': '1688 拒绝了应用设置（AppKey、密钥或权限）。',
-    'gateway.throttled': '1688 限制了调用频率，Pifa 会放慢并重试。',
-    'gateway.quota_spent': '1688 应用的调用额度已用完。',
-    'gateway.not_found': '1688 上没有这个商品。',
-    'gateway.transient': '暂时无法连接 1688，请稍后重试。',
-    'gateway.malformed': '1688 返回了无法读取的数据。',
-    'gateway.refused': '1688 拒绝了这个请求。',
-    'gateway.redirected': '网关返回了重定向：Pifa 不会跟随 1688 调用的重定向，请检查网关地址。',
-    'gateway.clock_skew': '本机时钟与 1688 相差太大，请校准时间（开启自动设置时间）后重试。',
-    'internal': 'Pifa 内部出错，请报告此问题。',
-    'auth.no_credentials': '请输入 AppKey 和 App Secret。',
-    'auth.not_authorized': '1688 授权已失效，请在设置中重新连接。',
-    'search.empty_keyword': '请输入要搜索的内容。',
-    'settings.bad_gateway': '网关地址无效：请使用 https://，或本机的 http:// 地址。',
-    'demo.start': '演示网关无法启动。',
-    'offer.paused': '该商品因连续失败已暂停，可在“运行状态”中恢复。',
-    'batch.empty': '请粘贴商品 ID 或 1688 商品链接。',
-    'batch.running': '已有批量任务在运行，请等待完成或先取消。',
-    'settings.bad_ttl': '时间间隔须在 1 分钟到 1 周之间。',
-    'shortlist.bad_name': '清单名称须为 1 到 60 个字符。',
-    'shortlist.name_taken': '已有同名的采购清单。',
-    'shortlist.not_found': '该采购清单不存在（可能已被删除）。',
-    'export.unwritable': '导出文件无法写入（磁盘已满或没有权限）。',
-  },
-};
-
 /** The words for each notice code the Rust side sends (see `Notice`). */
 const noticeKeys: Partial<Record<string, MessageKey>> = {
   'settings.reset': 'notice.settingsReset',
@@ -713,7 +752,17 @@ export function noticeText(language: Language, notice: { code: string; message: 
   return key ? translate(language, key, { path: notice.path }) : notice.message;
 }
 
-/** The hint for a failure code in `language`, if there is one. */
+/** What a failure code means in `language`, or null for a code this UI has no words for. */
 export function failureHint(language: Language, code: string): string | null {
-  return failureHints[language][code] ?? null;
+  const key = `error.${code}`;
+  return key in messages[language] ? messages[language][key as MessageKey] : null;
+}
+
+/** A failure as the user reads it: what its code means in their language, then the Rust side's
+ * detailed message (English, naming files and offers); only the message for an unknown code. */
+export function failureText(language: Language, failure: { code: string; message: string }): string {
+  const explanation = failureHint(language, failure.code);
+  return explanation
+    ? translate(language, 'error.withDetail', { explanation, detail: failure.message })
+    : failure.message;
 }

@@ -4,17 +4,13 @@
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
-use std::sync::Arc;
 
-use chrono::Utc;
 use indicatif::{ProgressBar, ProgressStyle};
-use pifa_core::batch::{read_batch, run_batch, BatchCounts, BatchItem, BatchStatus, BatchStorage};
-use pifa_core::offer::OfferId;
-use pifa_core::store::Store;
+use pifa_core::batch::{BatchCounts, BatchItem, BatchStatus};
 use pifa_core::Error;
+use pifa_workbench::Workbench;
 use serde::Serialize;
 
-use crate::connect::Connection;
 use crate::output::json;
 use crate::{CliError, Outcome};
 
@@ -42,14 +38,13 @@ fn read_input(file: &Path) -> Result<String, CliError> {
 }
 
 pub async fn run(
-    conn: &Connection,
-    storage: BatchStorage<'_>,
+    wb: &Workbench,
     file: &Path,
     concurrency: usize,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
-    let input = read_batch(&read_input(file)?);
-    let bar = ProgressBar::new((input.offer_ids.len() + input.unreadable.len()) as u64);
+    let text = read_input(file)?;
+    let bar = ProgressBar::new(0);
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} offers  {elapsed_precise}  {msg}")
             .expect("template is valid"),
@@ -68,18 +63,13 @@ pub async fn run(
         }
     });
     let mut results = Vec::new();
-    let counts = run_batch(
-        Arc::clone(&conn.client),
-        storage,
-        input,
-        concurrency,
-        cancelled,
-        |item, _| {
+    let counts = wb
+        .run_batch(&text, concurrency, Some(cancelled), |item, counts| {
+            bar.set_length(counts.total.into());
             bar.inc(1);
             results.push(item.clone());
-        },
-    )
-    .await;
+        })
+        .await?;
     bar.finish_and_clear();
 
     if as_json {
@@ -134,18 +124,14 @@ pub async fn run(
 
 /// `pifa-cli paused`: the offers paused after repeated failures; `--resume` lifts the pauses.
 pub fn paused(
-    store: &mut Store,
+    wb: &Workbench,
     resume: &[String],
     resume_all: bool,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
     if resume_all || !resume.is_empty() {
-        let ids = resume
-            .iter()
-            .map(|r| OfferId::parse(r))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(Error::from)?;
-        let lifted = store.resume_offers(&ids)?;
+        // No IDs (with --resume-all) lifts every pause.
+        let lifted = wb.resume_offers(resume)?;
         if as_json {
             json(&serde_json::json!({ "resumed": lifted }));
         } else {
@@ -153,7 +139,7 @@ pub fn paused(
         }
         return Ok(Outcome::Ok);
     }
-    let paused = store.paused_offers(Utc::now())?;
+    let paused = wb.paused_offers()?;
     if as_json {
         json(&paused);
     } else if paused.is_empty() {

@@ -7,7 +7,6 @@
 mod output;
 mod auth;
 mod batch;
-mod connect;
 mod import;
 mod offers;
 mod online;
@@ -16,14 +15,11 @@ mod watch;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use pifa_core::batch::BatchStorage;
-use pifa_core::protocol::ApiError;
-use pifa_core::sourcing::CacheTtls;
-use pifa_core::store::{Cache, Store};
-use pifa_core::{DataDir, Language, Notice, SettingsStore};
+use pifa_core::Notice;
+use pifa_workbench::{CommandError, ConnectOptions, ModeChoice, Workbench};
 
 #[derive(Parser)]
 #[command(
@@ -40,7 +36,8 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
-    /// The 1688 gateway to call (default: the live gateway, or PIFA_GATEWAY).
+    /// The 1688 gateway to call (default: PIFA_GATEWAY, else the one in Settings, else the
+    /// live gateway).
     #[arg(long, global = true, value_name = "URL")]
     gateway: Option<String>,
 
@@ -108,7 +105,7 @@ enum Command {
     Batch {
         file: PathBuf,
         /// Calls in flight at once.
-        #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+        #[arg(long, default_value_t = pifa_workbench::BATCH_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
         concurrency: u16,
     },
     /// Offers paused after five serious failures in a row; `--resume` lifts pauses.
@@ -173,8 +170,9 @@ pub enum Outcome {
 pub enum CliError {
     #[error(transparent)]
     Core(#[from] pifa_core::Error),
-    #[error(transparent)]
-    Api(#[from] ApiError),
+    /// What the application layer refused or failed at.
+    #[error("{}", .0.message)]
+    Workbench(#[from] CommandError),
     #[error("{message}")]
     Config { code: &'static str, message: String },
     /// A batch or a watch round stopped early; its results are printed already.
@@ -193,7 +191,7 @@ impl CliError {
     pub fn code(&self) -> &str {
         match self {
             CliError::Core(e) => e.code(),
-            CliError::Api(e) => e.code(),
+            CliError::Workbench(e) => &e.code,
             CliError::Config { code, .. } => code,
             CliError::Stopped { code, .. } => code,
         }
@@ -219,12 +217,6 @@ fn warn<'a>(notices: impl IntoIterator<Item = &'a Notice>) {
     }
 }
 
-fn open_cache(data_dir: &DataDir) -> Result<Cache, CliError> {
-    let cache = Cache::open_in(data_dir)?;
-    warn(cache.notices());
-    Ok(cache)
-}
-
 fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -233,87 +225,64 @@ fn runtime() -> Result<tokio::runtime::Runtime, CliError> {
         .map_err(|e| CliError::config("internal", format!("cannot start the async runtime: {e}")))
 }
 
+/// How long the end of a command waits for renewed tokens to reach the keyring.
+const SAVE_WAIT: Duration = Duration::from_secs(15);
+
 fn run(cli: Cli) -> Result<Outcome, CliError> {
+    if cli.demo && matches!(cli.command, Command::Auth { .. }) {
+        return Err(CliError::config(
+            "auth.demo",
+            "demo mode needs no login: --demo authorizes by itself",
+        ));
+    }
+    let options = ConnectOptions {
+        mode: if cli.demo {
+            ModeChoice::Demo
+        } else {
+            ModeChoice::Live
+        },
+        gateway: cli.gateway.clone(),
+        rate: Some(cli.rate),
+        environment_credentials: true,
+    };
+    let workbench = Workbench::open(cli.data_dir.as_deref(), options);
+    let outcome = command(&workbench, cli);
+    // The process ends right after the command: a rotated refresh token not yet saved would
+    // be lost, and the user would have to log in again.
+    if !workbench.flush_tokens(SAVE_WAIT) {
+        eprintln!("pifa-cli: the renewed 1688 tokens may not have reached the keyring (it did not answer in time); if the next command asks, run `pifa-cli auth login`");
+    }
+    outcome
+}
+
+fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
     if let Command::Auth { action } = &cli.command {
-        if cli.demo {
-            return Err(CliError::config(
-                "auth.demo",
-                "demo mode needs no login: --demo authorizes by itself",
-            ));
-        }
         return runtime()?.block_on(async {
             match action {
                 AuthAction::Login {
                     app_key,
                     secret_stdin,
                     paste,
-                } => {
-                    auth::login(
-                        cli.gateway.as_deref(),
-                        app_key.clone(),
-                        *secret_stdin,
-                        *paste,
-                        cli.json,
-                    )
-                    .await
-                }
-                AuthAction::Status => auth::status(cli.json).await,
-                AuthAction::Logout { forget_app } => auth::logout(*forget_app, cli.json).await,
+                } => auth::login(wb, app_key.clone(), *secret_stdin, *paste, cli.json).await,
+                AuthAction::Status => auth::status(wb, cli.json).await,
+                AuthAction::Logout { forget_app } => auth::logout(wb, *forget_app, cli.json).await,
             }
         });
     }
-    let data_dir = DataDir::resolve(cli.data_dir.as_deref())?;
-    let mut store = Store::open_in(&data_dir)?;
-    warn(store.notices());
-    // An unreadable settings file is the app's to report; the CLI uses the defaults then.
-    let settings = SettingsStore::new(data_dir.settings_file())
-        .load_with_notice()
-        .ok()
-        .map(|loaded| {
-            warn(&loaded.notice);
-            loaded.settings
-        });
-    let ttls = settings.as_ref().map(CacheTtls::from).unwrap_or_default();
+    if let Some(problem) = wb.problem() {
+        return Err(problem.into());
+    }
+    warn(wb.notices());
     match cli.command {
         Command::Auth { .. } => unreachable!("handled above"),
-        Command::Offers(args) => Ok(offers::run(&store, &args, cli.json)?),
-        Command::Import { file } => Ok(import::run(&mut store, &file, cli.json)?),
-        Command::Recheck => Ok(import::recheck(&mut store, cli.json)?),
-        Command::Watch { action } => {
-            let context = watch::WatchContext {
-                store,
-                cache: open_cache(&data_dir)?,
-                ttls,
-                interval: settings.as_ref().map_or(
-                    pifa_core::watch::DEFAULT_CHECK_INTERVAL,
-                    pifa_core::watch::check_interval,
-                ),
-                gateway: cli.gateway.as_deref(),
-                demo: cli.demo,
-                rate: cli.rate,
-            };
-            watch::run(context, &action, cli.json)
-        }
-        Command::Shortlist { action } => {
-            let language = settings.as_ref().map_or(Language::from_os(), |s| {
-                s.effective_language(Language::from_os())
-            });
-            shortlist::run(&mut store, &action, language, cli.json)
-        }
-        Command::Paused { resume, resume_all } => {
-            batch::paused(&mut store, &resume, resume_all, cli.json)
-        }
+        Command::Offers(args) => offers::run(wb, &args, cli.json),
+        Command::Import { file } => Ok(import::run(&mut *wb.store()?, &file, cli.json)?),
+        Command::Recheck => Ok(import::recheck(&mut *wb.store()?, cli.json)?),
+        Command::Watch { action } => watch::run(wb, &action, cli.json),
+        Command::Shortlist { action } => shortlist::run(wb, &action, cli.json),
+        Command::Paused { resume, resume_all } => batch::paused(wb, &resume, resume_all, cli.json),
         Command::Batch { file, concurrency } => {
-            let (store, cache) = (Mutex::new(store), Mutex::new(open_cache(&data_dir)?));
-            let storage = BatchStorage {
-                store: &store,
-                cache: &cache,
-                ttls,
-            };
-            runtime()?.block_on(async {
-                let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
-                batch::run(&conn, storage, &file, usize::from(concurrency), cli.json).await
-            })
+            runtime()?.block_on(batch::run(wb, &file, usize::from(concurrency), cli.json))
         }
         Command::Search {
             keyword,
@@ -326,31 +295,20 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
             sort,
             refresh,
         } => {
-            let cache = open_cache(&data_dir)?;
-            let request = online::SearchRequest {
-                search: pifa_core::protocol::KeywordSearch {
-                    keyword: keyword.join(" "),
-                    page,
-                    page_size,
-                    price_min,
-                    price_max,
-                    category_id: category,
-                    filters: filter,
-                    sort: sort.map(Into::into),
-                },
-                refresh,
+            let search = pifa_core::protocol::KeywordSearch {
+                keyword: keyword.join(" "),
+                page,
+                page_size,
+                price_min,
+                price_max,
+                category_id: category,
+                filters: filter,
+                sort: sort.map(Into::into),
             };
-            runtime()?.block_on(async {
-                let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
-                online::search(&conn, &mut store, &cache, ttls, &request, cli.json).await
-            })
+            runtime()?.block_on(online::search(wb, &search, refresh, cli.json))
         }
         Command::Item { offers, refresh } => {
-            let cache = open_cache(&data_dir)?;
-            runtime()?.block_on(async {
-                let conn = connect::connect(cli.gateway.as_deref(), cli.demo, cli.rate).await?;
-                online::item(&conn, &mut store, &cache, ttls, &offers, refresh, cli.json).await
-            })
+            runtime()?.block_on(online::item(wb, &offers, refresh, cli.json))
         }
     }
 }

@@ -2,11 +2,12 @@
 
 use clap::{Args, ValueEnum};
 use pifa_core::offer::Percent;
-use pifa_core::store::{OfferQuery, OfferSort, Store};
+use pifa_core::store::{OfferQuery, OfferSort};
 use pifa_core::Money;
+use pifa_workbench::Workbench;
 
 use crate::output::{fit, json};
-use crate::Outcome;
+use crate::{CliError, Outcome};
 
 #[derive(Args)]
 pub struct OffersArgs {
@@ -106,7 +107,7 @@ fn percent(typed: Money) -> Percent {
     }
 }
 
-pub fn run(store: &Store, args: &OffersArgs, as_json: bool) -> pifa_core::Result<Outcome> {
+pub fn run(wb: &Workbench, args: &OffersArgs, as_json: bool) -> Result<Outcome, CliError> {
     let text = args.query.join(" ");
     let query = OfferQuery {
         text: (!text.trim().is_empty()).then_some(text),
@@ -131,7 +132,7 @@ pub fn run(store: &Store, args: &OffersArgs, as_json: bool) -> pifa_core::Result
         page: args.page,
         page_size: args.page_size,
     };
-    let page = store.search_offers(&query)?;
+    let page = wb.search_offers(&query)?;
     if as_json {
         json(&page);
         return Ok(Outcome::Ok);

@@ -1,21 +1,11 @@
 //! `pifa-cli search` and `pifa-cli item`: fetch from 1688 (or the demo gateway), clean, store.
 
-use chrono::Utc;
-use pifa_core::offer::{find_offer_ids, Offer, OfferId};
+use pifa_core::offer::Offer;
 use pifa_core::protocol::{KeywordSearch, SearchFilter, SearchSort};
-use pifa_core::sourcing::{self, CacheTtls, CachedOffer, CachedSearch};
-use pifa_core::store::{Cache, Store};
-use serde::Serialize;
+use pifa_workbench::Workbench;
 
-use crate::connect::Connection;
 use crate::output::{fit, json};
 use crate::{CliError, Outcome};
-
-pub struct SearchRequest {
-    pub search: KeywordSearch,
-    /// Ask the gateway even when the cache holds a fresh page.
-    pub refresh: bool,
-}
 
 /// `--filter CODE`: 1688's own filter codes.
 pub fn parse_filter(code: &str) -> Result<SearchFilter, String> {
@@ -48,28 +38,14 @@ impl From<SearchSortArg> for SearchSort {
 }
 
 pub async fn search(
-    conn: &Connection,
-    store: &mut Store,
-    cache: &Cache,
-    ttls: CacheTtls,
-    request: &SearchRequest,
+    wb: &Workbench,
+    search: &KeywordSearch,
+    refresh: bool,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
-    let search = request.search.normalized();
-    let keyword = search.keyword.as_str();
-    let cached = match request.refresh {
-        true => CachedSearch::Missing,
-        false => sourcing::cached_search(cache, &search, Utc::now())?,
-    };
     // The command line has no background to refresh in: a stale page is fetched again.
-    let results = match cached {
-        CachedSearch::Fresh(results) => results,
-        CachedSearch::Stale(_) | CachedSearch::Missing => {
-            let results = sourcing::search(&conn.client, &search).await?;
-            sourcing::store_search(store, cache, &results, ttls)?;
-            results
-        }
-    };
+    let results = wb.search_1688(search, refresh).await?.latest().await?;
+    let keyword = results.search.keyword.as_str();
     if results.unreadable > 0 {
         eprintln!(
             "pifa-cli: {} search results could not be read and were skipped",
@@ -128,98 +104,19 @@ fn signals(offer: &Offer) -> String {
     parts.join(" ")
 }
 
-#[derive(Serialize)]
-struct ItemError {
-    input: String,
-    code: String,
-    message: String,
-}
-
-#[derive(Serialize)]
-struct ItemOutput {
-    offers: Vec<Offer>,
-    errors: Vec<ItemError>,
-}
-
-/// Offer IDs from the arguments: each may be an ID, an offer URL, or text holding several.
-fn offer_ids(inputs: &[String], errors: &mut Vec<ItemError>) -> Vec<OfferId> {
-    let mut ids: Vec<OfferId> = Vec::new();
-    for input in inputs {
-        let found = match OfferId::parse(input) {
-            Ok(id) => vec![id],
-            Err(e) => {
-                let found = find_offer_ids(input);
-                if found.is_empty() {
-                    errors.push(ItemError {
-                        input: input.clone(),
-                        code: "offer.bad_id".into(),
-                        message: e.to_string(),
-                    });
-                }
-                found
-            }
-        };
-        for id in found {
-            if !ids.contains(&id) {
-                ids.push(id);
-            }
-        }
-    }
-    ids
-}
-
-async fn fetch_detail(
-    conn: &Connection,
-    store: &mut Store,
-    cache: &Cache,
-    ttls: CacheTtls,
-    id: &OfferId,
-    refresh: bool,
-) -> Result<Offer, CliError> {
-    let now = Utc::now();
-    if !refresh {
-        // The command line has no background to refresh in: a stale copy is fetched again.
-        if let CachedOffer::Fresh(offer) = sourcing::cached_offer(store, cache, id, now)? {
-            return Ok(offer);
-        }
-    }
-    let raw = conn.client.offer_detail(id).await?;
-    Ok(sourcing::store_detail(store, cache, id, &raw, now, ttls)?)
-}
-
 pub async fn item(
-    conn: &Connection,
-    store: &mut Store,
-    cache: &Cache,
-    ttls: CacheTtls,
+    wb: &Workbench,
     inputs: &[String],
     refresh: bool,
     as_json: bool,
 ) -> Result<Outcome, CliError> {
-    let mut errors = Vec::new();
-    let ids = offer_ids(inputs, &mut errors);
-    let mut offers = Vec::new();
-    for id in ids {
-        match fetch_detail(conn, store, cache, ttls, &id, refresh).await {
-            Ok(offer) => offers.push(offer),
-            // Trouble with the app, its quota or authorization, the gateway or the disk stops
-            // everything: the next offer would fail the same way.
-            Err(CliError::Api(e)) if e.stops_run() => return Err(CliError::Api(e)),
-            Err(CliError::Core(
-                e @ (pifa_core::Error::StoreFull { .. } | pifa_core::Error::StoreReadOnly { .. }),
-            )) => return Err(CliError::Core(e)),
-            Err(e) => errors.push(ItemError {
-                input: id.to_string(),
-                code: e.code().into(),
-                message: e.to_string(),
-            }),
-        }
-    }
-    let failed = !errors.is_empty();
+    let fetched = wb.fetch_offers(inputs, refresh).await?;
+    let failed = !fetched.errors.is_empty();
+    let (offers, errors) = (&fetched.offers, &fetched.errors);
     if as_json {
-        json(&ItemOutput { offers, errors });
+        json(&fetched);
     } else {
-        for o in &offers {
+        for o in offers {
             outln!("{}  {}", o.offer_id, o.title.as_deref().unwrap_or(""));
             let tiers: Vec<String> = o
                 .tiers
@@ -242,7 +139,7 @@ pub async fn item(
                 );
             }
         }
-        for e in &errors {
+        for e in errors {
             eprintln!("{}: {} [{}]", e.input, e.message, e.code);
         }
     }

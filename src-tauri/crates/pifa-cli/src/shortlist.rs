@@ -4,12 +4,12 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::Utc;
 use clap::Subcommand;
 use pifa_core::export::{write_file, write_shortlist_csv};
 use pifa_core::offer::find_offer_ids;
-use pifa_core::store::{Shortlist, Store};
-use pifa_core::{Error, Language};
+use pifa_core::store::Shortlist;
+use pifa_core::Error;
+use pifa_workbench::Workbench;
 
 use crate::output::{fit, json, quiet_on_broken_pipe};
 use crate::{CliError, Outcome};
@@ -52,9 +52,9 @@ pub enum ShortlistAction {
     Delete { name: String },
 }
 
-fn find(store: &Store, name: &str) -> Result<Shortlist, CliError> {
-    store
-        .shortlists()?
+/// Shortlists go by name on the command line.
+fn find(wb: &Workbench, name: &str) -> Result<Shortlist, CliError> {
+    wb.shortlists()?
         .into_iter()
         .find(|s| s.name == name.trim())
         .ok_or_else(|| {
@@ -82,12 +82,7 @@ fn offer_ids(inputs: &[String]) -> Result<Vec<pifa_core::OfferId>, CliError> {
     Ok(ids)
 }
 
-pub fn run(
-    store: &mut Store,
-    action: &ShortlistAction,
-    language: Language,
-    as_json: bool,
-) -> Result<Outcome, CliError> {
+pub fn run(wb: &Workbench, action: &ShortlistAction, as_json: bool) -> Result<Outcome, CliError> {
     let report = |list: &Shortlist| {
         if as_json {
             json(list);
@@ -97,7 +92,7 @@ pub fn run(
     };
     match action {
         ShortlistAction::List => {
-            let lists = store.shortlists()?;
+            let lists = wb.shortlists()?;
             if as_json {
                 json(&lists);
             } else if lists.is_empty() {
@@ -106,24 +101,24 @@ pub fn run(
                 lists.iter().for_each(report);
             }
         }
-        ShortlistAction::Create { name } => report(&store.create_shortlist(name, Utc::now())?),
+        ShortlistAction::Create { name } => report(&wb.create_shortlist(name)?),
         ShortlistAction::Add { name, offers } => {
-            let list = find(store, name)?;
+            let list = find(wb, name)?;
             for id in offer_ids(offers)? {
-                store.add_to_shortlist(list.shortlist_id, &id, Utc::now())?;
+                wb.add_to_shortlist(list.shortlist_id, id.as_str())?;
             }
-            report(&store.shortlist(list.shortlist_id)?);
+            report(&wb.shortlist(list.shortlist_id)?);
         }
         ShortlistAction::Remove { name, offers } => {
-            let list = find(store, name)?;
+            let list = find(wb, name)?;
             for id in offer_ids(offers)? {
-                store.remove_from_shortlist(list.shortlist_id, &id)?;
+                wb.remove_from_shortlist(list.shortlist_id, id.as_str())?;
             }
-            report(&store.shortlist(list.shortlist_id)?);
+            report(&wb.shortlist(list.shortlist_id)?);
         }
         ShortlistAction::Show { name, qty } => {
-            let list = find(store, name)?;
-            let rows = store.shortlist_rows(list.shortlist_id, *qty)?;
+            let list = find(wb, name)?;
+            let rows = wb.shortlist_rows(list.shortlist_id, *qty)?;
             if as_json {
                 json(&rows);
                 return Ok(Outcome::Ok);
@@ -149,8 +144,9 @@ pub fn run(
             }
         }
         ShortlistAction::Export { name, qty, output } => {
-            let list = find(store, name)?;
-            let rows = store.shortlist_rows(list.shortlist_id, *qty)?;
+            let list = find(wb, name)?;
+            let rows = wb.shortlist_rows(list.shortlist_id, *qty)?;
+            let language = wb.language();
             if output.as_os_str() == "-" {
                 let mut stdout = std::io::stdout().lock();
                 let written =
@@ -167,8 +163,8 @@ pub fn run(
             }
         }
         ShortlistAction::Delete { name } => {
-            let list = find(store, name)?;
-            store.delete_shortlist(list.shortlist_id)?;
+            let list = find(wb, name)?;
+            wb.delete_shortlist(list.shortlist_id)?;
             if !as_json {
                 outln!("Deleted {}; its offers stay stored.", list.name);
             }

@@ -1,18 +1,10 @@
 //! `pifa-cli watch`: follow offers' prices at a quantity, check them, read their history and
 //! the alerts raised by moves. Run `watch check` from cron for unattended watching.
 
-use std::sync::{Arc, Mutex};
-
-use chrono::Utc;
 use clap::Subcommand;
-use pifa_core::batch::BatchStorage;
-use pifa_core::offer::{OfferId, Percent};
-use pifa_core::sourcing::CacheTtls;
-use pifa_core::store::{Cache, Store};
-use pifa_core::watch;
 use pifa_core::Money;
+use pifa_workbench::Workbench;
 
-use crate::connect;
 use crate::output::{fit, json};
 use crate::{CliError, Outcome};
 
@@ -50,39 +42,13 @@ fn yuan(price: Option<Money>) -> String {
     price.map_or_else(|| "—".to_owned(), |p| format!("¥{p}"))
 }
 
-pub struct WatchContext<'a> {
-    pub store: Store,
-    pub cache: Cache,
-    pub ttls: CacheTtls,
-    /// How often a watch is due (from the settings file).
-    pub interval: chrono::Duration,
-    pub gateway: Option<&'a str>,
-    pub demo: bool,
-    pub rate: u32,
-}
-
-pub fn run(
-    ctx: WatchContext<'_>,
-    action: &WatchAction,
-    as_json: bool,
-) -> Result<Outcome, CliError> {
-    let WatchContext {
-        mut store,
-        cache,
-        ttls,
-        interval,
-        gateway,
-        demo,
-        rate,
-    } = ctx;
+pub fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcome, CliError> {
     match action {
         WatchAction::Add { offer, qty, alert } => {
-            let offer_id = OfferId::parse(offer).map_err(pifa_core::Error::from)?;
+            let offer_id = pifa_core::OfferId::parse(offer).map_err(pifa_core::Error::from)?;
             // A percentage typed as 5 or 2.5: Money parses it exactly; hundredths of a percent.
-            let threshold = alert.map(|p| Percent {
-                basis_points: (p.units() / 100).clamp(1, 1_000_000) as u32,
-            });
-            store.watch_offer(&offer_id, *qty, threshold, Utc::now())?;
+            let basis_points = alert.map(|p| (p.units() / 100).clamp(1, 1_000_000) as u32);
+            wb.watch_offer(offer_id.as_str(), *qty, basis_points)?;
             if as_json {
                 json(&serde_json::json!({ "watching": offer_id, "targetQty": qty }));
             } else {
@@ -90,14 +56,14 @@ pub fn run(
             }
         }
         WatchAction::Remove { offer } => {
-            let offer_id = OfferId::parse(offer).map_err(pifa_core::Error::from)?;
-            store.unwatch_offer(&offer_id)?;
+            let offer_id = pifa_core::OfferId::parse(offer).map_err(pifa_core::Error::from)?;
+            wb.unwatch_offer(offer_id.as_str())?;
             if as_json {
                 json(&serde_json::json!({ "unwatched": offer_id }));
             }
         }
         WatchAction::List => {
-            let watches = store.watches(Utc::now())?;
+            let watches = wb.watches()?;
             if as_json {
                 json(&watches);
             } else if watches.is_empty() {
@@ -115,13 +81,7 @@ pub fn run(
             }
         }
         WatchAction::History { offer } => {
-            let offer_id = OfferId::parse(offer).map_err(pifa_core::Error::from)?;
-            let qty = store
-                .watches(Utc::now())?
-                .into_iter()
-                .find(|w| w.offer_id == offer_id)
-                .map_or(1, |w| w.target_qty);
-            let history = store.price_history(&offer_id, qty)?;
+            let history = wb.full_price_history(offer)?;
             if as_json {
                 json(&history);
             }
@@ -138,13 +98,13 @@ pub fn run(
         }
         WatchAction::Alerts { seen } => {
             if *seen {
-                let marked = store.mark_alerts_seen(Utc::now())?;
+                let marked = wb.mark_alerts_seen()?;
                 if !as_json {
                     outln!("{marked} alerts marked seen.");
                 }
                 return Ok(Outcome::Ok);
             }
-            let alerts = store.alerts(false)?;
+            let alerts = wb.alerts(false)?;
             if as_json {
                 json(&alerts);
             }
@@ -161,26 +121,7 @@ pub fn run(
             }
         }
         WatchAction::Check { all } => {
-            let interval = if *all {
-                chrono::Duration::zero()
-            } else {
-                interval
-            };
-            let due =
-                store.due_watches(Utc::now() + chrono::Duration::milliseconds(1), interval)?;
-            let (store, cache) = (Mutex::new(store), Mutex::new(cache));
-            let storage = BatchStorage {
-                store: &store,
-                cache: &cache,
-                ttls,
-            };
-            let report = crate::runtime()?.block_on(async {
-                let conn = connect::connect(gateway, demo, rate).await?;
-                let (_cancel, cancelled) = tokio::sync::watch::channel(false);
-                Ok::<_, CliError>(
-                    watch::check(Arc::clone(&conn.client), storage, due, cancelled).await,
-                )
-            })?;
+            let report = crate::runtime()?.block_on(wb.check_watches(*all))?;
             if as_json {
                 json(&report);
             } else {

@@ -205,8 +205,8 @@ pub async fn run_batch(
                     paused_until: Some(until),
                     ..BatchItem::failed(
                         &offer_id,
-                        "offer.paused",
-                        "paused after repeated failures; resume it to fetch it again".into(),
+                        Error::OfferPaused.code(),
+                        Error::OfferPaused.to_string(),
                     )
                 };
                 settle(item, &mut counts);
@@ -247,7 +247,7 @@ pub async fn run_batch(
                 Fetched::Crashed(said) => (
                     BatchItem::failed(
                         &offer_id,
-                        "internal",
+                        crate::error::INTERNAL,
                         format!(
                             "fetching this offer failed inside Pifa ({said}); please report it"
                         ),

@@ -90,6 +90,10 @@ pub enum Error {
     #[error("offer {0} is not stored")]
     OfferNotFound(String),
 
+    /// Fetches of the offer failed too often in a row (see `store::FAILURES_BEFORE_PAUSE`).
+    #[error("paused after repeated failures; resume it to fetch it again")]
+    OfferPaused,
+
     #[error(transparent)]
     BadOfferId(#[from] crate::offer::OfferIdError),
 
@@ -121,37 +125,158 @@ pub enum Error {
         "1688 sent an answer Pifa cannot use: the answer is for offer {answered}, not {requested}"
     )]
     WrongOffer { requested: String, answered: String },
+
+    #[error("type what to search for")]
+    EmptyKeyword,
+
+    #[error("paste offer IDs or 1688 offer links, one or more per line")]
+    BatchEmpty,
+
+    #[error("a batch is already running: wait for it or cancel it first")]
+    BatchRunning,
+
+    /// The app key or secret is missing; the text says where to give them.
+    #[error("{0}")]
+    NoCredentials(String),
+
+    /// No usable 1688 authorization; the text says how to get one.
+    #[error("{0}")]
+    NotAuthorized(String),
+
+    #[error("the demo gateway could not start: {0}")]
+    DemoStart(String),
 }
 
 impl Error {
-    /// A stable code for this kind of error. Codes are part of the contract with the UI and with
-    /// scripts: never rename one.
-    pub fn code(&self) -> &'static str {
-        match self {
-            Error::NoDataDir => "data_dir.none",
-            Error::DataDirUnusable { .. } => "data_dir.unusable",
-            Error::SettingsUnreadable { .. } => "settings.unreadable",
-            Error::SettingsUnwritable { .. } => "settings.unwritable",
-            Error::UnknownLanguage(_) => "settings.unknown_language",
-            Error::BadInterval(_) => "settings.bad_ttl",
-            Error::StoreOpen { .. } => "store.open",
-            Error::StoreReadOnly { .. } => "store.read_only",
-            Error::StoreFull { .. } => "store.disk_full",
-            Error::StoreCorrupt { .. } => "store.corrupt",
-            Error::StoreTooNew { .. } => "store.too_new",
-            Error::Store { .. } => "store.failed",
-            Error::InputUnreadable { .. } => "input.unreadable",
-            Error::KeyringUnavailable(_) => "keyring.unavailable",
-            Error::KeyringLocked => "keyring.locked",
-            Error::KeyringCorrupt(_) => "keyring.corrupt",
-            Error::OfferNotFound(_) => "offer.not_found",
-            Error::ShortlistBadName(_) => "shortlist.bad_name",
-            Error::ShortlistNameTaken(_) => "shortlist.name_taken",
-            Error::ShortlistNotFound(_) => "shortlist.not_found",
-            Error::ExportUnwritable { .. } => "export.unwritable",
-            Error::BadOfferId(_) => "offer.bad_id",
-            Error::Unreadable { .. } => "offer.unreadable",
-            Error::WrongOffer { .. } => "gateway.malformed",
+    /// Every further fetch would fail the same way, whatever the offer: a full or read-only
+    /// disk, no app or authorization, no demo gateway. A run of fetches stops at the first.
+    pub fn stops_run(&self) -> bool {
+        matches!(
+            self,
+            Error::StoreFull { .. }
+                | Error::StoreReadOnly { .. }
+                | Error::NoCredentials(_)
+                | Error::NotAuthorized(_)
+                | Error::DemoStart(_)
+        )
+    }
+}
+
+/// Declares an error type's stable codes once. `code()` matches every variant, so a new variant
+/// does not compile until it has a code, and `ALL_CODES` lists the same codes, so the UI can
+/// check that each one is explained (see [`all_codes`]).
+macro_rules! stable_codes {
+    ($type:ty { $($variant:pat => $code:literal,)* }) => {
+        impl $type {
+            /// Every code [`Self::code`] can give.
+            pub const ALL_CODES: &'static [&'static str] = &[$($code),*];
+
+            /// A stable code for this kind of error. Codes are part of the contract with the UI
+            /// and with scripts: never rename one.
+            pub fn code(&self) -> &'static str {
+                match self {
+                    $($variant => $code,)*
+                }
+            }
         }
+    };
+}
+pub(crate) use stable_codes;
+
+stable_codes!(Error {
+    Error::NoDataDir => "data_dir.none",
+    Error::DataDirUnusable { .. } => "data_dir.unusable",
+    Error::SettingsUnreadable { .. } => "settings.unreadable",
+    Error::SettingsUnwritable { .. } => "settings.unwritable",
+    Error::UnknownLanguage(_) => "settings.unknown_language",
+    Error::BadInterval(_) => "settings.bad_ttl",
+    Error::StoreOpen { .. } => "store.open",
+    Error::StoreReadOnly { .. } => "store.read_only",
+    Error::StoreFull { .. } => "store.disk_full",
+    Error::StoreCorrupt { .. } => "store.corrupt",
+    Error::StoreTooNew { .. } => "store.too_new",
+    Error::Store { .. } => "store.failed",
+    Error::InputUnreadable { .. } => "input.unreadable",
+    Error::KeyringUnavailable(_) => "keyring.unavailable",
+    Error::KeyringLocked => "keyring.locked",
+    Error::KeyringCorrupt(_) => "keyring.corrupt",
+    Error::OfferNotFound(_) => "offer.not_found",
+    Error::OfferPaused => "offer.paused",
+    Error::ShortlistBadName(_) => "shortlist.bad_name",
+    Error::ShortlistNameTaken(_) => "shortlist.name_taken",
+    Error::ShortlistNotFound(_) => "shortlist.not_found",
+    Error::ExportUnwritable { .. } => "export.unwritable",
+    Error::BadOfferId(_) => "offer.bad_id",
+    Error::Unreadable { .. } => "offer.unreadable",
+    Error::WrongOffer { .. } => "gateway.malformed",
+    Error::EmptyKeyword => "search.empty_keyword",
+    Error::BatchEmpty => "batch.empty",
+    Error::BatchRunning => "batch.running",
+    Error::NoCredentials(_) => "auth.no_credentials",
+    Error::NotAuthorized(_) => "auth.not_authorized",
+    Error::DemoStart(_) => "demo.start",
+});
+
+/// The code of a failure of Pifa itself (a task that stopped unexpectedly) rather than of the
+/// user's data or setup; the front ends report such failures under it.
+pub const INTERNAL: &str = "internal";
+
+/// Every stable code a user action can fail with, sorted: the core's, the gateway's and
+/// [`INTERNAL`]. Exported for the UI, which must explain each in every language.
+pub fn all_codes() -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = Error::ALL_CODES
+        .iter()
+        .chain(crate::protocol::ApiError::ALL_CODES)
+        .chain([&INTERNAL])
+        .copied()
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// Writes the UI's list of codes, `ErrorCode.ts`, beside the ts-rs bindings and like them
+    /// whenever `cargo test` runs; only when it changed, so a dev server does not reload.
+    #[test]
+    fn export_error_codes() {
+        let codes = all_codes();
+        // One code a line, so a new code is a one-line change to review.
+        let union: String = codes.iter().map(|code| format!("\n  | {code:?}")).collect();
+        let list: String = codes.iter().map(|code| format!("\n  {code:?},")).collect();
+        let text = format!(
+            "// This file was generated by pifa-core (error::tests::export_error_codes) when `cargo test` ran. Do not edit this file manually.\n\n\
+             /** Every stable code a Pifa command can fail with. */\n\
+             export type ErrorCode ={union};\n\n\
+             /** The same codes, for the check that each is explained in every language. */\n\
+             export const errorCodes: readonly ErrorCode[] = [{list}\n];\n"
+        );
+        // Where ts-rs writes, which cargo sets from .cargo/config.toml.
+        let dir = std::env::var_os("TS_RS_EXPORT_DIR").map_or_else(
+            || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/bindings"),
+            PathBuf::from,
+        );
+        let path = dir.join("ErrorCode.ts");
+        if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+    }
+
+    #[test]
+    fn codes_are_dotted_lowercase_words() {
+        for code in all_codes() {
+            let well_formed = code.split('.').all(|part| {
+                !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            });
+            assert!(well_formed, "{code:?}");
+        }
+        assert!(all_codes().contains(&"offer.paused"));
+        assert!(all_codes().contains(&"gateway.clock_skew"));
+        assert_eq!(Error::OfferPaused.code(), "offer.paused");
     }
 }

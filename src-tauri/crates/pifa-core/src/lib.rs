@@ -1,7 +1,8 @@
 //! Pifa's core: the parts of the app that need neither Tauri nor a display.
 //!
-//! The desktop shell (`src-tauri/src`) and the command-line tools are thin layers over this
-//! crate, so everything here is tested with plain `cargo test`.
+//! The application layer (`pifa-workbench`) builds every user action from it, and the desktop
+//! shell (`src-tauri/src`) and `pifa-cli` are thin front ends over that layer, so everything
+//! here is tested with plain `cargo test`.
 
 pub mod batch;
 pub mod error;

@@ -24,6 +24,26 @@ fn migrates_from_empty_and_from_every_earlier_version() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("pifa.db");
         create_at_version(&path, version).unwrap();
+        let with_data = (1..USER_MIGRATIONS.len()).contains(&version);
+        if with_data {
+            // What a user of that version has, written in the first schema's columns so it
+            // fits every version since.
+            rusqlite::Connection::open(&path)
+                .unwrap()
+                .execute_batch(
+                    "INSERT INTO offers (offer_id, title, source, fetched_at, cleaner_version)
+                         VALUES ('624516873409', '保温杯', 'queryProductDetail', '2026-11-28T08:00:00.000Z', 1);
+                     INSERT INTO shortlists (shortlist_id, name, created_at)
+                         VALUES (1, '春季', '2026-11-28T08:00:00.000Z');
+                     INSERT INTO shortlist_items (shortlist_id, offer_id, note, added_at)
+                         VALUES (1, '624516873409', '样品', '2026-11-28T08:00:00.000Z');
+                     INSERT INTO watches (offer_id, target_qty, created_at)
+                         VALUES ('624516873409', 50, '2026-11-28T08:00:00.000Z');
+                     INSERT INTO alerts (offer_id, kind, message, old_price, new_price, created_at)
+                         VALUES ('624516873409', 'price_drop', 'fell', 100000, 90000, '2026-11-28T09:00:00.000Z');",
+                )
+                .unwrap();
+        }
         let store = Store::open(&path).unwrap();
         assert_eq!(
             store.schema_version().unwrap(),
@@ -31,7 +51,47 @@ fn migrates_from_empty_and_from_every_earlier_version() {
             "from {version}"
         );
         store.check_integrity().unwrap();
+        if with_data {
+            let offer = store.offer(&id("624516873409")).unwrap();
+            assert_eq!(offer.title.as_deref(), Some("保温杯"), "from {version}");
+            let [shortlist] = store.shortlists().unwrap().try_into().unwrap();
+            assert_eq!((shortlist.name.as_str(), shortlist.offers), ("春季", 1));
+            let [row] = store.shortlist_rows(1, None).unwrap().try_into().unwrap();
+            assert_eq!(row.note, "样品", "from {version}");
+            let [watch] = store.watches(t0()).unwrap().try_into().unwrap();
+            assert_eq!(watch.target_qty, 50, "from {version}");
+            let [alert] = store.alerts(false).unwrap().try_into().unwrap();
+            assert_eq!(
+                (alert.target_qty, alert.old_price, alert.new_price),
+                (Some(50), Some(m("10")), Some(m("9"))),
+                "from {version}: an older alert takes its watch's quantity"
+            );
+        }
         drop(store);
+        // What version 5 dropped is gone however old the file was.
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let columns = |table: &str| -> Vec<String> {
+            let mut statement = conn
+                .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+                .unwrap();
+            let names = statement.query_map([], |r| r.get(0)).unwrap();
+            names.collect::<rusqlite::Result<_>>().unwrap()
+        };
+        assert!(columns("events").is_empty(), "from {version}");
+        for (table, column) in [
+            ("watches", "consecutive_failures"),
+            ("watches", "paused_until"),
+            ("suppliers", "manufacturer"),
+            ("suppliers", "order_count"),
+            ("suppliers", "response_bp"),
+        ] {
+            assert!(
+                !columns(table).contains(&column.to_owned()),
+                "{table}.{column}"
+            );
+        }
+        assert!(columns("alerts").contains(&"qty".to_owned()));
+        drop(conn);
         // Opening again is a no-op.
         assert_eq!(
             Store::open(&path).unwrap().schema_version().unwrap(),
@@ -452,6 +512,43 @@ fn recheck_recleans_stored_answers_without_new_price_points() {
     assert_eq!((report.checked, report.failed, seen), (4, 0, 4));
     assert_eq!(store.row_count("price_points").unwrap(), points);
     assert_eq!(store.offer(&id("624516873409")).unwrap(), before);
+}
+
+#[test]
+fn recheck_reads_every_answer_when_a_batch_ends_inside_an_offer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
+    let detail = fixture("query_product_detail.json");
+    let item = fixture("keyword_query.json")
+        .pointer("/result/result/data/0")
+        .unwrap()
+        .clone();
+    let with_id = |answer: &serde_json::Value, pointer: &str, offer_id: u64| {
+        let mut answer = answer.clone();
+        *answer.pointer_mut(pointer).unwrap() = json!(offer_id);
+        answer
+    };
+    // One offer with a single answer first, so the batches of 500 rows end between the search
+    // answer and the detail of one offer.
+    store
+        .import_answer(
+            &with_id(&detail, "/result/result/offerId", 100_000_000),
+            t0(),
+        )
+        .unwrap();
+    for n in 0..600 {
+        let offer_id = 100_000_001 + n;
+        store
+            .import_answer(&with_id(&item, "/offerId", offer_id), t0())
+            .unwrap();
+        store
+            .import_answer(&with_id(&detail, "/result/result/offerId", offer_id), t0())
+            .unwrap();
+    }
+    assert_eq!(store.row_count("raw_answers").unwrap(), 1_201);
+    let mut seen = 0;
+    let report = store.recheck(|n| seen = n).unwrap();
+    assert_eq!((report.checked, report.failed, seen), (1_201, 0, 1_201));
 }
 
 fn is_root() -> bool {

@@ -54,9 +54,16 @@ fn a_price_move_past_the_threshold_raises_one_alert() {
         None,
         "once per price point"
     );
+    assert_eq!(alert.target_qty, Some(100));
     assert_eq!(store.alerts(true).unwrap(), [alert]);
     assert_eq!(store.mark_alerts_seen(t0()).unwrap(), 1);
     assert!(store.alerts(true).unwrap().is_empty());
+
+    // The alert's prices are for 100 pieces whatever the watch becomes.
+    store.watch_offer(&tee, 5, None, t0()).unwrap();
+    assert_eq!(store.alerts(false).unwrap()[0].target_qty, Some(100));
+    store.unwatch_offer(&tee).unwrap();
+    assert_eq!(store.alerts(false).unwrap()[0].target_qty, Some(100));
 }
 
 #[test]

@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::error::stable_codes;
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ApiError {
     #[error("1688 needs you to authorize Pifa again ({0})")]
@@ -34,23 +36,21 @@ pub enum ApiError {
     ClockSkew(String),
 }
 
-impl ApiError {
-    pub fn code(&self) -> &'static str {
-        match self {
-            ApiError::NeedsAuthorization(_) => "gateway.needs_authorization",
-            ApiError::Configuration { .. } => "gateway.configuration",
-            ApiError::Throttled(_) => "gateway.throttled",
-            ApiError::QuotaSpent(_) => "gateway.quota_spent",
-            ApiError::NotFound(_) => "gateway.not_found",
-            ApiError::Transient(_) => "gateway.transient",
-            ApiError::Malformed(_) => "gateway.malformed",
-            ApiError::Business { .. } => "gateway.refused",
-            ApiError::Redirected(_) => "gateway.redirected",
-            ApiError::BadGateway(_) => "settings.bad_gateway",
-            ApiError::ClockSkew(_) => "gateway.clock_skew",
-        }
-    }
+stable_codes!(ApiError {
+    ApiError::NeedsAuthorization(_) => "gateway.needs_authorization",
+    ApiError::Configuration { .. } => "gateway.configuration",
+    ApiError::Throttled(_) => "gateway.throttled",
+    ApiError::QuotaSpent(_) => "gateway.quota_spent",
+    ApiError::NotFound(_) => "gateway.not_found",
+    ApiError::Transient(_) => "gateway.transient",
+    ApiError::Malformed(_) => "gateway.malformed",
+    ApiError::Business { .. } => "gateway.refused",
+    ApiError::Redirected(_) => "gateway.redirected",
+    ApiError::BadGateway(_) => "settings.bad_gateway",
+    ApiError::ClockSkew(_) => "gateway.clock_skew",
+});
 
+impl ApiError {
     /// Worth trying again after a pause.
     pub fn is_retryable(&self) -> bool {
         matches!(self, ApiError::Throttled(_) | ApiError::Transient(_))

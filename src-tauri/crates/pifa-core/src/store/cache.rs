@@ -9,7 +9,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension};
 
-use super::{classify, open_connection, read::parse_time, CACHE_MIGRATIONS};
+use super::codec::Stamp;
+use super::{classify, open_connection, CACHE_MIGRATIONS};
 use crate::{DataDir, Error, Notice, Result};
 
 /// Answers fetched longer ago than this are deleted at open; a fresh fetch would be asked for
@@ -96,7 +97,7 @@ impl Cache {
             .conn
             .execute(
                 "DELETE FROM answers WHERE fetched_at < ?1",
-                [stamp(now - MAX_AGE)],
+                [Stamp(now - MAX_AGE)],
             )
             .map_err(|e| classify(&self.path, "evicting old answers", e))?;
         let surplus = self
@@ -126,8 +127,8 @@ impl Cache {
                 |r| {
                     Ok((
                         r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
+                        r.get::<_, Stamp>(1)?,
+                        r.get::<_, Stamp>(2)?,
                     ))
                 },
             )
@@ -135,8 +136,8 @@ impl Cache {
             .map(|found| {
                 found.map(|(body, fetched_at, stale_at)| CachedAnswer {
                     body,
-                    fetched_at: parse_time(&fetched_at),
-                    fresh: now < parse_time(&stale_at),
+                    fetched_at: fetched_at.0,
+                    fresh: now < stale_at.0,
                 })
             })
             .map_err(|e| classify(&self.path, "reading the cache", e))
@@ -163,15 +164,11 @@ impl Cache {
                 "INSERT INTO answers (cache_key, kind, body, fetched_at, stale_at) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (cache_key) DO UPDATE SET kind = excluded.kind, body = excluded.body,
                      fetched_at = excluded.fetched_at, stale_at = excluded.stale_at",
-                params![key, kind, body, stamp(fetched_at), stamp(fetched_at + ttl)],
+                params![key, kind, body, Stamp(fetched_at), Stamp(fetched_at + ttl)],
             )
             .map(drop)
             .map_err(|e| classify(&self.path, "writing the cache", e))
     }
-}
-
-fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 /// Whether moving the file aside can help: not for a full disk, a read-only directory or a

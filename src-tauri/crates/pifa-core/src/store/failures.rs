@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::read::parse_time;
+use super::codec::Stamp;
 use super::Store;
 use crate::{OfferId, Result};
 
@@ -26,10 +26,6 @@ pub struct PausedOffer {
     pub paused_until: DateTime<Utc>,
 }
 
-fn at(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 impl Store {
     /// Until when an offer is paused, if it is now.
     pub fn paused_until(
@@ -37,7 +33,7 @@ impl Store {
         offer_id: &OfferId,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>> {
-        let until: Option<Option<String>> = self
+        let until: Option<Option<Stamp>> = self
             .conn
             .query_row(
                 "SELECT paused_until FROM fetch_failures WHERE offer_id = ?1",
@@ -46,7 +42,7 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.error("reading fetch failures", e))?;
-        Ok(until.flatten().map(|t| parse_time(&t)).filter(|t| *t > now))
+        Ok(until.flatten().map(DateTime::from).filter(|t| *t > now))
     }
 
     /// Counts a serious failure; returns the pause it started, if this one did.
@@ -66,7 +62,7 @@ impl Store {
                      last_code = excluded.last_code, last_message = excluded.last_message,
                      last_failure_at = excluded.last_failure_at
                  RETURNING consecutive_failures",
-                params![offer_id.as_str(), code, message, at(now)],
+                params![offer_id.as_str(), code, message, Stamp(now)],
                 |r| r.get(0),
             )
             .map_err(|e| self.error("recording a fetch failure", e))?;
@@ -77,7 +73,7 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE fetch_failures SET paused_until = ?2, consecutive_failures = 0 WHERE offer_id = ?1",
-                params![offer_id.as_str(), at(until)],
+                params![offer_id.as_str(), Stamp(until)],
             )
             .map_err(|e| self.error("pausing an offer", e))?;
         Ok(Some(until))
@@ -103,13 +99,13 @@ impl Store {
             )
             .map_err(|e| self.error("listing paused offers", e))?;
         let rows = statement
-            .query_map([at(now)], |r| {
+            .query_map([Stamp(now)], |r| {
                 Ok(PausedOffer {
                     offer_id: r.get(0)?,
                     consecutive_failures: r.get(1)?,
                     last_code: r.get(2)?,
                     last_message: r.get(3)?,
-                    paused_until: parse_time(&r.get::<_, String>(4)?),
+                    paused_until: r.get::<_, Stamp>(4)?.0,
                 })
             })
             .map_err(|e| self.error("listing paused offers", e))?;

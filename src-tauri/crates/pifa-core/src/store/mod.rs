@@ -1,11 +1,12 @@
 //! Pifa's SQLite files: `pifa.db` holds what the user has (offers, price history, shortlists,
-//! watches, alerts, the event log); `cache.db` holds API answers that can be fetched again, so
+//! watches, alerts); `cache.db` holds API answers that can be fetched again, so
 //! deleting it loses nothing the user made.
 //!
 //! Both run in WAL mode with foreign keys on and a busy timeout, and carry their schema version
 //! in `PRAGMA user_version`, upgraded by the migrations embedded in [`schema`].
 
 mod cache;
+mod codec;
 mod failures;
 mod read;
 mod schema;
@@ -245,7 +246,6 @@ impl Store {
             "shortlist_items",
             "watches",
             "alerts",
-            "events",
             "offer_text",
             "fetch_failures",
         ];

@@ -1,20 +1,13 @@
 //! Turning stored rows back into the model.
 
-use chrono::{DateTime, Utc};
 use rusqlite::Row;
 
+use super::codec::Stamp;
 use crate::offer::tiers::PriceBasis;
 use crate::offer::{
-    Badges, Category, CleanWarning, Offer, OfferId, Percent, QuoteType, Shipping, Sku, SourceApi,
-    Spec, Supplier, Tier,
+    Badges, Category, CleanWarning, Offer, OfferId, QuoteType, Shipping, Sku, SourceApi, Spec,
+    Supplier, Tier,
 };
-use crate::Money;
-
-pub(crate) fn parse_time(text: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or(DateTime::<Utc>::UNIX_EPOCH)
-}
 
 pub(crate) fn parse_source(text: &str) -> SourceApi {
     SourceApi::parse(text).unwrap_or(SourceApi::KeywordQuery)
@@ -40,10 +33,6 @@ pub(crate) fn parse_basis(text: &str) -> Option<PriceBasis> {
     .find(|b| basis_name(*b) == text)
 }
 
-fn money(row: &Row<'_>, column: &str) -> rusqlite::Result<Option<Money>> {
-    Ok(row.get::<_, Option<i64>>(column)?.map(Money::from_units))
-}
-
 fn json<T: serde::de::DeserializeOwned + Default>(
     row: &Row<'_>,
     column: &str,
@@ -54,12 +43,6 @@ fn json<T: serde::de::DeserializeOwned + Default>(
 
 fn bad_text(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
-}
-
-pub(crate) fn percent(row: &Row<'_>, column: &str) -> rusqlite::Result<Option<Percent>> {
-    Ok(row
-        .get::<_, Option<u32>>(column)?
-        .map(|basis_points| Percent { basis_points }))
 }
 
 /// A supplier row (read from a join with its offer, or alone).
@@ -88,9 +71,9 @@ pub(crate) fn supplier_from_row(row: &Row<'_>) -> rusqlite::Result<Supplier> {
         scores: scores
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default(),
-        repurchase_rate: percent(row, "repurchase_bp")?,
-        pickup_48h_rate: percent(row, "pickup_48h_bp")?,
-        quality_refund_rate: percent(row, "quality_refund_bp")?,
+        repurchase_rate: row.get("repurchase_bp")?,
+        pickup_48h_rate: row.get("pickup_48h_bp")?,
+        quality_refund_rate: row.get("quality_refund_bp")?,
     })
 }
 
@@ -122,25 +105,23 @@ pub(crate) fn offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
             .get::<_, Option<i64>>("quote_type")?
             .and_then(QuoteType::from_code),
         tiers: Vec::new(),
-        retail_price: money(row, "retail_price")?,
-        listed_price: money(row, "listed_price")?,
-        consign_price: money(row, "consign_price")?,
+        retail_price: row.get("retail_price")?,
+        listed_price: row.get("listed_price")?,
+        consign_price: row.get("consign_price")?,
         skus: Vec::new(),
         supplier,
         shipping,
         month_sold: row.get("month_sold")?,
         sold_count: row.get("sold_count")?,
-        repurchase_rate: percent(row, "offer_repurchase_bp")?,
+        repurchase_rate: row.get("offer_repurchase_bp")?,
         trade_score_tenths: row.get("trade_score_tenths")?,
         mixed_batch: row
             .get::<_, Option<String>>("mixed_batch")?
             .and_then(|m| serde_json::from_str(&m).ok()),
         one_piece_dropship: row.get("one_piece_dropship")?,
         status: row.get("status")?,
-        listed_at: row
-            .get::<_, Option<String>>("listed_at")?
-            .map(|at| parse_time(&at)),
-        fetched_at: parse_time(&row.get::<_, String>("fetched_at")?),
+        listed_at: row.get::<_, Option<Stamp>>("listed_at")?.map(|at| at.0),
+        fetched_at: row.get::<_, Stamp>("fetched_at")?.0,
         source: parse_source(&row.get::<_, String>("source")?),
         warnings,
     })
@@ -149,7 +130,7 @@ pub(crate) fn offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
 pub(crate) fn tier_from_row(row: &Row<'_>) -> rusqlite::Result<Tier> {
     Ok(Tier {
         min_qty: row.get(0)?,
-        price: Money::from_units(row.get(1)?),
+        price: row.get(1)?,
     })
 }
 
@@ -160,7 +141,7 @@ pub(crate) fn sku_from_row(row: &Row<'_>) -> rusqlite::Result<Sku> {
         sku_id: row.get(0)?,
         spec_id: row.get(1)?,
         specs,
-        price: row.get::<_, Option<i64>>(3)?.map(Money::from_units),
+        price: row.get(3)?,
         stock: row.get(4)?,
         available: row.get(5)?,
         image: row.get(6)?,

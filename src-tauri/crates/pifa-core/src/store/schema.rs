@@ -200,6 +200,20 @@ pub const USER_MIGRATIONS: &[&str] = &[
     ALTER TABLE offers ADD COLUMN mixed_batch TEXT;
     ALTER TABLE offer_skus ADD COLUMN image TEXT;
     "#,
+    // 5: what nothing reads or writes goes: the event log (logs go to a file), the watches'
+    // failure columns (see 3) and supplier fields 1688's answers do not carry. An alert keeps
+    // the quantity its prices are for, since the watch's target may change or the watch go;
+    // older alerts take their watch's target where the watch is still there.
+    r#"
+    DROP TABLE events;
+    ALTER TABLE watches DROP COLUMN consecutive_failures;
+    ALTER TABLE watches DROP COLUMN paused_until;
+    ALTER TABLE suppliers DROP COLUMN manufacturer;
+    ALTER TABLE suppliers DROP COLUMN order_count;
+    ALTER TABLE suppliers DROP COLUMN response_bp;
+    ALTER TABLE alerts ADD COLUMN qty INTEGER;
+    UPDATE alerts SET qty = (SELECT target_qty FROM watches w WHERE w.offer_id = alerts.offer_id);
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[

@@ -7,7 +7,7 @@ use rusqlite::{OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::read::percent;
+use super::codec::Stamp;
 use super::Store;
 use crate::offer::tiers::PriceBasis;
 use crate::offer::{Offer, OfferId, Percent, SourceApi, PUBLISHED};
@@ -231,7 +231,7 @@ impl Store {
             conditions.push(format!("s.province IN ({})", list.join(", ")));
         }
         if let Some(rate) = query.min_repurchase {
-            let p = push(&mut args, SqlValue::Integer(rate.basis_points.into()));
+            let p = push(&mut args, rate.into());
             conditions.push(format!("{REPURCHASE} >= {p}"));
         }
         if let Some(sold) = query.min_sold {
@@ -239,11 +239,11 @@ impl Store {
             conditions.push(format!("o.month_sold >= {p}"));
         }
         if let Some(rate) = query.min_pickup_48h {
-            let p = push(&mut args, SqlValue::Integer(rate.basis_points.into()));
+            let p = push(&mut args, rate.into());
             conditions.push(format!("s.pickup_48h_bp >= {p}"));
         }
         if let Some(rate) = query.max_quality_refund {
-            let p = push(&mut args, SqlValue::Integer(rate.basis_points.into()));
+            let p = push(&mut args, rate.into());
             conditions.push(format!("s.quality_refund_bp <= {p}"));
         }
         if let Some(score) = query.min_service_score {
@@ -264,11 +264,11 @@ impl Store {
         );
         let mut price_conditions = Vec::new();
         if let Some(min) = query.min_price {
-            let p = push(&mut args, SqlValue::Integer(min.units()));
+            let p = push(&mut args, min.into());
             price_conditions.push(format!("unit_price >= {p}"));
         }
         if let Some(max) = query.max_price {
-            let p = push(&mut args, SqlValue::Integer(max.units()));
+            let p = push(&mut args, max.into());
             price_conditions.push(format!("unit_price <= {p}"));
         }
         let order = match query.sort {
@@ -428,8 +428,7 @@ fn summary(row: &Row<'_>, quantity: u32) -> rusqlite::Result<OfferSummary> {
     let images: String = row.get("images")?;
     let images: Vec<String> = serde_json::from_str(&images).unwrap_or_default();
     let billed_qty: u32 = row.get("billed_qty")?;
-    let unit_price: Option<i64> = row.get("unit_price")?;
-    let unit_price = unit_price.map(Money::from_units);
+    let unit_price: Option<Money> = row.get("unit_price")?;
     let supplier_name: Option<String> = row.get("s_name")?;
     let supplier = match row.get::<_, Option<String>>("supplier_key")? {
         None => None,
@@ -440,13 +439,12 @@ fn summary(row: &Row<'_>, quantity: u32) -> rusqlite::Result<OfferSummary> {
             tp_years: row.get("s_tp_years")?,
             power_merchant: row.get::<_, Option<bool>>("s_pm")?.unwrap_or(false),
             super_factory: row.get::<_, Option<bool>>("s_sf")?.unwrap_or(false),
-            repurchase_rate: percent(row, "s_rp")?,
+            repurchase_rate: row.get("s_rp")?,
             service_score_tenths: row.get("s_score")?,
-            pickup_48h_rate: percent(row, "s_pickup")?,
-            quality_refund_rate: percent(row, "s_refund")?,
+            pickup_48h_rate: row.get("s_pickup")?,
+            quality_refund_rate: row.get("s_refund")?,
         }),
     };
-    let fetched_at: String = row.get("fetched_at")?;
     let source: String = row.get("source")?;
     let basis: Option<String> = row.get("price_basis")?;
     Ok(OfferSummary {
@@ -465,11 +463,11 @@ fn summary(row: &Row<'_>, quantity: u32) -> rusqlite::Result<OfferSummary> {
         basis: basis.as_deref().and_then(super::read::parse_basis),
         supplier,
         month_sold: row.get("month_sold")?,
-        repurchase_rate: percent(row, "offer_repurchase_bp")?,
+        repurchase_rate: row.get("offer_repurchase_bp")?,
         delisted_status: row
             .get::<_, Option<String>>("status")?
             .filter(|status| status != PUBLISHED),
-        fetched_at: super::read::parse_time(&fetched_at),
+        fetched_at: row.get::<_, Stamp>("fetched_at")?.0,
         source: super::read::parse_source(&source),
     })
 }

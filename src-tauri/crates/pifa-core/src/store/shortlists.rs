@@ -7,7 +7,7 @@ use rusqlite::{params, ErrorCode, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::read::parse_time;
+use super::codec::Stamp;
 use super::Store;
 use crate::offer::tiers::{order_quote, OrderQuote};
 use crate::offer::{Offer, Supplier, Tier};
@@ -77,10 +77,6 @@ pub struct ShortlistPage {
     pub rows: Vec<ShortlistRow>,
 }
 
-fn at(time: DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 fn checked_name(name: &str) -> Result<String> {
     let name = name.trim();
     let chars = name.chars().count();
@@ -113,7 +109,7 @@ impl Store {
         let name = checked_name(name)?;
         match self.conn.execute(
             "INSERT INTO shortlists (name, created_at) VALUES (?1, ?2)",
-            params![name, at(now)],
+            params![name, Stamp(now)],
         ) {
             Ok(_) => self.shortlist(self.conn.last_insert_rowid()),
             Err(e) if is_unique_violation(&e) => Err(Error::ShortlistNameTaken(name)),
@@ -193,7 +189,7 @@ impl Store {
             .execute(
                 "INSERT INTO shortlist_items (shortlist_id, offer_id, added_at) VALUES (?1, ?2, ?3)
                  ON CONFLICT (shortlist_id, offer_id) DO NOTHING",
-                params![shortlist_id, offer_id.as_str(), at(now)],
+                params![shortlist_id, offer_id.as_str(), Stamp(now)],
             )
             .map_err(|e| self.error("adding to a shortlist", e))?;
         self.shortlist(shortlist_id)
@@ -254,7 +250,7 @@ impl Store {
         shortlist_id: i64,
         quantity: Option<u32>,
     ) -> Result<Vec<ShortlistRow>> {
-        let entries: Vec<(String, String, Option<u32>, String)> = {
+        let entries: Vec<(String, String, Option<u32>, Stamp)> = {
             let mut statement = self
                 .conn
                 .prepare(
@@ -273,13 +269,7 @@ impl Store {
         let mut rows = Vec::with_capacity(entries.len());
         for (offer_id, note, target_qty, added_at) in entries {
             let offer = self.offer(&OfferId::parse(&offer_id)?)?;
-            rows.push(row(
-                offer,
-                quantity,
-                note,
-                target_qty,
-                parse_time(&added_at),
-            ));
+            rows.push(row(offer, quantity, note, target_qty, added_at.0));
         }
         compare(&mut rows);
         Ok(rows)
@@ -310,7 +300,7 @@ fn shortlist_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Shortlist> {
     Ok(Shortlist {
         shortlist_id: r.get(0)?,
         name: r.get(1)?,
-        created_at: parse_time(&r.get::<_, String>(2)?),
+        created_at: r.get::<_, Stamp>(2)?.0,
         offers: r.get(3)?,
     })
 }

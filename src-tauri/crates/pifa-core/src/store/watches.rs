@@ -7,7 +7,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use super::read::parse_time;
+use super::codec::Stamp;
 use super::Store;
 use crate::offer::tiers::{minimum_order, tier_at};
 use crate::offer::{Percent, Tier};
@@ -85,6 +85,8 @@ pub struct Alert {
     pub offer_id: OfferId,
     pub title: Option<String>,
     pub kind: AlertKind,
+    /// The watch's target quantity when the alert was raised, which the prices are for;
+    /// `null` for alerts from before Pifa kept it whose watch has since gone.
     pub target_qty: Option<u32>,
     pub old_price: Option<Money>,
     pub new_price: Option<Money>,
@@ -143,11 +145,7 @@ fn thin(points: Vec<PricePoint>, max: usize) -> Vec<PricePoint> {
 }
 
 /// A `watches` row: offer, target, threshold, created, last checked, last error.
-type WatchRow = (String, u32, u32, String, Option<String>, Option<String>);
-
-fn stamp(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
+type WatchRow = (String, u32, Percent, Stamp, Option<Stamp>, Option<String>);
 
 /// How far `new` is from `old`, in hundredths of a percent of `old`.
 fn change_bp(old: Money, new: Money) -> Option<i64> {
@@ -165,14 +163,16 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.offer(offer_id)?;
-        let threshold = alert_threshold.map_or(DEFAULT_ALERT_BP, |p| p.basis_points.max(1));
+        let threshold = Percent {
+            basis_points: alert_threshold.map_or(DEFAULT_ALERT_BP, |p| p.basis_points.max(1)),
+        };
         self.conn
             .execute(
                 "INSERT INTO watches (offer_id, target_qty, alert_threshold_bp, created_at)
                  VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (offer_id) DO UPDATE SET target_qty = excluded.target_qty,
                      alert_threshold_bp = excluded.alert_threshold_bp",
-                params![offer_id.as_str(), target_qty.max(1), threshold, stamp(now)],
+                params![offer_id.as_str(), target_qty.max(1), threshold, Stamp(now)],
             )
             .map(drop)
             .map_err(|e| self.error("starting a watch", e))
@@ -233,17 +233,15 @@ impl Store {
             watches.push(Watch {
                 title: offer.title.or(offer.title_en),
                 target_qty,
-                alert_threshold: Percent {
-                    basis_points: threshold,
-                },
+                alert_threshold: threshold,
                 change_bp: first_price
                     .zip(current_price)
                     .and_then(|(a, b)| change_bp(a, b)),
                 current_price,
                 first_price,
                 points: history.len() as u32,
-                created_at: parse_time(&created_at),
-                last_checked_at: checked.as_deref().map(parse_time),
+                created_at: created_at.0,
+                last_checked_at: checked.map(DateTime::from),
                 last_error,
                 paused_until: self.paused_until(&offer_id, now)?,
                 offer_id,
@@ -254,7 +252,7 @@ impl Store {
 
     /// Watched offers not checked within `interval`, oldest check first.
     pub fn due_watches(&self, now: DateTime<Utc>, interval: Duration) -> Result<Vec<OfferId>> {
-        let before = stamp(now - interval);
+        let before = Stamp(now - interval);
         let mut statement = self
             .conn
             .prepare(
@@ -284,7 +282,7 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE watches SET last_checked_at = ?2, last_error = ?3 WHERE offer_id = ?1",
-                params![offer_id.as_str(), stamp(now), error],
+                params![offer_id.as_str(), Stamp(now), error],
             )
             .map(drop)
             .map_err(|e| self.error("recording a watch check", e))
@@ -305,10 +303,9 @@ impl Store {
             .query_map([offer_id.as_str()], |r| {
                 let tiers: Vec<Tier> =
                     serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default();
-                let money = |v: Option<i64>| v.map(Money::from_units);
                 Ok(PricePoint {
-                    at: parse_time(&r.get::<_, String>(0)?),
-                    unit_price: price_at(&tiers, money(r.get(2)?), money(r.get(3)?), qty),
+                    at: r.get::<_, Stamp>(0)?.0,
+                    unit_price: price_at(&tiers, r.get(2)?, r.get(3)?, qty),
                 })
             })
             .map_err(|e| self.error("reading price history", e))?;
@@ -325,7 +322,7 @@ impl Store {
     /// Compares a watched offer's newest price point with the one before at the watch's
     /// quantity; a move of at least the threshold raises an alert, once per point.
     pub fn check_watch_alert(&mut self, offer_id: &OfferId) -> Result<Option<Alert>> {
-        let watch: Option<(u32, u32)> = self
+        let watch: Option<(u32, Percent)> = self
             .conn
             .query_row(
                 "SELECT target_qty, alert_threshold_bp FROM watches WHERE offer_id = ?1",
@@ -344,11 +341,12 @@ impl Store {
         let (Some(old), Some(new)) = (before.unit_price, newest.unit_price) else {
             return Ok(None);
         };
-        let Some(change) = change_bp(old, new).filter(|c| c.unsigned_abs() >= u64::from(threshold))
+        let Some(change) =
+            change_bp(old, new).filter(|c| c.unsigned_abs() >= u64::from(threshold.basis_points))
         else {
             return Ok(None);
         };
-        let at = stamp(newest.at);
+        let at = Stamp(newest.at);
         let known: bool = self
             .conn
             .query_row(
@@ -374,15 +372,16 @@ impl Store {
         );
         self.conn
             .execute(
-                "INSERT INTO alerts (offer_id, kind, message, old_price, new_price, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO alerts (offer_id, kind, message, old_price, new_price, created_at, qty)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 params![
                     offer_id.as_str(),
                     kind.as_str(),
                     message,
-                    old.units(),
-                    new.units(),
-                    at
+                    old,
+                    new,
+                    at,
+                    target_qty
                 ],
             )
             .map_err(|e| self.error("raising an alert", e))?;
@@ -399,11 +398,10 @@ impl Store {
         let mut statement = self
             .conn
             .prepare(
-                "SELECT a.alert_id, a.offer_id, o.title, a.kind, w.target_qty, a.old_price,
+                "SELECT a.alert_id, a.offer_id, o.title, a.kind, a.qty, a.old_price,
                         a.new_price, a.created_at, a.seen_at IS NOT NULL, a.message
                  FROM alerts a
                  LEFT JOIN offers o ON o.offer_id = a.offer_id
-                 LEFT JOIN watches w ON w.offer_id = a.offer_id
                  WHERE (?1 = 0 OR a.seen_at IS NULL) AND (?2 IS NULL OR a.alert_id = ?2)
                  ORDER BY a.created_at DESC, a.alert_id DESC LIMIT 200",
             )
@@ -412,7 +410,6 @@ impl Store {
             .query_map(params![unseen_only, alert_id], |r| {
                 let offer_id: String = r.get(1)?;
                 let kind: String = r.get(3)?;
-                let money = |v: Option<i64>| v.map(Money::from_units);
                 Ok(Alert {
                     alert_id: r.get(0)?,
                     offer_id: OfferId::parse(&offer_id).map_err(|e| {
@@ -429,9 +426,9 @@ impl Store {
                         AlertKind::PriceRise
                     },
                     target_qty: r.get(4)?,
-                    old_price: money(r.get(5)?),
-                    new_price: money(r.get(6)?),
-                    at: parse_time(&r.get::<_, String>(7)?),
+                    old_price: r.get(5)?,
+                    new_price: r.get(6)?,
+                    at: r.get::<_, Stamp>(7)?.0,
                     seen: r.get(8)?,
                     message: r.get(9)?,
                 })
@@ -446,7 +443,7 @@ impl Store {
         self.conn
             .execute(
                 "UPDATE alerts SET seen_at = ?1 WHERE seen_at IS NULL",
-                [stamp(now)],
+                [Stamp(now)],
             )
             .map(|n| n as u64)
             .map_err(|e| self.error("marking alerts seen", e))

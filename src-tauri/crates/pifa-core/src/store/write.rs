@@ -5,6 +5,7 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde_json::Value;
 
+use super::codec::Stamp;
 use super::{Store, CLEANER_VERSION};
 use crate::offer::tiers::{minimum_order, quote, PriceBasis};
 use crate::offer::{clean_answer, Offer, OfferId, ServiceScores, SourceApi, Supplier, Tier};
@@ -20,14 +21,6 @@ pub struct SaveOutcome {
     pub created: bool,
     /// A price point was recorded.
     pub price_point: bool,
-}
-
-fn fen(money: Option<Money>) -> Option<i64> {
-    money.map(Money::units)
-}
-
-fn rfc3339(at: DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
 impl Store {
@@ -133,9 +126,9 @@ fn write_offer(
              WHERE offer_id = ?1",
             params![
                 id,
-                fen(offer.listed_price),
+                offer.listed_price,
                 offer.month_sold,
-                offer.repurchase_rate.map(|p| p.basis_points)
+                offer.repurchase_rate
             ],
         )?;
         if let Some(raw) = raw {
@@ -176,14 +169,14 @@ fn write_offer(
             serde_json::to_string(&offer.images).expect("strings serialize"),
             offer.unit, offer.moq, minimum_order(offer), offer.batch_size,
             offer.quote_type.map(|q| q.code()),
-            fen(offer.retail_price), fen(offer.listed_price), fen(offer.consign_price),
-            fen(offer.lowest_price()), supplier_key, offer.shipping.origin,
+            offer.retail_price, offer.listed_price, offer.consign_price,
+            offer.lowest_price(), supplier_key, offer.shipping.origin,
             offer.shipping.unit_weight_grams, offer.month_sold, offer.status,
-            offer.source.as_str(), rfc3339(offer.fetched_at),
+            offer.source.as_str(), Stamp(offer.fetched_at),
             serde_json::to_string(&offer.warnings).expect("warnings serialize"),
             CLEANER_VERSION, basis.map(super::read::basis_name),
-            offer.repurchase_rate.map(|p| p.basis_points), offer.trade_score_tenths,
-            offer.sold_count, offer.one_piece_dropship, offer.listed_at.map(rfc3339),
+            offer.repurchase_rate, offer.trade_score_tenths,
+            offer.sold_count, offer.one_piece_dropship, offer.listed_at.map(Stamp),
             serde_json::to_string(&offer.shipping).expect("shipping serializes"),
             offer.mixed_batch.map(|m| serde_json::to_string(&m).expect("mixed batch serializes")),
         ],
@@ -208,13 +201,13 @@ fn write_offer(
             "INSERT INTO offer_tiers (offer_id, min_qty, price) VALUES (?1, ?2, ?3)",
         )?;
         for tier in &offer.tiers {
-            insert.execute(params![id, tier.min_qty, tier.price.units()])?;
+            insert.execute(params![id, tier.min_qty, tier.price])?;
         }
         let mut insert = tx.prepare_cached(
             "INSERT INTO offer_price_steps (offer_id, min_qty, price) VALUES (?1, ?2, ?3)",
         )?;
         for step in &steps {
-            insert.execute(params![id, step.min_qty, step.price.units()])?;
+            insert.execute(params![id, step.min_qty, step.price])?;
         }
         let mut insert = tx.prepare_cached(
             "INSERT INTO offer_skus (offer_id, position, sku_id, spec_id, specs, price, stock, available, image)
@@ -227,7 +220,7 @@ fn write_offer(
                 sku.sku_id,
                 sku.spec_id,
                 serde_json::to_string(&sku.specs).expect("specs serialize"),
-                fen(sku.price),
+                sku.price,
                 sku.stock,
                 sku.available,
                 sku.image,
@@ -317,9 +310,9 @@ fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option
         params![
             key, s.name, s.login_id, s.open_id, s.province, s.city, s.tp_years,
             s.scores.composite, badges.power_merchant, badges.super_factory, badges.tp_member,
-            s.badges.is_some(), s.repurchase_rate.map(|p| p.basis_points), s.trade_medal_level,
-            scores, s.pickup_48h_rate.map(|p| p.basis_points),
-            s.quality_refund_rate.map(|p| p.basis_points), rfc3339(offer.fetched_at),
+            s.badges.is_some(), s.repurchase_rate, s.trade_medal_level,
+            scores, s.pickup_48h_rate,
+            s.quality_refund_rate, Stamp(offer.fetched_at),
         ],
     )?;
     Ok(Some(key))
@@ -329,7 +322,7 @@ fn save_raw(tx: &Transaction<'_>, offer: &Offer, raw: &Value) -> rusqlite::Resul
     tx.execute(
         "INSERT INTO raw_answers (offer_id, source, body, fetched_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (offer_id, source) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
-        params![offer.offer_id.as_str(), offer.source.as_str(), raw.to_string(), rfc3339(offer.fetched_at)],
+        params![offer.offer_id.as_str(), offer.source.as_str(), raw.to_string(), Stamp(offer.fetched_at)],
     )?;
     Ok(())
 }
@@ -361,24 +354,16 @@ fn record_price_point(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<b
              WHERE offer_id = ?1 ORDER BY observed_at DESC LIMIT 1",
             [offer.offer_id.as_str()],
             |r| {
-                let observed_at: String = r.get(0)?;
-                let prices: (Option<i64>, String, Option<i64>, Option<i64>) =
+                let observed_at: Stamp = r.get(0)?;
+                let prices: (Option<Money>, String, Option<Money>, Option<Money>) =
                     (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-                Ok((observed_at, prices))
+                Ok((observed_at.0, prices))
             },
         )
         .optional()?;
     if let Some((at, prices)) = &last {
-        let same_prices = *prices
-            == (
-                fen(offer.lowest_price()),
-                tiers.clone(),
-                fen(sku_low),
-                fen(sku_high),
-            );
-        let recent = DateTime::parse_from_rfc3339(at)
-            .map(|at| offer.fetched_at.signed_duration_since(at) < PRICE_POINT_INTERVAL)
-            .unwrap_or(false);
+        let same_prices = *prices == (offer.lowest_price(), tiers.clone(), sku_low, sku_high);
+        let recent = offer.fetched_at.signed_duration_since(at) < PRICE_POINT_INTERVAL;
         if same_prices && recent {
             return Ok(false);
         }
@@ -387,8 +372,8 @@ fn record_price_point(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<b
         "INSERT OR IGNORE INTO price_points (offer_id, observed_at, lowest_price, tiers, sku_low, sku_high)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![
-            offer.offer_id.as_str(), rfc3339(offer.fetched_at), fen(offer.lowest_price()),
-            tiers, fen(sku_low), fen(sku_high),
+            offer.offer_id.as_str(), Stamp(offer.fetched_at), offer.lowest_price(),
+            tiers, sku_low, sku_high,
         ],
     )?;
     Ok(inserted == 1)
@@ -406,31 +391,40 @@ impl Store {
     /// No price points are recorded: a stored answer is no new observation of the price.
     pub fn recheck(&mut self, mut progress: impl FnMut(u64)) -> Result<RecheckReport> {
         let mut report = RecheckReport::default();
-        let mut after = String::new();
+        // Where the last batch ended: (offer ID, whether the answer is a detail, its source).
+        let mut after = (String::new(), false, String::new());
         loop {
-            // In batches by offer ID, so memory stays flat however many offers are stored.
-            let batch: Vec<(String, String, String)> = {
+            // In batches, so memory stays flat however many offers are stored. The key is the
+            // whole sort key, not the offer ID alone: a batch may end between two answers of one
+            // offer. A search answer goes before a detail so the detail's fuller offer is kept.
+            // (`offer_id >= ?1` lets SQLite seek in the primary key instead of scanning.)
+            let batch: Vec<((String, bool, String), String, Stamp)> = {
                 let mut statement = self
                     .conn
                     .prepare_cached(
-                        "SELECT offer_id, body, fetched_at FROM raw_answers WHERE offer_id > ?1
-                         ORDER BY offer_id, source = 'keywordQuery' DESC LIMIT 500",
+                        "SELECT offer_id, source <> 'keywordQuery' AS detail, source, body, fetched_at
+                         FROM raw_answers
+                         WHERE offer_id >= ?1 AND (offer_id, source <> 'keywordQuery', source) > (?1, ?2, ?3)
+                         ORDER BY offer_id, detail, source LIMIT 500",
                     )
                     .map_err(|e| self.error("reading stored answers", e))?;
                 let rows = statement
-                    .query_map([&after], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                    .query_map(params![after.0, after.1, after.2], |r| {
+                        Ok(((r.get(0)?, r.get(1)?, r.get(2)?), r.get(3)?, r.get(4)?))
+                    })
                     .map_err(|e| self.error("reading stored answers", e))?;
                 rows.collect::<rusqlite::Result<_>>()
                     .map_err(|e| self.error("reading stored answers", e))?
             };
-            let Some(last) = batch.last().map(|(id, _, _)| id.clone()) else {
+            let Some((last, _, _)) = batch.last() else {
                 break;
             };
+            let last = last.clone();
             for (_, body, fetched_at) in batch {
                 report.checked += 1;
                 let cleaned = serde_json::from_str::<Value>(&body)
                     .ok()
-                    .and_then(|raw| clean_answer(&raw, super::read::parse_time(&fetched_at)).ok());
+                    .and_then(|raw| clean_answer(&raw, fetched_at.0).ok());
                 match cleaned {
                     Some(offer) => {
                         self.save_offer(&offer, None, false)?;

@@ -1,5 +1,5 @@
-//! The one error contract between the Rust side and the UI: every command fails with
-//! `{ "code": "...", "message": "..." }`. Codes are stable; messages are for people.
+//! The one error contract of every user action: `{ "code": "...", "message": "..." }`. Codes are
+//! stable (the UI and scripts rely on them); messages are for people and never hold a secret.
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -10,15 +10,25 @@ use ts_rs::TS;
 pub struct CommandError {
     pub code: String,
     pub message: String,
+    /// The next call would fail the same way, whatever the offer (the app's settings, quota or
+    /// authorization, a full disk): a run of fetches ends at it. Not sent to the UI.
+    #[serde(skip)]
+    #[ts(skip)]
+    pub stops_run: bool,
 }
 
 impl CommandError {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> CommandError {
+        CommandError {
+            code: code.into(),
+            message: message.into(),
+            stops_run: false,
+        }
+    }
+
     /// A failure of Pifa itself rather than of the user's data or setup.
     pub fn internal(message: impl Into<String>) -> CommandError {
-        CommandError {
-            code: "internal".to_owned(),
-            message: message.into(),
-        }
+        CommandError::new(pifa_core::error::INTERNAL, message)
     }
 }
 
@@ -27,6 +37,7 @@ impl From<pifa_core::protocol::ApiError> for CommandError {
         CommandError {
             code: error.code().to_owned(),
             message: error.to_string(),
+            stops_run: error.stops_run(),
         }
     }
 }
@@ -42,6 +53,7 @@ impl From<pifa_core::Error> for CommandError {
         CommandError {
             code: error.code().to_owned(),
             message: error.to_string(),
+            stops_run: error.stops_run(),
         }
     }
 }
@@ -73,5 +85,16 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(back["code"], "data_dir.unusable");
         assert!(back["message"].as_str().unwrap().contains("/只读/数据"));
+    }
+
+    #[test]
+    fn input_errors_have_stable_codes() {
+        for (error, code) in [
+            (pifa_core::Error::EmptyKeyword, "search.empty_keyword"),
+            (pifa_core::Error::BatchEmpty, "batch.empty"),
+            (pifa_core::Error::BatchRunning, "batch.running"),
+        ] {
+            assert_eq!(CommandError::from(error).code, code);
+        }
     }
 }

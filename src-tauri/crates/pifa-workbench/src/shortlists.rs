@@ -1,17 +1,21 @@
-//! The shell's shortlist commands: each one call into the store, plus the CSV export's file.
+//! Shortlists: each action one call into the store, plus the CSV export and its file name.
 
 use std::path::PathBuf;
 
 use chrono::Utc;
 use pifa_core::export::{default_export_dir, file_stem, write_new, write_shortlist_csv};
-use pifa_core::store::{Shortlist, ShortlistPage, ShortlistQuery};
+use pifa_core::store::{Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
 use pifa_core::OfferId;
 
-use crate::{CommandError, Shell};
+use crate::{CommandError, Workbench};
 
-impl Shell {
+impl Workbench {
     pub fn shortlists(&self) -> Result<Vec<Shortlist>, CommandError> {
         Ok(self.store()?.shortlists()?)
+    }
+
+    pub fn shortlist(&self, shortlist_id: i64) -> Result<Shortlist, CommandError> {
+        Ok(self.store()?.shortlist(shortlist_id)?)
     }
 
     pub fn create_shortlist(&self, name: &str) -> Result<Shortlist, CommandError> {
@@ -26,6 +30,7 @@ impl Shell {
         Ok(self.store()?.rename_shortlist(shortlist_id, name)?)
     }
 
+    /// Deletes a shortlist; its offers stay stored.
     pub fn delete_shortlist(&self, shortlist_id: i64) -> Result<(), CommandError> {
         Ok(self.store()?.delete_shortlist(shortlist_id)?)
     }
@@ -52,6 +57,7 @@ impl Shell {
             .remove_from_shortlist(shortlist_id, &offer_id)?)
     }
 
+    /// Sets the note and target quantity of one offer on a shortlist.
     pub fn set_shortlist_entry(
         &self,
         shortlist_id: i64,
@@ -65,8 +71,18 @@ impl Shell {
             .set_shortlist_entry(shortlist_id, &offer_id, note, target_qty)?)
     }
 
+    /// One page of a shortlist, compared at a quantity: cheapest total first.
     pub fn shortlist_page(&self, query: &ShortlistQuery) -> Result<ShortlistPage, CommandError> {
         Ok(self.store()?.shortlist_page(query)?)
+    }
+
+    /// Every offer of a shortlist compared at `quantity` (else each one's target or MOQ).
+    pub fn shortlist_rows(
+        &self,
+        shortlist_id: i64,
+        quantity: Option<u32>,
+    ) -> Result<Vec<ShortlistRow>, CommandError> {
+        Ok(self.store()?.shortlist_rows(shortlist_id, quantity)?)
     }
 
     /// The shortlists holding an offer, for the offer page.
@@ -75,8 +91,9 @@ impl Shell {
         Ok(self.store()?.shortlists_of(&offer_id)?)
     }
 
-    /// Writes a shortlist's comparison as CSV into the Downloads folder (never over an
-    /// existing file) and returns where.
+    /// Writes a shortlist's comparison as CSV into the Downloads folder (else
+    /// `<data>/exports`), named after the shortlist and today, never over an existing file;
+    /// returns where.
     pub fn export_shortlist(
         &self,
         shortlist_id: i64,

@@ -1,0 +1,461 @@
+//! The gateway connection, one for both front ends: live 1688 with the user's app (credentials
+//! and tokens in the OS keyring, or for scripts the environment), or demo mode on the built-in
+//! double; which gateway live mode calls; and the auth actions (login, status, logout).
+
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use pifa_core::protocol::loopback::{
+    authorize_with_browser, code_from_pasted, new_state, LoopbackRedirect,
+};
+use pifa_core::protocol::{
+    check_gateway, ApiError, AppCredentials, ClientConfig, GatewayClient, TokenKeeper, TokenSet,
+    LIVE_GATEWAY,
+};
+use pifa_core::{secrets, Error, Mode};
+use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
+
+use crate::CommandError;
+
+/// How long authorizing waits for the user to finish in the browser.
+const AUTHORIZE_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How the connection picks its mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModeChoice {
+    /// Live when the keyring holds an authorized app, else demo (the app).
+    Auto,
+    /// Always the in-process double (`--demo`).
+    Demo,
+    /// Always live; missing credentials are an error naming how to give them (the CLI).
+    Live,
+}
+
+/// What a front end decides about the connection.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub mode: ModeChoice,
+    /// `--gateway`: above `PIFA_GATEWAY` and the Settings choice.
+    pub gateway: Option<String>,
+    /// Calls per second to the gateway (with bursts of as many); `None` keeps the default.
+    pub rate: Option<u32>,
+    /// Take `PIFA_APP_KEY`, `PIFA_APP_SECRET`, `PIFA_ACCESS_TOKEN` and `PIFA_REFRESH_TOKEN`
+    /// before the keyring, for scripts and CI.
+    pub environment_credentials: bool,
+}
+
+impl ConnectOptions {
+    /// The app's: live when authorized, else demo; no flag, no environment credentials.
+    pub fn app() -> ConnectOptions {
+        ConnectOptions {
+            mode: ModeChoice::Auto,
+            gateway: None,
+            rate: None,
+            environment_credentials: false,
+        }
+    }
+}
+
+/// A connected, authorized gateway client.
+pub struct Online {
+    pub client: Arc<GatewayClient>,
+    /// The in-process double in demo mode; serving until dropped.
+    _demo: Option<GatewayHandle>,
+}
+
+/// What the window shows about the connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub mode: Mode,
+    pub live_app_key: Option<String>,
+    /// The gateway live mode calls.
+    pub gateway: String,
+    /// Why live mode cannot be used now (no keyring, a locked one), if so.
+    pub keyring_problem: Option<CommandError>,
+    /// Why the configured gateway address cannot be used (`--gateway`, `PIFA_GATEWAY` or
+    /// Settings): live mode fails with it rather than calling some other gateway.
+    pub gateway_problem: Option<CommandError>,
+}
+
+/// What `auth status` reports: never a secret or a token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthStatus {
+    pub app_key: Option<String>,
+    pub authorized: bool,
+    pub access_expires_at: Option<DateTime<Utc>>,
+    pub refresh_expires_at: Option<DateTime<Utc>>,
+}
+
+/// Opens the authorization page (its address) in a browser.
+pub type OpenPage = Box<dyn FnOnce(String) -> Result<(), String> + Send>;
+/// Shows the authorization page's address and answers what the user pasted back.
+pub type AskPasted = Box<dyn FnOnce(&str) -> Result<String, CommandError> + Send>;
+
+/// How the user answers 1688's authorization page.
+pub enum Authorize {
+    /// The page opens in a browser (or anything that follows it like one) and 1688 sends the
+    /// answer to a loopback listener. A failing opener fails the login.
+    Browser(OpenPage),
+    /// The page is shown to the user, who pastes the code or the address the browser ends on.
+    Paste(AskPasted),
+}
+
+pub(crate) struct Connection {
+    options: ConnectOptions,
+    account: Mutex<Account>,
+    current: tokio::sync::Mutex<Option<Arc<Online>>>,
+    /// Saves renewed keyring tokens in order; flushed before a short-lived process exits.
+    keeper: Mutex<Option<Arc<TokenKeeper>>>,
+}
+
+async fn keyring<T: Send + 'static>(
+    call: impl FnOnce() -> pifa_core::Result<T> + Send + 'static,
+) -> Result<T, CommandError> {
+    Ok(secrets::off_runtime(call).await?)
+}
+
+/// A variable of the environment, trimmed; unset and blank are both `None`.
+pub fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+}
+
+/// The gateway live mode calls: `--gateway`, else `PIFA_GATEWAY`, else the Settings choice,
+/// else 1688's. A given address must pass `check_gateway`; a bad one is an error naming where
+/// it came from, never a silent fall back to another gateway.
+pub fn gateway_url(flag: Option<&str>, setting: Option<&str>) -> Result<String, ApiError> {
+    let given = |g: &&str| !g.trim().is_empty();
+    let (address, source) = match (flag.filter(given), env("PIFA_GATEWAY")) {
+        (Some(flag), _) => (flag.to_owned(), "--gateway"),
+        (None, Some(variable)) => (variable, "PIFA_GATEWAY"),
+        (None, None) => match setting.filter(given) {
+            Some(chosen) => (chosen.to_owned(), "the gateway in Settings"),
+            None => return Ok(LIVE_GATEWAY.to_owned()),
+        },
+    };
+    check_gateway(&address)
+        .map(|checked| checked.into_string())
+        .map_err(|e| ApiError::BadGateway(format!("{source}: {e}")))
+}
+
+fn with_rate(mut config: ClientConfig, rate: Option<u32>) -> ClientConfig {
+    if let Some(rate) = rate {
+        let rate = NonZeroU32::new(rate).unwrap_or(NonZeroU32::MIN);
+        config.rate_per_second = rate;
+        config.burst = rate;
+    }
+    config
+}
+
+impl Connection {
+    /// The mode and gateway to start with. In [`ModeChoice::Auto`] this reads the keyring
+    /// (blocking: called before the async runtime runs).
+    pub(crate) fn start(options: ConnectOptions, gateway_setting: Option<&str>) -> Connection {
+        let (gateway, gateway_problem) =
+            match gateway_url(options.gateway.as_deref(), gateway_setting) {
+                Ok(url) => (url, None),
+                Err(problem) => (String::new(), Some(CommandError::from(problem))),
+            };
+        let mut account = Account {
+            mode: Mode::Demo,
+            live_app_key: None,
+            gateway,
+            keyring_problem: None,
+            gateway_problem,
+        };
+        match options.mode {
+            ModeChoice::Demo => {}
+            ModeChoice::Live => account.mode = Mode::Live,
+            ModeChoice::Auto => {
+                match secrets::load_credentials().and_then(|c| Ok((c, secrets::load_tokens()?))) {
+                    Ok((Some(credentials), Some(_))) => {
+                        account.mode = Mode::Live;
+                        account.live_app_key = Some(credentials.app_key);
+                    }
+                    Ok(_) => {}
+                    Err(e) => account.keyring_problem = Some(e.into()),
+                }
+            }
+        }
+        Connection {
+            options,
+            account: Mutex::new(account),
+            current: tokio::sync::Mutex::new(None),
+            keeper: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn account(&self) -> Account {
+        self.account
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set_account(&self, change: impl FnOnce(&mut Account)) {
+        change(&mut self.account.lock().unwrap_or_else(PoisonError::into_inner));
+    }
+
+    /// A client whose renewed tokens go back to the keyring, one set after the other.
+    fn keeping_tokens(&self, client: GatewayClient) -> GatewayClient {
+        let keeper = TokenKeeper::start(|tokens: &TokenSet| {
+            if let Err(e) = secrets::save_tokens(tokens) {
+                eprintln!("pifa: the renewed 1688 tokens could not be kept in the keyring: {e}");
+            }
+        });
+        let client = client.on_new_tokens(keeper.sink());
+        *self.keeper.lock().unwrap_or_else(PoisonError::into_inner) = Some(keeper);
+        client
+    }
+
+    /// Waits (at most `timeout`) until renewed tokens are in the keyring; `false` if they may
+    /// not be. A process that ends right after a command would otherwise lose a rotated
+    /// refresh token and make the user log in again.
+    pub(crate) fn flush_tokens(&self, timeout: Duration) -> bool {
+        let keeper = self
+            .keeper
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        keeper.is_none_or(|keeper| keeper.flush(timeout))
+    }
+
+    /// The connection, made on first use.
+    pub(crate) async fn get(&self) -> Result<Arc<Online>, CommandError> {
+        let mut current = self.current.lock().await;
+        if let Some(online) = current.as_ref() {
+            return Ok(Arc::clone(online));
+        }
+        let account = self.account();
+        let online = match account.mode {
+            Mode::Demo => self.demo().await?,
+            Mode::Live => {
+                if let Some(problem) = account.gateway_problem {
+                    return Err(problem);
+                }
+                self.live(&account.gateway).await?
+            }
+        };
+        let online = Arc::new(online);
+        *current = Some(Arc::clone(&online));
+        Ok(online)
+    }
+
+    /// The built-in double, authorized through the regular OAuth code path.
+    async fn demo(&self) -> Result<Online, CommandError> {
+        let handle =
+            demo::start(GatewayConfig::default()).map_err(|e| Error::DemoStart(e.to_string()))?;
+        let client = GatewayClient::new(with_rate(
+            ClientConfig::new(&handle.base_url, demo::credentials()),
+            self.options.rate,
+        ))?;
+        demo::authorize(&client).await?;
+        Ok(Online {
+            client: Arc::new(client),
+            _demo: Some(handle),
+        })
+    }
+
+    async fn live(&self, gateway: &str) -> Result<Online, CommandError> {
+        let scripted = self.options.environment_credentials;
+        let from_env = match (env("PIFA_APP_KEY"), env("PIFA_APP_SECRET")) {
+            (Some(app_key), Some(app_secret)) if scripted => Some(AppCredentials {
+                app_key,
+                app_secret,
+            }),
+            _ => None,
+        };
+        let credentials = match from_env {
+            Some(credentials) => Some(credentials),
+            None => keyring(secrets::load_credentials).await?,
+        };
+        let auto = self.options.mode == ModeChoice::Auto;
+        let gone = || {
+            Error::NotAuthorized(
+                "the 1688 authorization is gone from the keyring: connect again in Settings".into(),
+            )
+        };
+        let Some(credentials) = credentials else {
+            if auto {
+                self.set_account(|a| (a.mode, a.live_app_key) = (Mode::Demo, None));
+                return Err(gone().into());
+            }
+            return Err(Error::NoCredentials(
+                "no 1688 app credentials: run `pifa-cli auth login --app-key KEY --secret-stdin`, set PIFA_APP_KEY and PIFA_APP_SECRET, or try --demo".into(),
+            )
+            .into());
+        };
+        let client = GatewayClient::new(with_rate(
+            ClientConfig::new(gateway, credentials),
+            self.options.rate,
+        ))?;
+        let (access, refresh) = match scripted {
+            true => (env("PIFA_ACCESS_TOKEN"), env("PIFA_REFRESH_TOKEN")),
+            false => (None, None),
+        };
+        if access.is_some() || refresh.is_some() {
+            // A token from the environment comes without its age: trust an access token until
+            // the gateway says otherwise (a 401 then refreshes once); with only a refresh
+            // token, refresh before the first call.
+            let now = Utc::now();
+            client
+                .set_tokens(Some(TokenSet {
+                    access_expires_at: if access.is_some() {
+                        now + chrono::Duration::hours(10)
+                    } else {
+                        now
+                    },
+                    access_token: access.unwrap_or_default(),
+                    refresh_token: refresh,
+                    refresh_expires_at: None,
+                }))
+                .await;
+            return Ok(Online {
+                client: Arc::new(client),
+                _demo: None,
+            });
+        }
+        let Some(tokens) = keyring(secrets::load_tokens).await? else {
+            if auto {
+                self.set_account(|a| (a.mode, a.live_app_key) = (Mode::Demo, None));
+                return Err(gone().into());
+            }
+            return Err(Error::NotAuthorized(
+                "Pifa is not authorized with 1688 yet: run `pifa-cli auth login`, or try --demo"
+                    .into(),
+            )
+            .into());
+        };
+        let client = self.keeping_tokens(client);
+        client.set_tokens(Some(tokens)).await;
+        Ok(Online {
+            client: Arc::new(client),
+            _demo: None,
+        })
+    }
+
+    /// Authorizes an app, keeps it and its tokens in the keyring, and switches to live mode.
+    /// `gateway_setting` is the Settings choice to use (under `--gateway`/`PIFA_GATEWAY`).
+    pub(crate) async fn login(
+        &self,
+        credentials: AppCredentials,
+        gateway_setting: Option<&str>,
+        authorize: Authorize,
+    ) -> Result<TokenSet, CommandError> {
+        if credentials.app_key.trim().is_empty() || credentials.app_secret.trim().is_empty() {
+            return Err(
+                Error::NoCredentials("enter both the app key and the app secret".into()).into(),
+            );
+        }
+        // Checked first: a bad address fails before anything is sent, and never gets the secret.
+        let gateway = gateway_url(self.options.gateway.as_deref(), gateway_setting)?;
+        let client = self.keeping_tokens(GatewayClient::new(ClientConfig::new(
+            &gateway,
+            credentials.clone(),
+        ))?);
+        let tokens = match authorize {
+            Authorize::Browser(open) => {
+                authorize_with_browser(&client, open, AUTHORIZE_TIMEOUT).await?
+            }
+            Authorize::Paste(ask) => {
+                let redirect = LoopbackRedirect::bind().await?;
+                let redirect_uri = redirect.redirect_uri().to_owned();
+                let state = new_state()?;
+                // The listener goes: the answer comes back through the user.
+                drop(redirect);
+                let pasted = ask(&client.authorize_url(&redirect_uri, &state))?;
+                let code = code_from_pasted(&pasted, &state)?;
+                client.exchange_code(&code, &redirect_uri).await?
+            }
+        };
+        let saved = tokens.clone();
+        keyring(move || {
+            secrets::save_credentials(&credentials)?;
+            secrets::save_tokens(&saved)
+        })
+        .await?;
+        let app_key = client.config().credentials.app_key.clone();
+        *self.current.lock().await = Some(Arc::new(Online {
+            client: Arc::new(client),
+            _demo: None,
+        }));
+        self.set_account(|a| {
+            *a = Account {
+                mode: Mode::Live,
+                live_app_key: Some(app_key),
+                gateway,
+                keyring_problem: None,
+                gateway_problem: None,
+            }
+        });
+        Ok(tokens)
+    }
+
+    /// Forgets the tokens (with `forget_app` the app key and secret too); the app goes back to
+    /// demo data.
+    pub(crate) async fn logout(&self, forget_app: bool) -> Result<(), CommandError> {
+        keyring(move || secrets::forget_tokens(forget_app)).await?;
+        *self.current.lock().await = None;
+        if self.options.mode == ModeChoice::Auto {
+            self.set_account(|a| (a.mode, a.live_app_key) = (Mode::Demo, None));
+        }
+        Ok(())
+    }
+}
+
+/// Which app the keyring holds and how long its authorization lasts.
+pub(crate) async fn auth_status() -> Result<AuthStatus, CommandError> {
+    let credentials = keyring(secrets::load_credentials).await?;
+    let tokens = keyring(secrets::load_tokens).await?;
+    let now = Utc::now();
+    Ok(AuthStatus {
+        app_key: credentials.map(|c| c.app_key),
+        authorized: tokens
+            .as_ref()
+            .is_some_and(|t| t.refresh_usable(now) || !t.access_expiring(now)),
+        access_expires_at: tokens.as_ref().map(|t| t.access_expires_at),
+        refresh_expires_at: tokens.and_then(|t| t.refresh_expires_at),
+    })
+}
+
+/// The app in the keyring, for a login that names only part of it.
+pub(crate) async fn stored_credentials() -> Result<Option<AppCredentials>, CommandError> {
+    keyring(secrets::load_credentials).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_gateway_is_an_error_naming_its_source_never_a_fall_back() {
+        if std::env::var_os("PIFA_GATEWAY").is_some() {
+            eprintln!("skipped: PIFA_GATEWAY is set for this run");
+            return;
+        }
+        for bad in [
+            "http://localhost@evil.example",
+            "http://127.0.0.1.evil.example",
+        ] {
+            let error = gateway_url(None, Some(bad)).unwrap_err();
+            assert_eq!(error.code(), "settings.bad_gateway");
+            assert!(error.to_string().contains("Settings"), "{error}");
+            let error = gateway_url(Some(bad), None).unwrap_err();
+            assert!(error.to_string().contains("--gateway"), "{error}");
+        }
+        assert_eq!(
+            gateway_url(None, Some("https://relay.example/1688/")).unwrap(),
+            "https://relay.example/1688"
+        );
+        // The flag comes before Settings.
+        assert_eq!(
+            gateway_url(Some("http://127.0.0.1:9"), Some("https://relay.example")).unwrap(),
+            "http://127.0.0.1:9"
+        );
+        assert_eq!(gateway_url(None, None).unwrap(), LIVE_GATEWAY);
+    }
+}

@@ -1,0 +1,103 @@
+//! Price watches: actions over the store, and the round of checks that the app's scheduler
+//! and `pifa-cli watch check` both run.
+
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use pifa_core::offer::Percent;
+use pifa_core::store::{Alert, PricePoint, Watch};
+use pifa_core::watch::{self, WatchCheck};
+use pifa_core::OfferId;
+
+use crate::{CommandError, Workbench};
+
+impl Workbench {
+    /// Watches a stored offer's unit price at a quantity; alerts on moves of at least
+    /// `alert_basis_points` hundredths of a percent (default 5%). Answers every watch.
+    pub fn watch_offer(
+        &self,
+        offer_id: &str,
+        target_qty: u32,
+        alert_basis_points: Option<u32>,
+    ) -> Result<Vec<Watch>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        let threshold = alert_basis_points.map(|basis_points| Percent { basis_points });
+        let mut store = self.store()?;
+        store.watch_offer(&offer_id, target_qty, threshold, Utc::now())?;
+        Ok(store.watches(Utc::now())?)
+    }
+
+    /// Stops watching an offer (its history stays). Answers the watches left.
+    pub fn unwatch_offer(&self, offer_id: &str) -> Result<Vec<Watch>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        let mut store = self.store()?;
+        store.unwatch_offer(&offer_id)?;
+        Ok(store.watches(Utc::now())?)
+    }
+
+    /// The watch on one offer, for its offer page.
+    pub fn watch_of(&self, offer_id: &str) -> Result<Option<Watch>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        Ok(self.store()?.watch(&offer_id, Utc::now())?)
+    }
+
+    pub fn watches(&self) -> Result<Vec<Watch>, CommandError> {
+        Ok(self.store()?.watches(Utc::now())?)
+    }
+
+    /// The history for the offer page's chart, thinned to what a chart can show.
+    pub fn price_history(&self, offer_id: &str, qty: u32) -> Result<Vec<PricePoint>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        Ok(self.store()?.price_chart(&offer_id, qty)?)
+    }
+
+    /// Every recorded point of an offer at its watched quantity (1 when not watched).
+    pub fn full_price_history(&self, offer_id: &str) -> Result<Vec<PricePoint>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        let store = self.store()?;
+        let qty = store
+            .watch(&offer_id, Utc::now())?
+            .map_or(1, |w| w.target_qty);
+        Ok(store.price_history(&offer_id, qty)?)
+    }
+
+    /// Alerts raised by price moves, newest first.
+    pub fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
+        Ok(self.store()?.alerts(unseen_only)?)
+    }
+
+    pub fn mark_alerts_seen(&self) -> Result<u64, CommandError> {
+        Ok(self.store()?.mark_alerts_seen(Utc::now())?)
+    }
+
+    /// The watched offers due for a check now: last checked at least the interval from
+    /// Settings ago, or all of them with `all`.
+    pub fn due_watches(&self, all: bool) -> Result<Vec<OfferId>, CommandError> {
+        let interval = if all {
+            Duration::zero()
+        } else {
+            watch::check_interval(&self.settings())
+        };
+        // A millisecond ahead, so that "all" takes a watch checked this very millisecond too.
+        let now = Utc::now() + Duration::milliseconds(1);
+        Ok(self.store()?.due_watches(now, interval)?)
+    }
+
+    /// Checks the watches due now (or all): fetches them, records prices, raises alerts. With
+    /// nothing due, nothing is fetched and no connection is made.
+    pub async fn check_watches(&self, all: bool) -> Result<WatchCheck, CommandError> {
+        let due = self.due_watches(all)?;
+        if due.is_empty() {
+            return Ok(WatchCheck::default());
+        }
+        let online = self.online().await?;
+        let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+        Ok(watch::check(
+            Arc::clone(&online.client),
+            self.batch_storage()?,
+            due,
+            cancelled,
+        )
+        .await)
+    }
+}
