@@ -14,6 +14,7 @@ use pifa_core::store::{
 use pifa_core::watch::WatchCheck;
 use pifa_core::Language;
 use pifa_workbench::events::Event;
+use pifa_workbench::logs::LogStatus;
 use pifa_workbench::BATCH_CONCURRENCY;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
@@ -339,6 +340,18 @@ pub async fn check_watches(app: AppHandle, all: bool) -> Result<WatchCheck, Comm
         emit(&app, Event::WatchesChecked(report.clone()));
     }
     Ok(report)
+}
+
+/// Where the log is and its newest warnings and errors, for the Status page.
+#[tauri::command]
+pub async fn log_status(app: AppHandle) -> Result<LogStatus, CommandError> {
+    blocking(app, |workbench| workbench.log_status()).await
+}
+
+/// Shows the log folder in the file manager: only that folder, never a path from the window.
+#[tauri::command]
+pub fn open_log_folder(workbench: State<'_, Workbench>) -> Result<(), CommandError> {
+    workbench.open_log_folder()
 }
 
 /// Runs store work off the async runtime's threads.

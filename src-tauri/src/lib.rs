@@ -4,6 +4,7 @@
 
 mod args;
 mod commands;
+mod contract;
 mod watches;
 
 pub use pifa_workbench::{AppInfo, CommandError, Workbench};
@@ -14,15 +15,24 @@ use tauri::{AppHandle, Emitter, Manager};
 
 /// Tells the window what background work did; a closed window just misses it.
 pub(crate) fn emit(app: &AppHandle, event: Event) {
-    let _ = app.emit(event.name(), event.payload());
+    if let Err(e) = app.emit(event.name(), event.payload()) {
+        tracing::warn!(
+            event = event.name(),
+            "an event could not be sent to the window: {e}"
+        );
+    }
 }
 
 pub fn run() {
     let args = args::Args::parse(std::env::args().skip(1));
+    // First, so opening the files can log what it worked around. Tauri's own `log` records go
+    // to the same file.
+    pifa_workbench::logs::start(args.data_dir.as_deref());
+    tracing::info!(version = pifa_core::VERSION, "Pifa started");
     // Opened before the async runtime runs: choosing the mode reads the keyring, blocking.
     let workbench = Workbench::open(args.data_dir.as_deref(), ConnectOptions::app());
 
-    tauri::Builder::default()
+    let builder = tauri::Builder::default()
         // Registered first so a second launch hands over before anything else starts.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
@@ -37,42 +47,9 @@ pub fn run() {
         .setup(|app| {
             watches::start_scheduler(app.handle().clone());
             Ok(())
-        })
-        .invoke_handler(tauri::generate_handler![
-            commands::app_info,
-            commands::set_language,
-            commands::search_offers,
-            commands::search_1688,
-            commands::fetch_offer,
-            commands::connect_live,
-            commands::use_demo,
-            commands::set_refresh_settings,
-            commands::run_batch,
-            commands::cancel_batch,
-            commands::paused_offers,
-            commands::resume_offers,
-            commands::health,
-            commands::stored_offer,
-            commands::quote_offer,
-            commands::shortlists,
-            commands::create_shortlist,
-            commands::rename_shortlist,
-            commands::delete_shortlist,
-            commands::add_to_shortlist,
-            commands::remove_from_shortlist,
-            commands::set_shortlist_entry,
-            commands::shortlist_page,
-            commands::shortlists_of,
-            commands::export_shortlist,
-            commands::watch_offer,
-            commands::unwatch_offer,
-            commands::watch_of,
-            commands::watches,
-            commands::price_history,
-            commands::alerts,
-            commands::mark_alerts_seen,
-            commands::check_watches
-        ])
+        });
+    // Every command the window can call, from the one list that also writes the UI's wrappers.
+    contract::register(builder)
         .run(tauri::generate_context!())
         .expect("the Pifa window could not be started");
 }

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use pifa_core::store::{Alert, AlertKind};
-use pifa_core::Language;
+use pifa_core::{words, Language};
 use pifa_workbench::events::Event;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -26,7 +26,7 @@ pub fn start_scheduler(app: AppHandle) {
                     emit(&app, Event::WatchesChecked(report));
                 }
                 Ok(_) => {}
-                Err(e) => eprintln!("pifa: checking watches failed: {e}"),
+                Err(e) => tracing::error!(code = %e.code, "checking watches failed: {}", e.message),
             }
         }
     });
@@ -40,26 +40,26 @@ fn plain(text: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// One alert as a line of a desktop notification, in the user's language.
+/// One alert as a line of a desktop notification, in the user's language (the shared catalog).
 fn alert_line(alert: &Alert, language: Language) -> String {
     let title = plain(alert.title.as_deref().unwrap_or(alert.offer_id.as_str()));
     let qty = alert.target_qty.map(|q| q.to_string()).unwrap_or_default();
     let price = |p: Option<pifa_core::Money>| p.map_or_else(|| "—".to_owned(), |p| format!("¥{p}"));
     let (old, new) = (price(alert.old_price), price(alert.new_price));
-    match (language, alert.kind) {
-        (Language::SimplifiedChinese, AlertKind::PriceDrop) => {
-            format!("降价：{title}（{qty} 件）{old} → {new}")
-        }
-        (Language::SimplifiedChinese, AlertKind::PriceRise) => {
-            format!("涨价：{title}（{qty} 件）{old} → {new}")
-        }
-        (Language::English, AlertKind::PriceDrop) => {
-            format!("Price drop: {title} (at {qty} pcs) {old} → {new}")
-        }
-        (Language::English, AlertKind::PriceRise) => {
-            format!("Price rise: {title} (at {qty} pcs) {old} → {new}")
-        }
-    }
+    let word = match alert.kind {
+        AlertKind::PriceDrop => words::NOTIFY_PRICE_DROP,
+        AlertKind::PriceRise => words::NOTIFY_PRICE_RISE,
+    };
+    words::text(
+        language,
+        word,
+        &[
+            ("title", &title),
+            ("qty", &qty),
+            ("old", &old),
+            ("new", &new),
+        ],
+    )
 }
 
 /// Tells the desktop about new alerts; without a notification service the app's badge and
@@ -75,15 +75,14 @@ fn notify(app: &AppHandle, alerts: &[Alert]) {
         .map(|a| alert_line(a, language))
         .collect();
     if alerts.len() > 3 {
-        body.push(match language {
-            Language::SimplifiedChinese => format!("另有 {} 条提醒", alerts.len() - 3),
-            Language::English => format!("and {} more", alerts.len() - 3),
-        });
+        let count = (alerts.len() - 3).to_string();
+        body.push(words::text(
+            language,
+            words::NOTIFY_MORE,
+            &[("count", &count)],
+        ));
     }
-    let title = match language {
-        Language::SimplifiedChinese => "Pifa 价格提醒",
-        Language::English => "Pifa price alerts",
-    };
+    let title = words::text(language, words::NOTIFY_TITLE, &[]);
     if let Err(e) = app
         .notification()
         .builder()
@@ -91,7 +90,10 @@ fn notify(app: &AppHandle, alerts: &[Alert]) {
         .body(body.join("\n"))
         .show()
     {
-        eprintln!("pifa: the desktop notification could not be shown: {e}");
+        tracing::warn!(
+            alerts = alerts.len(),
+            "the desktop notification could not be shown: {e}"
+        );
     }
 }
 

@@ -4,4 +4,13 @@
  * Something the cleaner refused to take from an answer, kept on the offer so the user (and a
  * later `recheck`) can see it. The field stays empty rather than being guessed.
  */
-export type CleanWarning = { field: string, problem: string, };
+export type CleanWarning = { field: string, 
+/**
+ * In English, for the command line and logs.
+ */
+problem: string, 
+/**
+ * The problem as a catalog phrase (see `words`), which the app shows in the user's
+ * language; empty on warnings stored before Pifa kept it, which show `problem`.
+ */
+code: string, params: Record<string, string>, };

@@ -25,6 +25,7 @@ export type ErrorCode =
   | "keyring.corrupt"
   | "keyring.locked"
   | "keyring.unavailable"
+  | "logs.unopenable"
   | "offer.bad_id"
   | "offer.not_found"
   | "offer.paused"
@@ -70,6 +71,7 @@ export const errorCodes: readonly ErrorCode[] = [
   "keyring.corrupt",
   "keyring.locked",
   "keyring.unavailable",
+  "logs.unopenable",
   "offer.bad_id",
   "offer.not_found",
   "offer.paused",

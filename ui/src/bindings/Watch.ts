@@ -24,6 +24,11 @@ changeBp: number | null,
  */
 points: number, createdAt: string, lastCheckedAt: string | null, 
 /**
- * Why the last check failed, if it did.
+ * Why the last check failed, if it did: in English, for the command line and logs…
  */
-lastError: string | null, pausedUntil: string | null, };
+lastError: string | null, 
+/**
+ * …and its stable code (see `ErrorCode`), which the app explains in the user's language;
+ * `null` for failures noted before Pifa kept it.
+ */
+lastErrorCode: string | null, pausedUntil: string | null, };

@@ -4,6 +4,8 @@ const invoke = vi.fn();
 vi.mock('@tauri-apps/api/core', () => ({ invoke: (...args: unknown[]) => invoke(...args) }));
 
 const { api, call, CommandFailure, toCommandFailure } = await import('./api');
+type FailureCode = import('./api').FailureCode;
+const { commands, commandNames } = await import('../bindings/commands');
 type CommandFailure = InstanceType<typeof CommandFailure>;
 
 describe('the invoke wrapper', () => {
@@ -32,6 +34,58 @@ describe('the invoke wrapper', () => {
     };
     await api.search1688(search, true);
     expect(invoke).toHaveBeenCalledWith('search_1688', { search, refresh: true });
+  });
+
+  it('sends each generated wrapper to its Rust command, with camelCase argument keys', async () => {
+    invoke.mockResolvedValue(null);
+    await api.fetchOffer('624516873409', false);
+    expect(invoke).toHaveBeenLastCalledWith('fetch_offer', { offerId: '624516873409', refresh: false });
+    await api.setShortlistEntry(3, '624516873409', '样品', null);
+    expect(invoke).toHaveBeenLastCalledWith('set_shortlist_entry', {
+      shortlistId: 3,
+      offerId: '624516873409',
+      note: '样品',
+      targetQty: null,
+    });
+    await api.watchOffer('624516873409', 100, 500);
+    expect(invoke).toHaveBeenLastCalledWith('watch_offer', {
+      offerId: '624516873409',
+      targetQty: 100,
+      alertBasisPoints: 500,
+    });
+    await api.appInfo();
+    expect(invoke).toHaveBeenLastCalledWith('app_info', undefined);
+  });
+
+  it('has a wrapper for every command, each invoking its own name', async () => {
+    invoke.mockResolvedValue(null);
+    const names = Object.keys(commandNames) as (keyof typeof commands)[];
+    expect(names).toEqual(Object.keys(commands));
+    expect(names.length).toBeGreaterThan(30);
+    for (const name of names) {
+      const wrapper = commands[name] as (...args: unknown[]) => Promise<unknown>;
+      await wrapper(...Array.from({ length: wrapper.length }, (_, i) => i));
+      const [command, args] = invoke.mock.lastCall!;
+      expect(command).toBe(commandNames[name]);
+      // Every parameter goes out under a key, in order.
+      expect(Object.values((args ?? {}) as object)).toEqual(Array.from({ length: wrapper.length }, (_, i) => i));
+    }
+  });
+
+  it('makes a call that no longer fits the Rust command fail the type check', () => {
+    // Never run: `svelte-check` (npm run check) reads these lines, and each must be an error.
+    const typeChecks = () => {
+      // @ts-expect-error: the offer ID is a string
+      void api.fetchOffer(624516873409, false);
+      // @ts-expect-error: `refresh` is an argument of its own, not a field
+      void api.search1688({ keyword: '杯', page: 1, pageSize: 20, refresh: true });
+      // @ts-expect-error: set_shortlist_entry takes a note and a target quantity too
+      void api.setShortlistEntry(3, '624516873409');
+      // @ts-expect-error: not a code the Rust side sends
+      const code: FailureCode = 'gateway.unreachable';
+      return code;
+    };
+    expect(typeof typeChecks).toBe('function');
   });
 
   it('turns a {code, message} rejection into a typed CommandFailure', async () => {

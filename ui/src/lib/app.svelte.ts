@@ -1,7 +1,7 @@
 // The app-wide state the pages share: what the Rust side said about the app, the page shown,
 // and the last command failure.
 import { api, CommandFailure, toCommandFailure } from './api';
-import { failureText as explainFailure, translate, type MessageKey } from './i18n';
+import { failureText as explainFailure, phraseText, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { Language } from '../bindings/Language';
 
@@ -40,6 +40,11 @@ export function language(): Language {
 
 export function t(key: MessageKey, params?: Record<string, string>): string {
   return translate(language(), key, params);
+}
+
+/** A phrase from the Rust side (a quote or cleaner problem) in the user's language. */
+export function say(phrase: { code: string; params: Record<string, string> }, fallback?: string): string {
+  return phraseText(language(), phrase, fallback);
 }
 
 /** A failure as the user reads it, in their language (see `failureText` in i18n). */

@@ -204,6 +204,7 @@ fn main() -> ExitCode {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::SomeFailed) => ExitCode::from(1),
         Err(error) => {
+            tracing::error!(code = error.code(), "a command failed: {error}");
             eprintln!("pifa-cli: {error} [{}]", error.code());
             ExitCode::from(2)
         }
@@ -245,11 +246,15 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
         rate: Some(cli.rate),
         environment_credentials: true,
     };
+    // The same log file as the app's, so a scheduled `watch check` leaves a trace; standard
+    // error still says only what it said before.
+    pifa_workbench::logs::start(cli.data_dir.as_deref());
     let workbench = Workbench::open(cli.data_dir.as_deref(), options);
     let outcome = command(&workbench, cli);
     // The process ends right after the command: a rotated refresh token not yet saved would
     // be lost, and the user would have to log in again.
     if !workbench.flush_tokens(SAVE_WAIT) {
+        tracing::warn!("the renewed 1688 tokens may not have reached the keyring in time");
         eprintln!("pifa-cli: the renewed 1688 tokens may not have reached the keyring (it did not answer in time); if the next command asks, run `pifa-cli auth login`");
     }
     outcome

@@ -131,7 +131,7 @@ pub fn run(wb: &Workbench, action: &ShortlistAction, as_json: bool) -> Result<Ou
             for (rank, row) in rows.iter().enumerate() {
                 let priced = match (&row.quote.quote, &row.quote.problem) {
                     (Some(q), _) => format!("{} × ¥{} = ¥{}", q.billed_qty, q.unit_price, q.total),
-                    (None, Some(problem)) => problem.clone(),
+                    (None, Some(problem)) => problem.text(pifa_core::Language::English),
                     (None, None) => "—".to_owned(),
                 };
                 outln!(

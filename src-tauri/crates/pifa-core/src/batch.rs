@@ -188,6 +188,15 @@ pub async fn run_batch(
         ..BatchCounts::default()
     };
     let mut settle = |item: BatchItem, counts: &mut BatchCounts| {
+        if item.status == BatchStatus::Failed {
+            // Shown to the user as it happens; in the log for a later look, not as a warning.
+            tracing::info!(
+                offer_id = item.offer_id.as_deref().unwrap_or_default(),
+                code = item.code.as_deref().unwrap_or_default(),
+                "an offer of a batch failed: {}",
+                item.message.as_deref().unwrap_or_default()
+            );
+        }
         counts.add(item.status);
         on_item(&item, counts);
     };
@@ -258,6 +267,7 @@ pub async fn run_batch(
             };
             if let Some(reason) = stops {
                 if counts.stopped.is_none() {
+                    tracing::warn!(code = %reason.code, "a batch stopped: {}", reason.message);
                     counts.stopped = Some(reason);
                     stop.send_replace(true);
                 }
@@ -267,6 +277,13 @@ pub async fn run_batch(
     )
     .await;
     forwarding.abort();
+    tracing::info!(
+        total = counts.total,
+        stored = counts.stored,
+        failed = counts.failed,
+        cancelled = counts.cancelled,
+        "a batch ended"
+    );
     counts
 }
 
@@ -293,7 +310,9 @@ fn keep(
             match stored {
                 Ok(offer) => {
                     // The success is kept; not forgetting old failures only delays a pause.
-                    let _ = store.clear_fetch_failures(offer_id);
+                    if let Err(e) = store.clear_fetch_failures(offer_id) {
+                        tracing::warn!(%offer_id, code = e.code(), "an offer's past failures could not be cleared: {e}");
+                    }
                     let item = BatchItem {
                         title: offer.title.or(offer.title_en),
                         ..BatchItem::of(offer_id, BatchStatus::Stored)

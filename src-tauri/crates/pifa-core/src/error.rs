@@ -145,6 +145,9 @@ pub enum Error {
 
     #[error("the demo gateway could not start: {0}")]
     DemoStart(String),
+
+    #[error("the log folder {path} could not be opened: {reason}")]
+    LogFolderUnopenable { path: PathBuf, reason: String },
 }
 
 impl Error {
@@ -215,6 +218,7 @@ stable_codes!(Error {
     Error::NoCredentials(_) => "auth.no_credentials",
     Error::NotAuthorized(_) => "auth.not_authorized",
     Error::DemoStart(_) => "demo.start",
+    Error::LogFolderUnopenable { .. } => "logs.unopenable",
 });
 
 /// The code of a failure of Pifa itself (a task that stopped unexpectedly) rather than of the

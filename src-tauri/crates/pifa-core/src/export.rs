@@ -11,7 +11,7 @@ use chrono::{DateTime, Local, Utc};
 use crate::offer::tiers::PriceBasis;
 use crate::offer::Percent;
 use crate::store::ShortlistRow;
-use crate::{files, Error, Language, Result};
+use crate::{files, words, Error, Language, Result};
 
 /// A cell as Excel should show it: text starting with a formula trigger gets a leading
 /// apostrophe, which Excel hides and which stops it evaluating the rest (OWASP's advice).
@@ -28,59 +28,35 @@ fn local(time: DateTime<Utc>) -> String {
         .to_string()
 }
 
-fn headers(language: Language) -> [&'static str; 23] {
-    match language {
-        Language::SimplifiedChinese => [
-            "排名",
-            "商品ID",
-            "标题",
-            "英文标题",
-            "供应商",
-            "省份",
-            "城市",
-            "诚信通年限",
-            "实力商家",
-            "超级工厂",
-            "回头率",
-            "综合服务分",
-            "48小时揽收率",
-            "品质退款率",
-            "起订量",
-            "采购数量",
-            "计价数量",
-            "单价(元)",
-            "总价(元)",
-            "价格区间",
-            "备注",
-            "链接",
-            "数据时间",
-        ],
-        Language::English => [
-            "Rank",
-            "Offer ID",
-            "Title",
-            "English title",
-            "Supplier",
-            "Province",
-            "City",
-            "诚信通 years",
-            "实力商家",
-            "超级工厂",
-            "Repurchase rate",
-            "Service score",
-            "48-hour pickup rate",
-            "Quality refund rate",
-            "MOQ",
-            "Quantity",
-            "Billed quantity",
-            "Unit price (CNY)",
-            "Total (CNY)",
-            "Tiers",
-            "Note",
-            "Link",
-            "Data as of",
-        ],
-    }
+/// The header row, from the shared catalog in the user's language.
+fn headers(language: Language) -> [String; 23] {
+    use words::*;
+    [
+        CSV_RANK,
+        CSV_OFFER_ID,
+        CSV_TITLE,
+        CSV_TITLE_EN,
+        CSV_SUPPLIER,
+        CSV_PROVINCE,
+        CSV_CITY,
+        CSV_TP_YEARS,
+        CSV_POWER_MERCHANT,
+        CSV_SUPER_FACTORY,
+        CSV_REPURCHASE,
+        CSV_SERVICE_SCORE,
+        CSV_PICKUP_48H,
+        CSV_QUALITY_REFUND,
+        CSV_MOQ,
+        CSV_QUANTITY,
+        CSV_BILLED_QTY,
+        CSV_UNIT_PRICE,
+        CSV_TOTAL,
+        CSV_TIERS,
+        CSV_NOTE,
+        CSV_LINK,
+        CSV_FETCHED_AT,
+    ]
+    .map(|word| words::text(language, word, &[]))
 }
 
 /// A 0–5 score kept in tenths, as `4.5`.
@@ -88,13 +64,12 @@ fn tenths(score: u32) -> String {
     format!("{}.{}", score / 10, score % 10)
 }
 
-fn yes_no(flag: bool, language: Language) -> &'static str {
-    match (flag, language) {
-        (true, Language::SimplifiedChinese) => "是",
-        (false, Language::SimplifiedChinese) => "否",
-        (true, Language::English) => "yes",
-        (false, Language::English) => "no",
-    }
+fn yes_no(flag: bool, language: Language) -> String {
+    words::text(
+        language,
+        if flag { words::CSV_YES } else { words::CSV_NO },
+        &[],
+    )
 }
 
 /// Writes a shortlist's comparison rows (already ranked) as CSV.
@@ -115,18 +90,15 @@ pub fn write_shortlist_csv(
         let number = |value: Option<u32>| value.map(|v| v.to_string()).unwrap_or_default();
         let rate = |value: Option<Percent>| value.map(|r| r.to_string()).unwrap_or_default();
         // An unknown badge is an empty cell, not a "no".
-        let badge = |value: Option<bool>| {
-            value
-                .map(|b| yes_no(b, language).to_owned())
-                .unwrap_or_default()
-        };
+        let badge = |value: Option<bool>| value.map(|b| yes_no(b, language)).unwrap_or_default();
         let quote = row.quote.quote.as_ref();
         // A missing price stays an empty cell, never a borrowed one.
         let unit_price = quote.map(|q| {
             let price = q.unit_price.to_string();
-            match (q.basis, language) {
-                (PriceBasis::LowestSku, Language::SimplifiedChinese) => format!("{price} 起"),
-                (PriceBasis::LowestSku, Language::English) => format!("from {price}"),
+            match q.basis {
+                PriceBasis::LowestSku => {
+                    words::text(language, words::CSV_FROM_PRICE, &[("price", &price)])
+                }
                 _ => price,
             }
         });

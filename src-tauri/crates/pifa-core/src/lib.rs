@@ -21,6 +21,7 @@ pub mod settings;
 pub mod sourcing;
 pub mod store;
 pub mod watch;
+pub mod words;
 
 pub use error::{Error, Result};
 pub use language::Language;

@@ -76,6 +76,22 @@ impl DataDir {
     pub fn settings_file(&self) -> PathBuf {
         self.root.join("settings.json")
     }
+
+    /// The folder of the log files (see `pifa_workbench::logs`).
+    pub fn log_dir(&self) -> PathBuf {
+        self.root.join("logs")
+    }
+}
+
+/// Shows a folder of Pifa's in the desktop's file manager (created first if missing); returns
+/// at once. Only ever called with a path Pifa chose, never one from the window.
+pub fn show_folder(path: &Path) -> Result<()> {
+    let unopenable = |reason: String| Error::LogFolderUnopenable {
+        path: path.to_path_buf(),
+        reason,
+    };
+    create_private_dir(path).map_err(|e| unopenable(e.to_string()))?;
+    open::that_detached(path).map_err(|e| unopenable(e.to_string()))
 }
 
 fn create_private_dir(path: &Path) -> io::Result<()> {

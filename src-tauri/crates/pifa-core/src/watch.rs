@@ -67,9 +67,15 @@ pub async fn check(
             store.lock().unwrap_or_else(PoisonError::into_inner);
         let error =
             (item.status == BatchStatus::Failed).then(|| item.message.clone().unwrap_or_default());
+        let failure = error
+            .as_deref()
+            .map(|message| (item.code.as_deref().unwrap_or("internal"), message));
         // A failure to note the check only means it is tried again sooner.
-        let _ = store.record_watch_check(&offer_id, error.as_deref(), Utc::now());
-        if error.is_some() {
+        if let Err(e) = store.record_watch_check(&offer_id, failure, Utc::now()) {
+            tracing::warn!(%offer_id, code = e.code(), "a watch check could not be noted: {e}");
+        }
+        if let Some(error) = &error {
+            tracing::warn!(%offer_id, code = item.code.as_deref().unwrap_or_default(), "checking a watched offer failed: {error}");
             report.failed += 1;
             return;
         }

@@ -421,7 +421,27 @@ fn a_price_range_is_a_warning_not_a_price() {
     let item = json!({"offerId": 624516873401_i64, "priceInfo": {"price": "1.5-2.0"}});
     let offer = clean_search_item(&item, t0()).unwrap();
     assert_eq!(offer.listed_price, None);
-    assert!(offer.warnings[0].problem.contains("range"));
+    let warning = &offer.warnings[0];
+    assert!(warning.problem.contains("range"));
+    // The app words it from the catalog in the user's language; the English is for the CLI.
+    assert_eq!(warning.code, "clean.priceRange");
+    assert_eq!(warning.params["value"], "\"1.5-2.0\"");
+    let phrase = pifa_core::words::Phrase {
+        code: warning.code.clone(),
+        params: warning.params.clone(),
+    };
+    assert_eq!(phrase.text(pifa_core::Language::English), warning.problem);
+    assert_eq!(
+        phrase.text(pifa_core::Language::SimplifiedChinese),
+        "\"1.5-2.0\" 是价格区间而不是单一价格，已留空"
+    );
+}
+
+#[test]
+fn a_warning_stored_before_codes_reads_back_with_an_empty_code() {
+    let old: pifa_core::offer::CleanWarning =
+        serde_json::from_value(json!({"field": "price", "problem": "not a price"})).unwrap();
+    assert_eq!((old.code.as_str(), old.params.len()), ("", 0));
 }
 
 #[test]
@@ -435,7 +455,9 @@ fn hostile_text_is_capped() {
     assert!(offer
         .warnings
         .iter()
-        .all(|w| w.problem.chars().count() <= 201 && w.field.chars().count() <= 201));
+        .all(|w| w.problem.chars().count() <= 201
+            && w.field.chars().count() <= 201
+            && w.params.values().all(|v| v.chars().count() <= 81)));
 }
 
 fn detail(result: Value) -> Value {

@@ -219,9 +219,18 @@ fn an_order_quote_gives_the_quote_the_minimum_and_the_next_break_or_says_why_not
     per_sku.skus = vec![sku("红色", Some("7.20")), sku("蓝色", None)];
     let blue = order_quote(&per_sku, 5, Some("蓝色"));
     assert_eq!(blue.quote, None);
+    let problem = blue.problem.unwrap();
     assert_eq!(
-        blue.problem.as_deref(),
-        Some("SKU 蓝色 of offer 624516873410 has no price of its own")
+        (problem.code.as_str(), problem.params["sku"].as_str()),
+        ("quote.skuWithoutPrice", "蓝色")
+    );
+    assert_eq!(
+        problem.text(pifa_core::Language::English),
+        "SKU 蓝色 has no price of its own."
+    );
+    assert_eq!(
+        problem.text(pifa_core::Language::SimplifiedChinese),
+        "SKU 蓝色 没有单独的价格。"
     );
     assert_eq!(blue.next_break, None);
     assert_eq!(

@@ -67,6 +67,27 @@ fn a_price_move_past_the_threshold_raises_one_alert() {
 }
 
 #[test]
+fn a_failed_check_keeps_its_code_for_the_app_and_a_good_one_clears_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = filled(tmp.path());
+    let tee = id("624516873409");
+    store.watch_offer(&tee, 100, None, t0()).unwrap();
+    let failure = ("gateway.not_found", "1688 has no offer 624516873409");
+    store.record_watch_check(&tee, Some(failure), t0()).unwrap();
+    let watch = store.watch(&tee, t0()).unwrap().unwrap();
+    assert_eq!(
+        (
+            watch.last_error_code.as_deref(),
+            watch.last_error.as_deref()
+        ),
+        (Some(failure.0), Some(failure.1))
+    );
+    store.record_watch_check(&tee, None, t0()).unwrap();
+    let watch = store.watch(&tee, t0()).unwrap().unwrap();
+    assert_eq!((watch.last_error_code, watch.last_error), (None, None));
+}
+
+#[test]
 fn a_chart_of_a_very_long_history_is_capped_and_keeps_its_extremes() {
     let tmp = tempfile::tempdir().unwrap();
     let store = filled(tmp.path());

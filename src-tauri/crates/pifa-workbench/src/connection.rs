@@ -203,8 +203,12 @@ impl Connection {
     /// A client whose renewed tokens go back to the keyring, one set after the other.
     fn keeping_tokens(&self, client: GatewayClient) -> GatewayClient {
         let keeper = TokenKeeper::start(|tokens: &TokenSet| {
+            // The error names the keyring's trouble, never the tokens.
             if let Err(e) = secrets::save_tokens(tokens) {
-                eprintln!("pifa: the renewed 1688 tokens could not be kept in the keyring: {e}");
+                tracing::error!(
+                    code = e.code(),
+                    "the renewed 1688 tokens could not be kept in the keyring: {e}"
+                );
             }
         });
         let client = client.on_new_tokens(keeper.sink());
@@ -379,6 +383,8 @@ impl Connection {
         })
         .await?;
         let app_key = client.config().credentials.app_key.clone();
+        // The app key is shown in Settings; the secret and the tokens never leave the keyring.
+        tracing::info!(%app_key, %gateway, "authorized with 1688");
         *self.current.lock().await = Some(Arc::new(Online {
             client: Arc::new(client),
             _demo: None,
@@ -399,6 +405,7 @@ impl Connection {
     /// demo data.
     pub(crate) async fn logout(&self, forget_app: bool) -> Result<(), CommandError> {
         keyring(move || secrets::forget_tokens(forget_app)).await?;
+        tracing::info!(forget_app, "logged out of 1688");
         *self.current.lock().await = None;
         if self.options.mode == ModeChoice::Auto {
             self.set_account(|a| (a.mode, a.live_app_key) = (Mode::Demo, None));

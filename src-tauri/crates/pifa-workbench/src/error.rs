@@ -8,6 +8,8 @@ use ts_rs::TS;
 #[error("{message} ({code})")]
 #[ts(export)]
 pub struct CommandError {
+    /// One of [`pifa_core::error::all_codes`], which the UI has as the union `ErrorCode`.
+    #[ts(type = "import(\"./ErrorCode\").ErrorCode")]
     pub code: String,
     pub message: String,
     /// The next call would fail the same way, whatever the offer (the app's settings, quota or

@@ -9,6 +9,7 @@
 mod connection;
 mod error;
 pub mod events;
+pub mod logs;
 mod shortlists;
 mod sourcing;
 mod watches;
@@ -125,6 +126,12 @@ impl Workbench {
                 notices.extend(loaded.notice);
                 loaded.settings.gateway
             });
+        if let Err(problem) = &store {
+            tracing::error!(code = %problem.code, "the user database cannot be used: {}", problem.message);
+        }
+        for notice in &notices {
+            tracing::warn!(code = %notice.code, "{}", notice.message);
+        }
         Workbench {
             inner: Arc::new(Inner {
                 os_language: Language::from_os(),
@@ -437,5 +444,19 @@ impl Workbench {
     pub fn health(&self) -> Result<Health, CommandError> {
         let (store, cache) = (self.store()?, self.cache()?);
         Ok(health::health(&store, &cache, Utc::now())?)
+    }
+
+    /// Where the log is and its newest warnings and errors, for the Status page. Reads files:
+    /// call it off the async runtime.
+    pub fn log_status(&self) -> Result<logs::LogStatus, CommandError> {
+        Ok(logs::status(
+            &self.data_dir()?.log_dir(),
+            logs::LAST_PROBLEMS,
+        ))
+    }
+
+    /// Shows the log folder in the desktop's file manager.
+    pub fn open_log_folder(&self) -> Result<(), CommandError> {
+        Ok(pifa_core::paths::show_folder(&self.data_dir()?.log_dir())?)
     }
 }

@@ -105,9 +105,13 @@ impl Workbench {
                     let workbench = self.clone();
                     return Ok(Swr {
                         value: results,
-                        refresh: Some(Box::pin(
-                            async move { workbench.refresh_search(&search).await },
-                        )),
+                        refresh: Some(Box::pin(async move {
+                            let refreshed = workbench.refresh_search(&search).await;
+                            if let Err(e) = &refreshed {
+                                tracing::warn!(keyword = %search.keyword, page = search.page, code = %e.code, "refreshing a stale search page failed: {}", e.message);
+                            }
+                            refreshed
+                        })),
                     });
                 }
                 Cached::Missing => {}
@@ -146,9 +150,13 @@ impl Workbench {
                     let workbench = self.clone();
                     return Ok(Swr {
                         value: offer,
-                        refresh: Some(Box::pin(
-                            async move { workbench.refresh_offer(&offer_id).await },
-                        )),
+                        refresh: Some(Box::pin(async move {
+                            let refreshed = workbench.refresh_offer(&offer_id).await;
+                            if let Err(e) = &refreshed {
+                                tracing::warn!(%offer_id, code = %e.code, "refreshing a stale offer failed: {}", e.message);
+                            }
+                            refreshed
+                        })),
                     });
                 }
                 Cached::Missing => {}
@@ -189,11 +197,14 @@ impl Workbench {
             match offer {
                 Ok(offer) => fetched.offers.push(offer),
                 Err(e) if e.stops_run => return Err(e),
-                Err(e) => fetched.errors.push(InputError {
-                    input: id.to_string(),
-                    code: e.code,
-                    message: e.message,
-                }),
+                Err(e) => {
+                    tracing::info!(offer_id = %id, code = %e.code, "fetching an offer failed: {}", e.message);
+                    fetched.errors.push(InputError {
+                        input: id.to_string(),
+                        code: e.code,
+                        message: e.message,
+                    });
+                }
             }
         }
         Ok(fetched)

@@ -16,6 +16,8 @@ use super::{
     ServiceScores, Shipping, Sku, SourceApi, Spec, Supplier, Tier,
 };
 use crate::money::{Money, MAX_UNIT_PRICE};
+use crate::words::{self, Phrase, Word};
+use crate::Language;
 
 /// Where relative image paths of the older API live.
 const IMAGE_HOST: &str = "https://cbu01.alicdn.com/";
@@ -30,6 +32,8 @@ const MAX_NAME: usize = 200;
 const MAX_URL: usize = 2_048;
 const MAX_WARNING: usize = 200;
 const MAX_WARNINGS: usize = 100;
+/// Longest value from an answer that a warning quotes.
+const MAX_PARAM: usize = 80;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CleanError {
@@ -134,11 +138,20 @@ impl Cleaner {
         }
     }
 
-    fn warn(&mut self, field: impl Into<String>, problem: impl Into<String>) {
+    /// Notes a refusal as a catalog phrase for the app and in English for the command line;
+    /// values quoted from the answer are capped, since they come from 1688.
+    fn warn(&mut self, field: impl Into<String>, word: Word, values: &[(&str, String)]) {
         if self.warnings.len() < MAX_WARNINGS {
+            let values: Vec<(&str, String)> = values
+                .iter()
+                .map(|(name, value)| (*name, cap(value.clone(), MAX_PARAM).0))
+                .collect();
+            let phrase = Phrase::new(word, &values);
             self.warnings.push(CleanWarning {
                 field: cap(field.into(), MAX_WARNING).0,
-                problem: cap(problem.into(), MAX_WARNING).0,
+                problem: cap(phrase.text(Language::English), MAX_WARNING).0,
+                code: phrase.code,
+                params: phrase.params,
             });
         }
     }
@@ -161,7 +174,7 @@ impl Cleaner {
     fn text(&mut self, value: Option<&Value>, field: &str, max: usize) -> Option<String> {
         let (text, cut) = cap(value.and_then(text_of)?, max);
         if cut {
-            self.warn(field, format!("longer than {max} characters: cut"));
+            self.warn(field, words::CLEAN_TOO_LONG, &[("max", max.to_string())]);
         }
         Some(text)
     }
@@ -449,32 +462,42 @@ impl Cleaner {
                 .trim()
                 .to_owned(),
             other => {
-                self.warn(field, format!("{} is not a price", kind_of(other)));
+                self.warn(field, words::CLEAN_NOT_A_PRICE, &[("value", sample(other))]);
                 return None;
             }
         };
         if is_range(&text) {
             self.warn(
                 field,
-                format!("{text:?} is a price range, not one price: left empty"),
+                words::CLEAN_PRICE_RANGE,
+                &[("value", format!("{text:?}"))],
             );
             return None;
         }
         match Money::parse_decimal(&text) {
             Ok(price) if !price.is_positive() => {
-                self.warn(field, format!("price {price} is not positive"));
+                self.warn(
+                    field,
+                    words::CLEAN_PRICE_NOT_POSITIVE,
+                    &[("value", price.to_string())],
+                );
                 None
             }
             Ok(price) if price > MAX_UNIT_PRICE => {
                 self.warn(
                     field,
-                    format!("price {price} is beyond any real unit price"),
+                    words::CLEAN_PRICE_TOO_HIGH,
+                    &[("value", price.to_string())],
                 );
                 None
             }
             Ok(price) => Some(price),
-            Err(e) => {
-                self.warn(field, e.to_string());
+            Err(_) => {
+                self.warn(
+                    field,
+                    words::CLEAN_NOT_A_PRICE,
+                    &[("value", format!("{text:?}"))],
+                );
                 None
             }
         }
@@ -485,11 +508,19 @@ impl Cleaner {
         match whole_number(value) {
             Some(n) if (0..=MAX_QUANTITY as i128).contains(&n) => Some(n as u32),
             Some(n) => {
-                self.warn(field, format!("quantity {n} is out of range"));
+                self.warn(
+                    field,
+                    words::CLEAN_QTY_OUT_OF_RANGE,
+                    &[("value", n.to_string())],
+                );
                 None
             }
             None => {
-                self.warn(field, format!("{} is not a whole number", shown(value)));
+                self.warn(
+                    field,
+                    words::CLEAN_NOT_A_WHOLE_NUMBER,
+                    &[("value", sample(value))],
+                );
                 None
             }
         }
@@ -505,7 +536,11 @@ impl Cleaner {
             .and_then(|n| i64::try_from(n).ok())
             .and_then(QuoteType::from_code);
         if found.is_none() {
-            self.warn("quoteType", format!("{} is not 0, 1, 2 or 3", shown(value)));
+            self.warn(
+                "quoteType",
+                words::CLEAN_BAD_QUOTE_TYPE,
+                &[("value", sample(value))],
+            );
         }
         found
     }
@@ -517,7 +552,7 @@ impl Cleaner {
             Value::Number(n) => n.to_string(),
             Value::String(s) => s.trim().to_owned(),
             other => {
-                self.warn(field, format!("{} is not a rate", kind_of(other)));
+                self.warn(field, words::CLEAN_NOT_A_RATE, &[("value", sample(other))]);
                 return None;
             }
         };
@@ -541,7 +576,11 @@ impl Cleaner {
                 basis_points: bp as u32,
             }),
             _ => {
-                self.warn(field, format!("{text:?} is not a rate between 0 and 100 %"));
+                self.warn(
+                    field,
+                    words::CLEAN_NOT_A_RATE,
+                    &[("value", format!("{text:?}"))],
+                );
                 None
             }
         }
@@ -558,7 +597,7 @@ impl Cleaner {
         match parsed.map(Money::units) {
             Some(units) if (0..=50_000).contains(&units) => Some((units / 1_000) as u32),
             _ => {
-                self.warn(field, format!("{} is not a 0–5 score", shown(value)));
+                self.warn(field, words::CLEAN_NOT_A_SCORE, &[("value", sample(value))]);
                 None
             }
         }
@@ -578,7 +617,11 @@ impl Cleaner {
             // 0 means "not given" in these fields.
             Some(0.0) => None,
             _ => {
-                self.warn(field, format!("{} is not a measure", shown(value)));
+                self.warn(
+                    field,
+                    words::CLEAN_NOT_A_MEASURE,
+                    &[("value", sample(value))],
+                );
                 None
             }
         }
@@ -610,7 +653,11 @@ impl Cleaner {
         match parsed {
             Some(at) => Some(at.with_timezone(&Utc)),
             None => {
-                self.warn(field, format!("{text:?} is not a date"));
+                self.warn(
+                    field,
+                    words::CLEAN_NOT_A_DATE,
+                    &[("value", format!("{text:?}"))],
+                );
                 None
             }
         }
@@ -633,7 +680,8 @@ impl Cleaner {
                     let min_qty = if min_qty == 0 {
                         self.warn(
                             format!("{at_field}.startQuantity"),
-                            "starting quantity 0 read as 1",
+                            words::CLEAN_ZERO_START,
+                            &[],
                         );
                         1
                     } else {
@@ -642,10 +690,14 @@ impl Cleaner {
                     tiers.push(Tier { min_qty, price });
                 }
                 (None, _) if item.get("startQuantity").is_none_or(is_blank) => {
-                    self.warn(format!("{at_field}.startQuantity"), "missing: tier dropped");
+                    self.warn(
+                        format!("{at_field}.startQuantity"),
+                        words::CLEAN_TIER_MISSING,
+                        &[],
+                    );
                 }
                 (_, None) if item.get("price").is_none_or(is_blank) => {
-                    self.warn(format!("{at_field}.price"), "missing: tier dropped");
+                    self.warn(format!("{at_field}.price"), words::CLEAN_TIER_MISSING, &[]);
                 }
                 _ => {} // the bad part has its own warning already
             }
@@ -653,7 +705,11 @@ impl Cleaner {
         if list.len() > MAX_TIERS {
             self.warn(
                 field,
-                format!("{} tiers; only the first {MAX_TIERS} read", list.len()),
+                words::CLEAN_TOO_MANY_TIERS,
+                &[
+                    ("count", list.len().to_string()),
+                    ("max", MAX_TIERS.to_string()),
+                ],
             );
         }
         tiers.sort_by_key(|t| (t.min_qty, t.price));
@@ -663,10 +719,12 @@ impl Cleaner {
                 Some(last) if last.min_qty == tier.min_qty && last.price != tier.price => {
                     self.warn(
                         field,
-                        format!(
-                            "two prices ({} and {}) from {} pieces; the lower is kept",
-                            last.price, tier.price, tier.min_qty
-                        ),
+                        words::CLEAN_TWO_PRICES,
+                        &[
+                            ("first", last.price.to_string()),
+                            ("second", tier.price.to_string()),
+                            ("qty", tier.min_qty.to_string()),
+                        ],
                     );
                 }
                 Some(last) if last.min_qty == tier.min_qty => {}
@@ -685,13 +743,14 @@ impl Cleaner {
             let at_field = format!("{field}[{i}]");
             let Some(sku_id) = self.text(item.get("skuId"), &format!("{at_field}.skuId"), MAX_NAME)
             else {
-                self.warn(format!("{at_field}.skuId"), "missing: SKU dropped");
+                self.warn(format!("{at_field}.skuId"), words::CLEAN_SKU_MISSING, &[]);
                 continue;
             };
             if skus.iter().any(|s| s.sku_id == sku_id) {
                 self.warn(
                     format!("{at_field}.skuId"),
-                    format!("SKU {sku_id} listed twice; first kept"),
+                    words::CLEAN_SKU_TWICE,
+                    &[("sku", sku_id)],
                 );
                 continue;
             }
@@ -740,7 +799,11 @@ impl Cleaner {
         if list.len() > MAX_SKUS {
             self.warn(
                 field,
-                format!("{} SKUs; only the first {MAX_SKUS} read", list.len()),
+                words::CLEAN_TOO_MANY_SKUS,
+                &[
+                    ("count", list.len().to_string()),
+                    ("max", MAX_SKUS.to_string()),
+                ],
             );
         }
         skus
@@ -763,7 +826,8 @@ impl Cleaner {
             if images.len() >= MAX_IMAGES {
                 self.warn(
                     field,
-                    format!("more than {MAX_IMAGES} images; the rest dropped"),
+                    words::CLEAN_TOO_MANY_IMAGES,
+                    &[("max", MAX_IMAGES.to_string())],
                 );
                 break;
             }
@@ -775,10 +839,8 @@ impl Cleaner {
                 Some(_) => {}
                 None => self.warn(
                     field,
-                    format!(
-                        "{:?} is not an image on 1688's hosts",
-                        cap(path.to_owned(), 80).0
-                    ),
+                    words::CLEAN_FOREIGN_IMAGE,
+                    &[("value", format!("{path:?}"))],
                 ),
             }
         }
@@ -790,7 +852,7 @@ impl Cleaner {
             None | Some(Value::Null) => None,
             Some(Value::Array(list)) => Some(list),
             Some(other) => {
-                self.warn(field, format!("expected a list, found {}", kind_of(other)));
+                self.warn(field, words::CLEAN_NOT_A_LIST, &[("value", sample(other))]);
                 None
             }
         }
@@ -1002,12 +1064,12 @@ fn cap(text: String, max: usize) -> (String, bool) {
     }
 }
 
-/// How a value is shown in a warning: short, whatever its size.
-fn shown(value: &Value) -> String {
+/// A value from an answer as a warning quotes it: text quoted, anything else as JSON, capped.
+/// Language-neutral, since the warning's words come from the catalog.
+fn sample(value: &Value) -> String {
     match value {
         Value::String(s) => format!("{:?}", cap(s.clone(), 40).0),
-        Value::Number(n) => n.to_string(),
-        other => kind_of(other).to_owned(),
+        other => cap(other.to_string(), 40).0,
     }
 }
 
@@ -1045,17 +1107,6 @@ fn is_blank(v: &Value) -> bool {
         Value::Null => true,
         Value::String(s) => s.trim().is_empty(),
         _ => false,
-    }
-}
-
-fn kind_of(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 

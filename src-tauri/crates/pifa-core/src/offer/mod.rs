@@ -307,7 +307,15 @@ pub struct Category {
 #[ts(export)]
 pub struct CleanWarning {
     pub field: String,
+    /// In English, for the command line and logs.
     pub problem: String,
+    /// The problem as a catalog phrase (see `words`), which the app shows in the user's
+    /// language; empty on warnings stored before Pifa kept it, which show `problem`.
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    #[ts(type = "Record<string, string>")]
+    pub params: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::{Offer, QuoteType, Tier};
+use crate::words::{self, Phrase};
 use crate::Money;
 
 /// Where a quoted unit price came from.
@@ -75,6 +76,27 @@ pub enum QuoteError {
         "offer {offer} is not on sale on 1688 (status {status:?}): its old prices are not quoted"
     )]
     Delisted { offer: String, status: String },
+}
+
+impl QuoteError {
+    /// Why there is no quote, for the user in their language (the offer is on screen already).
+    pub fn phrase(&self) -> Phrase {
+        match self {
+            QuoteError::NoPrice(_) => Phrase::new(words::QUOTE_NO_PRICE, &[]),
+            QuoteError::UnknownSku { sku, .. } => {
+                Phrase::new(words::QUOTE_UNKNOWN_SKU, &[("sku", sku.clone())])
+            }
+            QuoteError::SkuWithoutPrice { sku, .. } => {
+                Phrase::new(words::QUOTE_SKU_WITHOUT_PRICE, &[("sku", sku.clone())])
+            }
+            QuoteError::Overflow { qty } => {
+                Phrase::new(words::QUOTE_OVERFLOW, &[("qty", qty.to_string())])
+            }
+            QuoteError::Delisted { status, .. } => {
+                Phrase::new(words::QUOTE_DELISTED, &[("status", status.clone())])
+            }
+        }
+    }
 }
 
 /// The minimum an order must reach: the larger of the MOQ and the first tier's quantity.
@@ -193,8 +215,8 @@ pub fn next_break(offer: &Offer, qty: u32) -> Option<PriceBreak> {
 #[ts(export)]
 pub struct OrderQuote {
     pub quote: Option<Quote>,
-    /// Why no quote could be made, for the user.
-    pub problem: Option<String>,
+    /// Why no quote could be made, as a catalog phrase the UI words in the user's language.
+    pub problem: Option<Phrase>,
     pub minimum_order: u32,
     pub next_break: Option<PriceBreak>,
 }
@@ -203,7 +225,7 @@ pub struct OrderQuote {
 pub fn order_quote(offer: &Offer, qty: u32, sku_id: Option<&str>) -> OrderQuote {
     let (quote, problem) = match quote(offer, qty, sku_id) {
         Ok(quote) => (Some(quote), None),
-        Err(e) => (None, Some(e.to_string())),
+        Err(e) => (None, Some(e.phrase())),
     };
     OrderQuote {
         quote,

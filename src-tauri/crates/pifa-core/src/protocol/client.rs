@@ -419,9 +419,20 @@ impl GatewayClient {
             return Err(error.clone());
         }
         let renewed = self.renew(current).await;
-        if let Err(error) = &renewed {
-            if !error.is_retryable() {
-                *failed = Some(error.clone());
+        match &renewed {
+            // Only when and how it went: never a token.
+            Ok(tokens) => tracing::info!(
+                access_expires_at = %tokens.access_expires_at,
+                "the 1688 access token was renewed"
+            ),
+            Err(error) => {
+                tracing::warn!(
+                    code = error.code(),
+                    "renewing the 1688 access token failed: {error}"
+                );
+                if !error.is_retryable() {
+                    *failed = Some(error.clone());
+                }
             }
         }
         renewed

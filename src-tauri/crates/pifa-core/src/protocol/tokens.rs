@@ -180,7 +180,7 @@ impl TokenKeeper {
         let saving = Arc::clone(&save);
         // Without the thread the queue is closed and `keep` saves in place: still in order,
         // since the client hands over new tokens one set at a time.
-        let _ = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name("pifa-token-keeper".into())
             .spawn(move || {
                 for keep in received {
@@ -192,6 +192,9 @@ impl TokenKeeper {
                     }
                 }
             });
+        if let Err(e) = spawned {
+            tracing::warn!("renewed tokens are saved in place, without a thread of their own: {e}");
+        }
         Arc::new(TokenKeeper { queue, save })
     }
 

@@ -129,10 +129,22 @@ fn configure(
 /// to refuse the user's data, nor to call it read-only.
 fn choose_journal(conn: &Connection, path: &Path) -> Result<Option<Notice>> {
     // journal_mode answers with a row, so it is read rather than executed.
+    // Changing the journal needs the file to itself, and SQLite's busy timeout does not cover
+    // that: another opener (the app and pifa-cli at once) gets a moment to finish.
     let mode = |mode: &str| {
-        conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |row| {
-            row.get::<_, String>(0)
-        })
+        let mut tries = 0;
+        loop {
+            let answer = conn.query_row(&format!("PRAGMA journal_mode = {mode}"), [], |row| {
+                row.get::<_, String>(0)
+            });
+            match answer {
+                Err(e) if e.sqlite_error_code() == Some(ErrorCode::DatabaseBusy) && tries < 50 => {
+                    tries += 1;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+                answer => return answer,
+            }
+        }
     };
     match mode("WAL") {
         Ok(mode) if mode.eq_ignore_ascii_case("wal") => return Ok(None),

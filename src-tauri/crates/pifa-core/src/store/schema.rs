@@ -214,6 +214,11 @@ pub const USER_MIGRATIONS: &[&str] = &[
     ALTER TABLE alerts ADD COLUMN qty INTEGER;
     UPDATE alerts SET qty = (SELECT target_qty FROM watches w WHERE w.offer_id = alerts.offer_id);
     "#,
+    // 6: the stable code of a watch's last failure beside its English message, so the app can
+    // explain it in the user's language.
+    r#"
+    ALTER TABLE watches ADD COLUMN last_error_code TEXT;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[
@@ -259,9 +264,17 @@ pub(crate) fn migrate(conn: &Connection, path: &Path, migrations: &[&str]) -> Re
         let version = index as i64 + 1;
         let step = || -> rusqlite::Result<()> {
             conn.execute_batch("BEGIN IMMEDIATE")?;
-            let applied = conn
-                .execute_batch(sql)
-                .and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {version}")));
+            // Another process (the app and pifa-cli, say) may have applied this step since the
+            // version was read: look again under the write lock.
+            let current: rusqlite::Result<i64> =
+                conn.query_row("PRAGMA user_version", [], |row| row.get(0));
+            let applied = current.and_then(|current| {
+                if current >= version {
+                    return Ok(());
+                }
+                conn.execute_batch(sql)
+                    .and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {version}")))
+            });
             match applied {
                 Ok(()) => conn.execute_batch("COMMIT"),
                 Err(e) => {

@@ -42,8 +42,11 @@ pub struct Watch {
     pub created_at: DateTime<Utc>,
     #[ts(type = "string | null")]
     pub last_checked_at: Option<DateTime<Utc>>,
-    /// Why the last check failed, if it did.
+    /// Why the last check failed, if it did: in English, for the command line and logs…
     pub last_error: Option<String>,
+    /// …and its stable code (see `ErrorCode`), which the app explains in the user's language;
+    /// `null` for failures noted before Pifa kept it.
+    pub last_error_code: Option<String>,
     #[ts(type = "string | null")]
     pub paused_until: Option<DateTime<Utc>>,
 }
@@ -145,7 +148,15 @@ fn thin(points: Vec<PricePoint>, max: usize) -> Vec<PricePoint> {
 }
 
 /// A `watches` row: offer, target, threshold, created, last checked, last error.
-type WatchRow = (String, u32, Percent, Stamp, Option<Stamp>, Option<String>);
+type WatchRow = (
+    String,
+    u32,
+    Percent,
+    Stamp,
+    Option<Stamp>,
+    Option<String>,
+    Option<String>,
+);
 
 /// How far `new` is from `old`, in hundredths of a percent of `old`.
 fn change_bp(old: Money, new: Money) -> Option<i64> {
@@ -204,7 +215,8 @@ impl Store {
             let mut statement = self
                 .conn
                 .prepare(
-                    "SELECT offer_id, target_qty, alert_threshold_bp, created_at, last_checked_at, last_error
+                    "SELECT offer_id, target_qty, alert_threshold_bp, created_at, last_checked_at, last_error,
+                            last_error_code
                      FROM watches WHERE ?1 IS NULL OR offer_id = ?1 ORDER BY created_at, offer_id",
                 )
                 .map_err(|e| self.error("listing watches", e))?;
@@ -217,6 +229,7 @@ impl Store {
                         r.get(3)?,
                         r.get(4)?,
                         r.get(5)?,
+                        r.get(6)?,
                     ))
                 })
                 .map_err(|e| self.error("listing watches", e))?;
@@ -224,7 +237,9 @@ impl Store {
                 .map_err(|e| self.error("listing watches", e))?
         };
         let mut watches = Vec::with_capacity(rows.len());
-        for (offer_id, target_qty, threshold, created_at, checked, last_error) in rows {
+        for (offer_id, target_qty, threshold, created_at, checked, last_error, last_error_code) in
+            rows
+        {
             let offer_id = OfferId::parse(&offer_id)?;
             let offer = self.offer(&offer_id)?;
             let history = self.price_history(&offer_id, target_qty)?;
@@ -243,6 +258,7 @@ impl Store {
                 created_at: created_at.0,
                 last_checked_at: checked.map(DateTime::from),
                 last_error,
+                last_error_code,
                 paused_until: self.paused_until(&offer_id, now)?,
                 offer_id,
             });
@@ -272,17 +288,19 @@ impl Store {
             .collect()
     }
 
-    /// Notes a check of a watched offer: when, and why it failed if it did.
+    /// Notes a check of a watched offer: when, and why it failed if it did (`(code, message)`).
     pub fn record_watch_check(
         &mut self,
         offer_id: &OfferId,
-        error: Option<&str>,
+        failure: Option<(&str, &str)>,
         now: DateTime<Utc>,
     ) -> Result<()> {
+        let (code, message) = failure.unzip();
         self.conn
             .execute(
-                "UPDATE watches SET last_checked_at = ?2, last_error = ?3 WHERE offer_id = ?1",
-                params![offer_id.as_str(), Stamp(now), error],
+                "UPDATE watches SET last_checked_at = ?2, last_error = ?3, last_error_code = ?4
+                 WHERE offer_id = ?1",
+                params![offer_id.as_str(), Stamp(now), message, code],
             )
             .map(drop)
             .map_err(|e| self.error("recording a watch check", e))
