@@ -105,6 +105,8 @@ words! {
     CLEAN_TOO_MANY_IMAGES = "clean.tooManyImages"(max);
     CLEAN_FOREIGN_IMAGE = "clean.foreignImage"(value);
     CLEAN_NOT_A_LIST = "clean.notAList"(value);
+    LOOPBACK_AUTHORIZED = "loopback.authorized";
+    LOOPBACK_NOT_OURS = "loopback.notOurs";
 }
 
 /// `template` with each `{name}` filled from `values`; an unknown placeholder stays visible.

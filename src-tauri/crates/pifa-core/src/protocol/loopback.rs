@@ -15,11 +15,26 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 use super::{ApiError, GatewayClient, TokenSet};
+use crate::words::{self, Word};
+use crate::Language;
 
-const PAGE_OK: &str = "<!doctype html><meta charset=utf-8><title>Pifa</title>\
-    <p style=\"font:16px system-ui;margin:3em\">Pifa 已获得 1688 授权 — Pifa is authorized. You can close this tab.</p>";
-const PAGE_BAD: &str = "<!doctype html><meta charset=utf-8><title>Pifa</title>\
-    <p style=\"font:16px system-ui;margin:3em\">This answer does not belong to Pifa's authorization request. Please start again from Pifa.</p>";
+/// The page the browser shows after the redirect. Pifa does not know the browser's language,
+/// so the page says it in both, from the catalogs.
+fn reply_page(word: Word) -> String {
+    let say = |language| {
+        let text = words::text(language, word, &[]);
+        // Catalog text, but still escaped: it lands in HTML.
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    format!(
+        "<!doctype html><meta charset=utf-8><title>Pifa</title>\
+         <p style=\"font:16px system-ui;margin:3em\">{}<br>{}</p>",
+        say(Language::SimplifiedChinese),
+        say(Language::English)
+    )
+}
 
 pub struct LoopbackRedirect {
     listener: TcpListener,
@@ -177,7 +192,9 @@ async fn answer_callback(
     let pairs = query_pairs(target);
     let state_ok = pick(&pairs, "state").is_some_and(|s| same_state(&s, &expected_state));
     let (page, outcome) = match (pick(&pairs, "code"), pick(&pairs, "error")) {
-        (Some(code), _) if state_ok && !code.is_empty() => (PAGE_OK, Some(Ok(code))),
+        (Some(code), _) if state_ok && !code.is_empty() => {
+            (reply_page(words::LOOPBACK_AUTHORIZED), Some(Ok(code)))
+        }
         (_, Some(error)) if state_ok => {
             // The right state: 1688's own refusal. Its text is still shown only trimmed.
             let said: String = pick(&pairs, "error_description")
@@ -188,9 +205,9 @@ async fn answer_callback(
                 .collect();
             let refused =
                 ApiError::NeedsAuthorization(format!("1688 refused the authorization: {said}"));
-            (PAGE_BAD, Some(Err(refused)))
+            (reply_page(words::LOOPBACK_NOT_OURS), Some(Err(refused)))
         }
-        _ => (PAGE_BAD, None),
+        _ => (reply_page(words::LOOPBACK_NOT_OURS), None),
     };
     let response = format!(
         "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
