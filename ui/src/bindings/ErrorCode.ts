@@ -30,6 +30,10 @@ export type ErrorCode =
   | "offer.not_found"
   | "offer.paused"
   | "offer.unreadable"
+  | "pick.bad_request"
+  | "pick.bad_weights"
+  | "pick.cancelled"
+  | "pick.run_not_found"
   | "search.empty_keyword"
   | "settings.bad_gateway"
   | "settings.bad_ttl"
@@ -76,6 +80,10 @@ export const errorCodes: readonly ErrorCode[] = [
   "offer.not_found",
   "offer.paused",
   "offer.unreadable",
+  "pick.bad_request",
+  "pick.bad_weights",
+  "pick.cancelled",
+  "pick.run_not_found",
   "search.empty_keyword",
   "settings.bad_gateway",
   "settings.bad_ttl",

@@ -10,6 +10,7 @@ mod batch;
 mod import;
 mod offers;
 mod online;
+mod pick;
 mod shortlist;
 mod watch;
 
@@ -92,6 +93,9 @@ enum Command {
         #[arg(long)]
         refresh: bool,
     },
+    /// Pick the best offers for a need: search, fetch, filter by hard constraints, rank by a
+    /// weighted score, with every exclusion explained. The run is saved.
+    Pick(pick::PickArgs),
     /// Fetch offers by ID or 1688 URL (detail.1688.com/offer/ID.html); they are stored.
     Item {
         /// Offer IDs or URLs; text holding several works too.
@@ -312,6 +316,7 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
             };
             runtime()?.block_on(online::search(wb, &search, refresh, cli.json))
         }
+        Command::Pick(args) => runtime()?.block_on(pick::run(wb, &args, cli.json)),
         Command::Item { offers, refresh } => {
             runtime()?.block_on(online::item(wb, &offers, refresh, cli.json))
         }

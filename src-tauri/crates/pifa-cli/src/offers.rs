@@ -101,7 +101,7 @@ impl From<Sort> for OfferSort {
 }
 
 /// A percentage typed as 30 or 30.5: Money parses it exactly; kept in hundredths of a percent.
-fn percent(typed: Money) -> Percent {
+pub(crate) fn percent(typed: Money) -> Percent {
     Percent {
         basis_points: (typed.units() / 100).clamp(0, 10_000) as u32,
     }

@@ -53,7 +53,7 @@ pub enum ShortlistAction {
 }
 
 /// Shortlists go by name on the command line.
-fn find(wb: &Workbench, name: &str) -> Result<Shortlist, CliError> {
+pub(crate) fn find(wb: &Workbench, name: &str) -> Result<Shortlist, CliError> {
     wb.shortlists()?
         .into_iter()
         .find(|s| s.name == name.trim())

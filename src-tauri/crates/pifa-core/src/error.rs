@@ -146,6 +146,18 @@ pub enum Error {
     #[error("the demo gateway could not start: {0}")]
     DemoStart(String),
 
+    #[error("cannot pick: {0}")]
+    PickBadRequest(String),
+
+    #[error("unusable weights: {0}")]
+    PickBadWeights(String),
+
+    #[error("the pick was cancelled before every candidate was fetched")]
+    PickCancelled,
+
+    #[error("pick run {0} does not exist")]
+    PickRunNotFound(i64),
+
     #[error("the log folder {path} could not be opened: {reason}")]
     LogFolderUnopenable { path: PathBuf, reason: String },
 }
@@ -219,6 +231,10 @@ stable_codes!(Error {
     Error::NotAuthorized(_) => "auth.not_authorized",
     Error::DemoStart(_) => "demo.start",
     Error::LogFolderUnopenable { .. } => "logs.unopenable",
+    Error::PickBadRequest(_) => "pick.bad_request",
+    Error::PickBadWeights(_) => "pick.bad_weights",
+    Error::PickCancelled => "pick.cancelled",
+    Error::PickRunNotFound(_) => "pick.run_not_found",
 });
 
 /// The code of a failure of Pifa itself (a task that stopped unexpectedly) rather than of the

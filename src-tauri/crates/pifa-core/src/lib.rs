@@ -15,6 +15,7 @@ pub mod money;
 pub mod notice;
 pub mod offer;
 pub mod paths;
+pub mod pick;
 pub mod protocol;
 pub mod secrets;
 pub mod settings;

@@ -10,6 +10,7 @@ mod connection;
 mod error;
 pub mod events;
 pub mod logs;
+mod picks;
 mod shortlists;
 mod sourcing;
 mod watches;
@@ -32,6 +33,7 @@ pub use connection::{
     OpenPage,
 };
 pub use error::CommandError;
+pub use picks::PickProgress;
 pub use sourcing::{FetchedOffers, InputError, Refresh, Swr};
 
 /// Offers fetched at once by a batch.

@@ -273,3 +273,118 @@ fn an_export_is_named_after_its_shortlist_and_the_day_and_never_overwrites() {
         "UTF-8 with BOM for Excel"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pick_searches_fetches_explains_ranks_and_is_saved() {
+    use pifa_core::money::Money;
+    use pifa_core::pick::{PickRequest, Reason, Weights};
+    use pifa_workbench::PickProgress;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let workbench = demo(tmp.path());
+    let request = PickRequest {
+        keywords: "保温杯".into(),
+        quantity: 200,
+        max_unit_price: Some("30".parse::<Money>().unwrap()),
+        max_moq: Some(100),
+        power_merchant: true,
+        pages: 2,
+        top: 5,
+        ..PickRequest::default()
+    };
+    let mut seen = Vec::new();
+    let run = workbench
+        .pick(
+            &request,
+            &Weights::default(),
+            |p| seen.push(p.clone()),
+            None,
+        )
+        .await
+        .unwrap();
+    let outcome = &run.outcome;
+    assert!(outcome.candidates > 5, "{}", outcome.candidates);
+    assert_eq!(run.candidates.len() as u32, outcome.candidates);
+    assert_eq!(
+        outcome.qualified + outcome.excluded.len() as u32,
+        outcome.candidates
+    );
+    assert!(!outcome.picks.is_empty() && outcome.picks.len() <= 5);
+    assert!(outcome.counts.contains_key(&Reason::NotPowerMerchant));
+    for (index, pick) in outcome.picks.iter().enumerate() {
+        assert_eq!(pick.rank, index as u32 + 1);
+        assert!(pick.unit_price <= "30".parse().unwrap());
+        assert!(pick.order_qty >= 200);
+        let stored = workbench.stored_offer(pick.offer_id.as_str()).unwrap();
+        assert!(stored.supplier.unwrap().power_merchant());
+    }
+    assert!(outcome.picks.windows(2).all(|w| w[0].score >= w[1].score));
+    assert!(matches!(
+        seen.first(),
+        Some(PickProgress::Searching { page: 1, .. })
+    ));
+    assert!(matches!(
+        seen.last(),
+        Some(PickProgress::Fetching { done, total }) if done == total
+    ));
+
+    // Saved, and re-ranked with other weights from what is stored.
+    assert_eq!(workbench.pick_run(run.run_id).unwrap(), run);
+    assert_eq!(workbench.pick_runs(10).unwrap()[0].run_id, run.run_id);
+    let cheapest_first = Weights {
+        price: 1.0,
+        sales: 0.0,
+        service: 0.0,
+        repurchase: 0.0,
+        pickup: 0.0,
+        quality_refund: 0.0,
+        tp_years: 0.0,
+    };
+    let reranked = workbench.rerank_pick(run.run_id, &cheapest_first).unwrap();
+    assert_eq!(reranked.candidates, outcome.candidates);
+    assert_eq!(reranked.counts, outcome.counts);
+    assert!(reranked
+        .picks
+        .windows(2)
+        .all(|w| w[0].unit_price <= w[1].unit_price));
+
+    // Again: the details are fresh in the cache, so the same ranking comes without a fetch.
+    let again = workbench
+        .pick(&request, &Weights::default(), |_| {}, None)
+        .await
+        .unwrap();
+    assert_eq!(again.outcome.picks, outcome.picks);
+
+    // 超级工厂 goes to 1688 as its own filter: every candidate is one.
+    let factories = workbench
+        .pick(
+            &PickRequest {
+                super_factory: true,
+                power_merchant: false,
+                ..request.clone()
+            },
+            &Weights::default(),
+            |_| {},
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(!factories
+        .outcome
+        .counts
+        .contains_key(&Reason::NotSuperFactory));
+
+    let refused = workbench
+        .pick(
+            &PickRequest {
+                quantity: 0,
+                ..request
+            },
+            &Weights::default(),
+            |_| {},
+            None,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code, "pick.bad_request");
+}

@@ -8,6 +8,7 @@
 mod cache;
 mod codec;
 mod failures;
+mod picks;
 mod read;
 mod schema;
 mod search;
@@ -18,6 +19,7 @@ mod write;
 pub use cache::Cache;
 pub use cache::{CacheCounts, CachedAnswer, Lookup};
 pub use failures::{PausedOffer, FAILURES_BEFORE_PAUSE, PAUSE};
+pub use picks::{PickRun, PickRunSummary};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use shortlists::{compare, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};

@@ -219,6 +219,19 @@ pub const USER_MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE watches ADD COLUMN last_error_code TEXT;
     "#,
+    // 7: pick runs (选品), to reopen or rerun: what was asked, with which weights, which
+    // candidates were weighed (so new weights re-rank without a fetch) and what came out.
+    r#"
+    CREATE TABLE pick_runs (
+        run_id     INTEGER PRIMARY KEY,
+        ran_at     TEXT NOT NULL,
+        request    TEXT NOT NULL,
+        weights    TEXT NOT NULL,
+        candidates TEXT NOT NULL,
+        outcome    TEXT NOT NULL
+    ) STRICT;
+    CREATE INDEX pick_runs_ran_at ON pick_runs(ran_at);
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[

@@ -1,0 +1,237 @@
+//! 选品: a need in, a ranked and explained list out. 1688's own filters narrow the search where
+//! they can say no before any detail is fetched; the candidates' details come like a batch
+//! (fresh cached copies as they are, the rest through the batch machinery with its rate limit
+//! and pause rule); `pifa_core::pick` decides; every run is saved.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::Utc;
+use pifa_core::batch::{self, BatchInput, BatchStatus};
+use pifa_core::offer::{Offer, OfferId};
+use pifa_core::pick::{self, PickOutcome, PickRequest, Reason, Weights};
+use pifa_core::protocol::keyword_query::MAX_SEARCH_PAGE_SIZE;
+use pifa_core::protocol::{KeywordSearch, SearchFilter};
+use pifa_core::sourcing::{self, Cached};
+use pifa_core::store::{PickRun, PickRunSummary};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::{CommandError, Workbench, BATCH_CONCURRENCY};
+
+/// How far a pick has got.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "stage", rename_all = "camelCase")]
+#[ts(export)]
+pub enum PickProgress {
+    /// A search page came in; `candidates` found so far, once each.
+    Searching {
+        page: u32,
+        pages: u32,
+        candidates: u32,
+    },
+    /// Details ready (from the cache or fetched, or failed) of all candidates.
+    Fetching { done: u32, total: u32 },
+}
+
+/// 1688's search with the filters that only drop what the request would drop anyway: its
+/// price bound compares the lowest listed price, which no order price goes below.
+fn search_for(request: &PickRequest, page: u32) -> KeywordSearch {
+    KeywordSearch {
+        keyword: request.keywords.trim().to_owned(),
+        page,
+        page_size: MAX_SEARCH_PAGE_SIZE,
+        price_max: request.max_unit_price,
+        filters: if request.super_factory {
+            vec![SearchFilter::CertifiedFactory]
+        } else {
+            Vec::new()
+        },
+        ..KeywordSearch::default()
+    }
+}
+
+fn cancelled(cancel: &Option<tokio::sync::watch::Receiver<bool>>) -> bool {
+    cancel.as_ref().is_some_and(|c| *c.borrow())
+}
+
+impl Workbench {
+    /// Runs a pick: searches `request.pages` pages, fetches the candidates' details, filters
+    /// and ranks them, and saves the run. A candidate whose detail cannot be fetched is
+    /// excluded as `fetch_failed` with its failure's code; a failure every further fetch would
+    /// meet (quota, authorization, a full disk) ends the pick with it. Setting `cancel` ends
+    /// the pick with `pick.cancelled` and nothing saved.
+    pub async fn pick(
+        &self,
+        request: &PickRequest,
+        weights: &Weights,
+        mut progress: impl FnMut(&PickProgress),
+        cancel: Option<tokio::sync::watch::Receiver<bool>>,
+    ) -> Result<PickRun, CommandError> {
+        request.check()?;
+        weights.check()?;
+        let mut found: Vec<Offer> = Vec::new();
+        let mut seen = HashSet::new();
+        for page in 1..=request.pages {
+            if cancelled(&cancel) {
+                return Err(pifa_core::Error::PickCancelled.into());
+            }
+            let results = self
+                .search_1688(&search_for(request, page), false)
+                .await?
+                .latest()
+                .await?;
+            let on_page = results.offers.len() as u64;
+            found.extend(
+                results
+                    .offers
+                    .into_iter()
+                    .filter(|o| seen.insert(o.offer_id.clone())),
+            );
+            progress(&PickProgress::Searching {
+                page,
+                pages: request.pages,
+                candidates: found.len() as u32,
+            });
+            let asked = u64::from(page) * u64::from(MAX_SEARCH_PAGE_SIZE);
+            if on_page < u64::from(MAX_SEARCH_PAGE_SIZE) || asked >= results.total {
+                break;
+            }
+        }
+        let (candidates, failures) = self.details(&found, &mut progress, cancel).await?;
+        let mut outcome = pick::evaluate(&candidates, request, weights);
+        let titles: HashMap<&OfferId, &Offer> = found.iter().map(|o| (&o.offer_id, o)).collect();
+        for (offer_id, code) in failures {
+            let title = titles
+                .get(&offer_id)
+                .and_then(|o| o.title.clone().or_else(|| o.title_en.clone()));
+            outcome.exclude_unfetched(offer_id, title, &code);
+        }
+        let ids: Vec<OfferId> = found.into_iter().map(|o| o.offer_id).collect();
+        Ok(self
+            .store()?
+            .save_pick_run(request, weights, &ids, &outcome, Utc::now())?)
+    }
+
+    /// The candidates' details: fresh cached ones as they are, the rest fetched as a batch.
+    /// Answers the offers in search order and the failures with their codes.
+    async fn details(
+        &self,
+        found: &[Offer],
+        progress: &mut impl FnMut(&PickProgress),
+        cancel: Option<tokio::sync::watch::Receiver<bool>>,
+    ) -> Result<(Vec<Offer>, Vec<(OfferId, String)>), CommandError> {
+        let total = found.len() as u32;
+        let mut ready: HashMap<OfferId, Offer> = HashMap::new();
+        let mut to_fetch = Vec::new();
+        {
+            let (store, cache) = (self.store()?, self.cache()?);
+            for offer in found {
+                match sourcing::cached_offer(&store, &cache, &offer.offer_id, Utc::now())? {
+                    Cached::Fresh(detail) => {
+                        ready.insert(offer.offer_id.clone(), detail);
+                    }
+                    Cached::Stale(_) | Cached::Missing => to_fetch.push(offer.offer_id.clone()),
+                }
+            }
+        }
+        let from_cache = ready.len() as u32;
+        progress(&PickProgress::Fetching {
+            done: from_cache,
+            total,
+        });
+        let mut failures = Vec::new();
+        if !to_fetch.is_empty() {
+            // Without a caller's cancel, one that never fires (its sender kept to the end).
+            let (_never, quiet) = tokio::sync::watch::channel(false);
+            let online = self.online().await?;
+            let mut settled = Vec::new();
+            let counts = batch::run_batch(
+                Arc::clone(&online.client),
+                self.batch_storage()?,
+                BatchInput {
+                    offer_ids: to_fetch,
+                    unreadable: Vec::new(),
+                },
+                BATCH_CONCURRENCY,
+                cancel.unwrap_or(quiet),
+                |item, counts| {
+                    settled.push(item.clone());
+                    progress(&PickProgress::Fetching {
+                        done: from_cache + counts.done(),
+                        total,
+                    });
+                },
+            )
+            .await;
+            if let Some(stop) = counts.stopped {
+                return Err(CommandError {
+                    stops_run: true,
+                    ..CommandError::new(stop.code, stop.message)
+                });
+            }
+            if counts.cancelled > 0 {
+                return Err(pifa_core::Error::PickCancelled.into());
+            }
+            let store = self.store()?;
+            for item in settled {
+                let Some(offer_id) = item
+                    .offer_id
+                    .as_deref()
+                    .and_then(|id| OfferId::parse(id).ok())
+                else {
+                    continue;
+                };
+                match item.status {
+                    BatchStatus::Stored => {
+                        ready.insert(offer_id.clone(), store.offer(&offer_id)?);
+                    }
+                    _ => failures.push((offer_id, item.code.unwrap_or_default())),
+                }
+            }
+        }
+        let offers = found
+            .iter()
+            .filter_map(|o| ready.remove(&o.offer_id))
+            .collect();
+        Ok((offers, failures))
+    }
+
+    /// Ranks a saved run's candidates again with other weights, from what is stored: no fetch.
+    /// The run itself stays as it was.
+    pub fn rerank_pick(&self, run_id: i64, weights: &Weights) -> Result<PickOutcome, CommandError> {
+        weights.check()?;
+        let store = self.store()?;
+        let run = store.pick_run(run_id)?;
+        let failed: Vec<_> = run
+            .outcome
+            .excluded
+            .iter()
+            .filter(|e| e.reasons.contains(&Reason::FetchFailed))
+            .collect();
+        let offers = run
+            .candidates
+            .iter()
+            .filter(|id| !failed.iter().any(|f| &f.offer_id == *id))
+            .map(|id| store.offer(id))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut outcome = pick::evaluate(&offers, &run.request, weights);
+        for failure in failed {
+            outcome.exclude_unfetched(
+                failure.offer_id.clone(),
+                failure.title.clone(),
+                failure.code.as_deref().unwrap_or_default(),
+            );
+        }
+        Ok(outcome)
+    }
+
+    pub fn pick_run(&self, run_id: i64) -> Result<PickRun, CommandError> {
+        Ok(self.store()?.pick_run(run_id)?)
+    }
+
+    /// Saved pick runs, newest first.
+    pub fn pick_runs(&self, limit: u32) -> Result<Vec<PickRunSummary>, CommandError> {
+        Ok(self.store()?.pick_runs(limit)?)
+    }
+}
