@@ -5,13 +5,12 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
-use indicatif::{ProgressBar, ProgressStyle};
 use pifa_core::batch::{BatchCounts, BatchItem, BatchStatus};
 use pifa_core::Error;
 use pifa_workbench::Workbench;
 use serde::Serialize;
 
-use crate::output::json;
+use crate::output::{json, progress_bar, stop_on_ctrl_c};
 use crate::{CliError, Outcome};
 
 #[derive(Serialize)]
@@ -44,24 +43,11 @@ pub async fn run(
     as_json: bool,
 ) -> Result<Outcome, CliError> {
     let text = read_input(file)?;
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} offers  {elapsed_precise}  {msg}")
-            .expect("template is valid"),
+    let bar = progress_bar(
+        "{bar:40} {pos}/{len} offers  {elapsed_precise}  {msg}",
+        as_json,
     );
-    if as_json {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    let (cancel, cancelled) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = cancel.send(true);
-            // Calls in flight can take most of a minute to give up; a second Ctrl-C means now.
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        }
-    });
+    let cancelled = stop_on_ctrl_c();
     let mut results = Vec::new();
     let counts = wb
         .run_batch(&text, concurrency, Some(cancelled), |item, counts| {

@@ -69,3 +69,29 @@ pub fn fit(text: &str, width: usize) -> String {
 fn is_wide(c: char) -> bool {
     matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6)
 }
+
+/// A progress bar for long runs (`template` names what is counted), hidden under `--json` so
+/// scripts read clean JSON.
+pub fn progress_bar(template: &str, as_json: bool) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(indicatif::ProgressStyle::with_template(template).expect("template is valid"));
+    if as_json {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    bar
+}
+
+/// Turns the first Ctrl-C into a stop request and a second one into an exit: calls in flight
+/// can take most of a minute to give up, and a second Ctrl-C means now.
+pub fn stop_on_ctrl_c() -> tokio::sync::watch::Receiver<bool> {
+    let (cancel, cancelled) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = cancel.send(true);
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
+        }
+    });
+    cancelled
+}

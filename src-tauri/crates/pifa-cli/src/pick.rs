@@ -7,14 +7,13 @@
 use std::collections::BTreeMap;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use pifa_core::pick::{Pick, PickRequest, Reason, Weights, DEFAULT_PAGES, DEFAULT_TOP};
 use pifa_core::Money;
 use pifa_workbench::{PickProgress, Workbench};
 use serde::Serialize;
 
 use crate::offers::percent;
-use crate::output::{fit, json};
+use crate::output::{fit, json, progress_bar, stop_on_ctrl_c};
 use crate::{CliError, Outcome};
 
 #[derive(Args)]
@@ -114,23 +113,8 @@ pub async fn run(wb: &Workbench, args: &PickArgs, as_json: bool) -> Result<Outco
     for (name, weight) in &args.weights {
         weights.set(name, *weight)?;
     }
-    let bar = ProgressBar::new(0);
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len}  {elapsed_precise}  {msg}")
-            .expect("template is valid"),
-    );
-    if as_json {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    let (cancel, cancelled) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = cancel.send(true);
-            if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
-            }
-        }
-    });
+    let bar = progress_bar("{bar:40} {pos}/{len}  {elapsed_precise}  {msg}", as_json);
+    let cancelled = stop_on_ctrl_c();
     let progress = |p: &PickProgress| match *p {
         PickProgress::Searching {
             page,
