@@ -201,7 +201,8 @@ pub fn cached_offer(
     Ok(counted(cache, "detail", found))
 }
 
-/// Cleans and stores a fetched detail answer, and caches it. An answer about another offer than
+/// Cleans and stores a fetched detail answer, caches it, and returns the offer as this answer
+/// says it (`Store::offer` gives it merged with earlier answers). An answer about another offer than
 /// `offer_id` is refused with nothing stored or cached: kept, it would land under its own ID,
 /// be cached under this one, and leave a watch on this one silently unchecked.
 pub fn store_detail(
@@ -212,7 +213,7 @@ pub fn store_detail(
     now: DateTime<Utc>,
     ttls: CacheTtls,
 ) -> Result<Offer> {
-    let offer = store.import_detail(offer_id, raw, now)?;
+    let offer = store.save_detail(offer_id, raw, now)?;
     cache.put(
         &detail_key(offer_id),
         "detail",

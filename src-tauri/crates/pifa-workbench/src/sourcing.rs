@@ -170,14 +170,9 @@ impl Workbench {
         let raw = self.online().await?.client.offer_detail(offer_id).await?;
         let ttls = self.ttls();
         let (mut store, cache) = (self.store()?, self.cache()?);
-        Ok(sourcing::store_detail(
-            &mut store,
-            &cache,
-            offer_id,
-            &raw,
-            Utc::now(),
-            ttls,
-        )?)
+        sourcing::store_detail(&mut store, &cache, offer_id, &raw, Utc::now(), ttls)?;
+        // As stored: with what earlier answers said and this one did not (诚信通 years, sales).
+        Ok(store.offer(offer_id)?)
     }
 
     /// The freshest detail of every offer named in `inputs`, one after the other: a stale copy

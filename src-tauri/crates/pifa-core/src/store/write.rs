@@ -44,6 +44,18 @@ impl Store {
         raw: &Value,
         fetched_at: DateTime<Utc>,
     ) -> Result<Offer> {
+        self.save_detail(offer_id, raw, fetched_at)?;
+        self.offer(offer_id)
+    }
+
+    /// [`Store::import_detail`] without reading the offer back: returns it as this answer alone
+    /// says it, for callers (batches) that need no more than its title.
+    pub fn save_detail(
+        &mut self,
+        offer_id: &OfferId,
+        raw: &Value,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<Offer> {
         let offer = clean(raw, fetched_at)?;
         if offer.offer_id != *offer_id {
             return Err(Error::WrongOffer {
@@ -52,7 +64,7 @@ impl Store {
             });
         }
         self.save_offer(&offer, Some(raw), true)?;
-        self.offer(offer_id)
+        Ok(offer)
     }
 
     /// Stores a cleaned offer. `raw` is the answer it came from (kept for `recheck`);
