@@ -244,22 +244,24 @@ fn sigkill_during_an_import_leaves_whole_offers_and_the_import_resumes() {
         .arg(&data)
         .args(["import", file.to_str().unwrap()])
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + Duration::from_secs(120);
     loop {
         std::thread::sleep(Duration::from_millis(20));
-        let stored = Store::open(data.join("pifa.db"))
-            .ok()
-            .and_then(|s| s.offer_count().ok())
-            .unwrap_or(0);
-        if stored >= 300 {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut said = String::new();
+            std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut said).unwrap();
+            panic!("the import ended ({status}) before it could be killed: {said}");
+        }
+        let stored = Store::open(data.join("pifa.db")).and_then(|s| s.offer_count());
+        if matches!(stored, Ok(n) if n >= 300) {
             break;
         }
         assert!(
             Instant::now() < deadline,
-            "the import stored nothing within a minute"
+            "the import stored fewer than 300 offers within two minutes: {stored:?}"
         );
     }
     child.kill().unwrap(); // SIGKILL

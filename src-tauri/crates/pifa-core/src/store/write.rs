@@ -2,7 +2,7 @@
 //! point — is written in one transaction: a crash leaves either the old offer or the new one.
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 
 use super::codec::Stamp;
@@ -77,9 +77,11 @@ impl Store {
     ) -> Result<SaveOutcome> {
         let path = &self.path;
         let fail = |doing| move |e| super::classify(path, doing, e);
+        // Immediate: a deferred transaction that read first cannot wait for the write lock when
+        // another process (the app beside pifa-cli) wrote meanwhile; SQLite fails it at once.
         let tx = self
             .conn
-            .transaction()
+            .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail("starting a transaction"))?;
         let outcome =
             write_offer(&tx, offer, raw, record_price).map_err(fail("saving an offer"))?;
