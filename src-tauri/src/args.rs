@@ -6,6 +6,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// `--data-dir DIR` (or `--data-dir=DIR`): where Pifa keeps its files.
     pub data_dir: Option<PathBuf>,
+    /// `--save-to DIR`: exports go into DIR without the save dialog (automation, E2E tests).
+    pub save_to: Option<PathBuf>,
 }
 
 impl Args {
@@ -19,6 +21,10 @@ impl Args {
                 parsed.data_dir = args.next().map(PathBuf::from);
             } else if let Some(value) = arg.strip_prefix("--data-dir=") {
                 parsed.data_dir = Some(PathBuf::from(value));
+            } else if arg == "--save-to" {
+                parsed.save_to = args.next().map(PathBuf::from);
+            } else if let Some(value) = arg.strip_prefix("--save-to=") {
+                parsed.save_to = Some(PathBuf::from(value));
             }
         }
         parsed
@@ -40,6 +46,16 @@ mod tests {
             Some("/tmp/数据".into())
         );
         assert_eq!(parse(&["--data-dir=/x"]).data_dir, Some("/x".into()));
+    }
+
+    #[test]
+    fn reads_the_export_folder_in_both_forms() {
+        assert_eq!(
+            parse(&["--save-to", "/tmp/导出"]).save_to,
+            Some("/tmp/导出".into())
+        );
+        assert_eq!(parse(&["--save-to=/y"]).save_to, Some("/y".into()));
+        assert_eq!(parse(&["--data-dir", "/x"]).save_to, None);
     }
 
     #[test]

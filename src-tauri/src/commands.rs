@@ -2,24 +2,30 @@
 //! and emit what background work reports.
 
 use pifa_core::batch::{BatchCounts, BatchProgress};
-use pifa_core::health::Health;
+use pifa_core::health::{Health, HealthReport, HealthWindow, Target, ThresholdOverrides};
 use pifa_core::offer::tiers::OrderQuote;
 use pifa_core::offer::Offer;
+use pifa_core::pick::{PickOutcome, PickRequest, Weights};
 use pifa_core::protocol::KeywordSearch;
 use pifa_core::sourcing::SearchResults;
 use pifa_core::store::{
-    Alert, OfferPage, OfferQuery, PausedOffer, PricePoint, Shortlist, ShortlistPage,
-    ShortlistQuery, Watch,
+    Alert, OfferPage, OfferQuery, PausedOffer, PickRun, PickRunSummary, PricePoint, Shortlist,
+    ShortlistPage, ShortlistQuery, Watch,
 };
+use pifa_core::suppliers::Contacts;
+use pifa_core::watch::rules::WatchRules;
 use pifa_core::watch::WatchCheck;
 use pifa_core::Language;
 use pifa_workbench::events::Event;
 use pifa_workbench::logs::LogStatus;
-use pifa_workbench::BATCH_CONCURRENCY;
+use pifa_workbench::{
+    HealthSettings, Home, OfferLinkPart, PickProgress, SupplierPage, SupplierQuery, SupplierView,
+    BATCH_CONCURRENCY,
+};
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
 
-use crate::{emit, AppInfo, CommandError, Workbench};
+use crate::{emit, save, AppInfo, CommandError, Workbench};
 
 #[tauri::command]
 pub fn app_info(workbench: State<'_, Workbench>) -> AppInfo {
@@ -143,6 +149,59 @@ pub fn cancel_batch(workbench: State<'_, Workbench>) -> bool {
     workbench.cancel_batch()
 }
 
+/// 选品: searches, fetches the candidates' details (progress through `progress`), filters and
+/// ranks them, and saves the run. One pick at a time: another is refused with `pick.running`.
+/// `weights: null` is the default weights.
+#[tauri::command]
+pub async fn run_pick(
+    app: AppHandle,
+    request: PickRequest,
+    weights: Option<Weights>,
+    progress: Channel<PickProgress>,
+) -> Result<PickRun, CommandError> {
+    app.state::<Workbench>()
+        .pick(
+            &request,
+            &weights.unwrap_or_default(),
+            |step| {
+                // A closed window just stops listening; the pick still finishes and is saved.
+                let _ = progress.send(step.clone());
+            },
+            None,
+        )
+        .await
+}
+
+/// Stops the running pick, unsaved; `false` when none was running.
+#[tauri::command]
+pub fn cancel_pick(workbench: State<'_, Workbench>) -> bool {
+    workbench.cancel_pick()
+}
+
+/// Ranks a saved run's candidates with other weights, from what is stored: no fetch.
+#[tauri::command]
+pub async fn rerank_pick(
+    app: AppHandle,
+    run_id: i64,
+    weights: Weights,
+) -> Result<PickOutcome, CommandError> {
+    blocking(app, move |workbench| {
+        workbench.rerank_pick(run_id, &weights)
+    })
+    .await
+}
+
+/// Saved pick runs, newest first.
+#[tauri::command]
+pub async fn pick_runs(app: AppHandle, limit: u32) -> Result<Vec<PickRunSummary>, CommandError> {
+    blocking(app, move |workbench| workbench.pick_runs(limit)).await
+}
+
+#[tauri::command]
+pub async fn pick_run(app: AppHandle, run_id: i64) -> Result<PickRun, CommandError> {
+    blocking(app, move |workbench| workbench.pick_run(run_id)).await
+}
+
 /// The stored copy of an offer, however old; no call to 1688.
 #[tauri::command]
 pub async fn stored_offer(app: AppHandle, offer_id: String) -> Result<Offer, CommandError> {
@@ -177,6 +236,36 @@ pub async fn resume_offers(app: AppHandle, offer_ids: Vec<String>) -> Result<u64
 #[tauri::command]
 pub async fn health(app: AppHandle) -> Result<Health, CommandError> {
     blocking(app, |workbench| workbench.health()).await
+}
+
+/// The brief's targets over a window (`24h` or `7d`), with the error log by class.
+#[tauri::command]
+pub async fn health_report(
+    app: AppHandle,
+    window: HealthWindow,
+) -> Result<HealthReport, CommandError> {
+    blocking(app, move |workbench| workbench.health_report(window)).await
+}
+
+/// The targets breached over the last 24 hours: the navigation badge.
+#[tauri::command]
+pub async fn health_breaches(app: AppHandle) -> Result<Vec<Target>, CommandError> {
+    blocking(app, |workbench| workbench.health_breaches()).await
+}
+
+#[tauri::command]
+pub fn health_settings(workbench: State<'_, Workbench>) -> HealthSettings {
+    workbench.health_settings()
+}
+
+/// Saves the thresholds (`null` for the brief's) and the notification choice.
+#[tauri::command]
+pub fn set_health_settings(
+    workbench: State<'_, Workbench>,
+    thresholds: ThresholdOverrides,
+    notify: bool,
+) -> Result<HealthSettings, CommandError> {
+    workbench.set_health_settings(thresholds, notify)
 }
 
 #[tauri::command]
@@ -263,19 +352,81 @@ pub async fn shortlists_of(app: AppHandle, offer_id: String) -> Result<Vec<i64>,
     blocking(app, move |workbench| workbench.shortlists_of(&offer_id)).await
 }
 
-/// Saves a shortlist as CSV for Excel; answers the file's path.
+/// Saves a shortlist as CSV for Excel where the user chooses; answers the file's path, or
+/// `null` when the dialog was cancelled.
 #[tauri::command]
 pub async fn export_shortlist(
     app: AppHandle,
     shortlist_id: i64,
     quantity: Option<u32>,
-) -> Result<String, CommandError> {
+) -> Result<Option<String>, CommandError> {
+    let (dir, name) = blocking(app.clone(), move |workbench| {
+        workbench.shortlist_export_default(shortlist_id)
+    })
+    .await?;
+    let Some(path) = save::choose(&app, dir, name).await? else {
+        return Ok(None);
+    };
+    let written = blocking(app.clone(), move |workbench| {
+        workbench.export_shortlist_to(shortlist_id, quantity, &path)
+    })
+    .await?;
+    save::saved(&app, &written);
+    Ok(Some(written.display().to_string()))
+}
+
+/// Opens the folder of the last export in the file manager.
+#[tauri::command]
+pub async fn show_export_folder(app: AppHandle) -> Result<(), CommandError> {
+    let Some(folder) = save::last_folder(&app) else {
+        return Ok(());
+    };
+    tauri::async_runtime::spawn_blocking(move || pifa_core::paths::show_folder(&folder))
+        .await
+        .map_err(|e| CommandError::internal(format!("the work stopped unexpectedly: {e}")))?
+        .map_err(CommandError::from)
+}
+
+/// A page of the supplier book.
+#[tauri::command]
+pub async fn suppliers(app: AppHandle, query: SupplierQuery) -> Result<SupplierPage, CommandError> {
+    blocking(app, move |workbench| workbench.suppliers(&query)).await
+}
+
+/// A supplier's page: public data, stored offers and the buyer's contacts (opened with the
+/// keyring's key, which blocks: off the UI thread).
+#[tauri::command]
+pub async fn supplier(app: AppHandle, supplier: String) -> Result<SupplierView, CommandError> {
+    blocking(app, move |workbench| workbench.supplier(&supplier)).await
+}
+
+#[tauri::command]
+pub async fn set_supplier_contacts(
+    app: AppHandle,
+    supplier: String,
+    contacts: Contacts,
+) -> Result<Contacts, CommandError> {
     blocking(app, move |workbench| {
-        workbench
-            .export_shortlist(shortlist_id, quantity)
-            .map(|path| path.display().to_string())
+        workbench.set_supplier_contacts(&supplier, &contacts)
     })
     .await
+}
+
+/// Writes every supplier's contacts as a plaintext CSV where the user chooses; `null` when
+/// cancelled.
+#[tauri::command]
+pub async fn export_supplier_contacts(app: AppHandle) -> Result<Option<String>, CommandError> {
+    let (dir, name) =
+        blocking(app.clone(), |workbench| workbench.contacts_export_default()).await?;
+    let Some(path) = save::choose(&app, dir, name).await? else {
+        return Ok(None);
+    };
+    let written = blocking(app.clone(), move |workbench| {
+        workbench.export_supplier_contacts(Some(&path))
+    })
+    .await?;
+    save::saved(&app, &written);
+    Ok(Some(written.display().to_string()))
 }
 
 /// Watches a stored offer's unit price at a quantity; alerts on moves of at least
@@ -289,6 +440,34 @@ pub async fn watch_offer(
 ) -> Result<Vec<Watch>, CommandError> {
     blocking(app, move |workbench| {
         workbench.watch_offer(&offer_id, target_qty, alert_basis_points)
+    })
+    .await
+}
+
+/// Watches a stored offer at a quantity with these alert rules, or changes its watch.
+#[tauri::command]
+pub async fn set_watch(
+    app: AppHandle,
+    offer_id: String,
+    target_qty: u32,
+    rules: WatchRules,
+) -> Result<Vec<Watch>, CommandError> {
+    blocking(app, move |workbench| {
+        workbench.set_watch(&offer_id, target_qty, &rules)
+    })
+    .await
+}
+
+/// Holds a watch's alerts for `minutes` or until its price crosses its target; neither ends it.
+#[tauri::command]
+pub async fn snooze_watch(
+    app: AppHandle,
+    offer_id: String,
+    minutes: Option<u32>,
+    until_target: bool,
+) -> Result<Vec<Watch>, CommandError> {
+    blocking(app, move |workbench| {
+        workbench.snooze_watch(&offer_id, minutes, until_target)
     })
     .await
 }
@@ -332,6 +511,11 @@ pub async fn mark_alerts_seen(app: AppHandle) -> Result<u64, CommandError> {
     blocking(app, |workbench| workbench.mark_alerts_seen()).await
 }
 
+#[tauri::command]
+pub async fn mark_alert_seen(app: AppHandle, alert_id: i64) -> Result<bool, CommandError> {
+    blocking(app, move |workbench| workbench.mark_alert_seen(alert_id)).await
+}
+
 /// Checks watched offers now: the due ones, or all with `all`.
 #[tauri::command]
 pub async fn check_watches(app: AppHandle, all: bool) -> Result<WatchCheck, CommandError> {
@@ -352,6 +536,45 @@ pub async fn log_status(app: AppHandle) -> Result<LogStatus, CommandError> {
 #[tauri::command]
 pub fn open_log_folder(workbench: State<'_, Workbench>) -> Result<(), CommandError> {
     workbench.open_log_folder()
+}
+
+/// What the first screen shows.
+#[tauri::command]
+pub async fn home(app: AppHandle) -> Result<Home, CommandError> {
+    blocking(app, |workbench| workbench.home()).await
+}
+
+/// Opens the offer's 1688 page in the browser: the address is built from the ID in Rust, so the
+/// window cannot have any other address opened. Answers the address.
+#[tauri::command]
+pub fn open_on_1688(
+    app: AppHandle,
+    workbench: State<'_, Workbench>,
+    offer_id: String,
+) -> Result<String, CommandError> {
+    use tauri_plugin_opener::OpenerExt;
+    workbench.open_on_1688(&offer_id, |url| {
+        app.opener()
+            .open_url(url, None::<&str>)
+            .map_err(|e| e.to_string())
+    })
+}
+
+/// Copies the offer's ID or 1688 address to the clipboard; answers what was copied.
+#[tauri::command]
+pub fn copy_offer_link(
+    app: AppHandle,
+    workbench: State<'_, Workbench>,
+    offer_id: String,
+    part: OfferLinkPart,
+) -> Result<String, CommandError> {
+    use tauri_plugin_clipboard_manager::ClipboardExt;
+    let text = workbench.offer_link_text(&offer_id, part)?;
+    app.clipboard().write_text(text.as_str()).map_err(|e| {
+        tracing::warn!("the clipboard could not be written: {e}");
+        CommandError::from(pifa_core::Error::ClipboardUnavailable(e.to_string()))
+    })?;
+    Ok(text)
 }
 
 /// Runs store work off the async runtime's threads.

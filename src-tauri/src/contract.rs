@@ -60,20 +60,26 @@ use manifest::ChannelOf;
 #[cfg(test)]
 use pifa_core::{
     batch::{BatchCounts, BatchProgress},
-    health::Health,
+    health::{Health, HealthReport, HealthWindow, Target, ThresholdOverrides},
     offer::tiers::OrderQuote,
     offer::Offer,
+    pick::{PickOutcome, PickRequest, Weights},
     protocol::KeywordSearch,
     sourcing::SearchResults,
     store::{
-        Alert, OfferPage, OfferQuery, PausedOffer, PricePoint, Shortlist, ShortlistPage,
-        ShortlistQuery, Watch,
+        Alert, OfferPage, OfferQuery, PausedOffer, PickRun, PickRunSummary, PricePoint, Shortlist,
+        ShortlistPage, ShortlistQuery, Watch,
     },
+    suppliers::Contacts,
+    watch::rules::WatchRules,
     watch::WatchCheck,
     Language,
 };
 #[cfg(test)]
-use pifa_workbench::{logs::LogStatus, AppInfo};
+use pifa_workbench::{
+    logs::LogStatus, AppInfo, HealthSettings, Home, OfferLinkPart, PickProgress, SupplierPage,
+    SupplierQuery, SupplierView,
+};
 #[cfg(test)]
 use tauri::ipc::Channel;
 
@@ -101,10 +107,35 @@ contract! {
         -> BatchCounts;
     /// `false` when no batch was running.
     cancel_batch() -> bool;
+    /// 选品: resolves with the saved run when the pick ends; progress arrives through
+    /// `progress` first. A second pick while one runs fails with `pick.running`; `weights: null`
+    /// is the default weights.
+    run_pick(
+        request: PickRequest,
+        weights: Option<Weights>,
+        progress: Channel<PickProgress> as ChannelOf<PickProgress>,
+    ) -> PickRun;
+    /// Stops the running pick, unsaved; `false` when none was running.
+    cancel_pick() -> bool;
+    /// Ranks a saved run again with other weights, from what is stored: no fetch.
+    rerank_pick(run_id: i64, weights: Weights) -> PickOutcome;
+    /// Saved pick runs, newest first.
+    pick_runs(limit: u32) -> Vec<PickRunSummary>;
+    pick_run(run_id: i64) -> PickRun;
     paused_offers() -> Vec<PausedOffer>;
     /// An empty list lifts every pause.
     resume_offers(offer_ids: Vec<String>) -> u64;
     health() -> Health;
+    /// The brief's targets over a window (`24h` or `7d`): value, threshold, state and trend of
+    /// each, the error log by class, cache lookups by kind.
+    health_report(window: HealthWindow) -> HealthReport;
+    /// The targets breached over the last 24 hours: the navigation badge.
+    health_breaches() -> Vec<Target>;
+    /// The health thresholds in effect, the brief's, and the notification choice.
+    health_settings() -> HealthSettings;
+    /// Saves the thresholds (each `null` is the brief's; all `null` resets) and whether a
+    /// breach is notified; a threshold out of range fails with `settings.bad_threshold`.
+    set_health_settings(thresholds: ThresholdOverrides, notify: bool) -> HealthSettings;
     /// The stored copy, however old; never calls 1688.
     stored_offer(offer_id: String) -> Offer;
     quote_offer(offer_id: String, quantity: u32, sku_id: Option<String>) -> OrderQuote;
@@ -123,22 +154,47 @@ contract! {
     ) -> ();
     shortlist_page(query: ShortlistQuery) -> ShortlistPage;
     shortlists_of(offer_id: String) -> Vec<i64>;
-    /// Saves the shortlist as CSV for Excel; resolves to the file's path.
-    export_shortlist(shortlist_id: i64, quantity: Option<u32>) -> String;
+    /// Saves the shortlist as CSV for Excel where the user chooses (the save dialog); resolves
+    /// to the file's path, or `null` when cancelled.
+    export_shortlist(shortlist_id: i64, quantity: Option<u32>) -> Option<String>;
+    /// Opens the folder of the last export in the file manager.
+    show_export_folder() -> ();
+    /// A page of the supplier book.
+    suppliers(query: SupplierQuery) -> SupplierPage;
+    /// A supplier by ID or by any stored offer ID of it: public data, stored offers, contacts.
+    supplier(supplier: String) -> SupplierView;
+    /// Replaces the supplier's contacts and notes (sealed; key in the OS keyring).
+    set_supplier_contacts(supplier: String, contacts: Contacts) -> Contacts;
+    /// Writes every supplier's contacts as a PLAINTEXT CSV where the user chooses; `null`
+    /// when cancelled.
+    export_supplier_contacts() -> Option<String>;
     /// `alertBasisPoints`: hundredths of a percent (500 = 5%); `null` is the default 5%.
     watch_offer(offer_id: String, target_qty: u32, alert_basis_points: Option<u32>) -> Vec<Watch>;
+    /// Watches a stored offer at a quantity with these alert rules, or changes its watch.
+    set_watch(offer_id: String, target_qty: u32, rules: WatchRules) -> Vec<Watch>;
+    /// Holds a watch's alerts for `minutes` or until its price crosses its target; neither ends it.
+    snooze_watch(offer_id: String, minutes: Option<u32>, until_target: bool) -> Vec<Watch>;
     unwatch_offer(offer_id: String) -> Vec<Watch>;
     watch_of(offer_id: String) -> Option<Watch>;
     watches() -> Vec<Watch>;
     price_history(offer_id: String, qty: u32) -> Vec<PricePoint>;
     alerts(unseen_only: bool) -> Vec<Alert>;
     mark_alerts_seen() -> u64;
+    /// Marks one alert seen; `false` when it already was.
+    mark_alert_seen(alert_id: i64) -> bool;
     /// Checks watched offers now: the due ones, or all with `all`.
     check_watches(all: bool) -> WatchCheck;
     /// Where the log is and its newest warnings and errors, newest first.
     log_status() -> LogStatus;
     /// Shows the log folder in the file manager.
     open_log_folder() -> ();
+    /// What the first screen shows: the last pick and searches, new alerts, moved watches,
+    /// counts, and in a fresh demo install a sample need.
+    home() -> Home;
+    /// Opens the offer's 1688 page in the browser; resolves to its address.
+    open_on_1688(offer_id: String) -> String;
+    /// Copies the offer's ID or 1688 address; resolves to what was copied.
+    copy_offer_link(offer_id: String, part: OfferLinkPart) -> String;
 }
 
 #[cfg(test)]

@@ -5,6 +5,9 @@
 mod args;
 mod commands;
 mod contract;
+mod health;
+mod images;
+mod save;
 mod watches;
 
 pub use pifa_workbench::{AppInfo, CommandError, Workbench};
@@ -43,9 +46,23 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .plugin(tauri_plugin_notification::init())
+        // Both used from Rust only (`open_on_1688`, `copy_offer_link`): the window holds no
+        // permission for them, so it cannot open or copy anything of its own.
+        .plugin(
+            tauri_plugin_opener::Builder::new()
+                .open_js_links_on_click(false)
+                .build(),
+        )
+        .plugin(tauri_plugin_clipboard_manager::init())
+        // Used from Rust only (`save`): the window cannot open a dialog of its own.
+        .plugin(tauri_plugin_dialog::init())
+        .manage(save::Exports::new(args.save_to.clone()))
         .manage(workbench)
+        // Offer pictures come through the workbench's disk cache (see `images`).
+        .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .setup(|app| {
             watches::start_scheduler(app.handle().clone());
+            health::start(app.handle().clone());
             Ok(())
         });
     // Every command the window can call, from the one list that also writes the UI's wrappers.

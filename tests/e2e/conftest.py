@@ -226,7 +226,8 @@ def launch(driver_url, tmp_path):
         options.set_capability("browserName", "wry")
         options.set_capability(
             "tauri:options",
-            {"application": str(APP), "args": ["--data-dir", str(data_dir)]},
+            # Exports go to a folder of the test's: WebDriver cannot answer a native save dialog.
+            {"application": str(APP), "args": ["--data-dir", str(data_dir), "--save-to", str(tmp_path / "exports")]},
         )
         driver = webdriver.Remote(command_executor=driver_url, options=options)
         drivers.append(driver)

@@ -1,4 +1,40 @@
-"""The status page: what is stored and how the cache answers, with Chinese search terms."""
+"""The status page: the brief's five health targets against their thresholds (adjustable in
+Settings), the error log by class after a batch against a faulty gateway with the navigation
+badge that follows, what is stored and how the cache answers, with Chinese search terms."""
+
+import subprocess
+
+import pytest
+
+from conftest import CLI, ROOT
+
+GATEWAY = ROOT / "target" / "debug" / "pifa-gateway"
+
+# The dashboard's targets in order, with the brief's thresholds as the page words them.
+BRIEF = {
+    "successRate": "Threshold: at least 99.5%",
+    "latencyMeanMs": "Threshold: at most 500 ms",
+    "cacheHitRate": "Threshold: at least 80%",
+    "throttledToday": "Threshold: at most 10",
+    "updateLagMaxMinutes": "Threshold: at most 10 min",
+}
+
+
+def targets(window) -> list[dict]:
+    """Every target card as the user sees it, read in one go."""
+    return window.driver.execute_script(
+        """return Array.from(document.querySelectorAll('[data-testid="health-target"]')).map(c => ({
+            key: c.dataset.key, state: c.dataset.state,
+            shownState: c.querySelector('[data-testid="health-target-state"]').innerText.trim(),
+            value: c.querySelector('[data-testid="health-target-value"]').innerText.trim(),
+            threshold: (c.querySelector('[data-testid="health-target-threshold"]') || {}).innerText,
+            trendPoints: Number((c.querySelector('[data-testid="health-trend"]') || {dataset: {points: -1}}).dataset.points),
+        }));"""
+    )
+
+
+def target(window, key: str) -> dict | None:
+    return next((t for t in targets(window) if t["key"] == key), None)
 
 
 def test_a_repeated_search_is_served_from_the_cache_and_counted(launch):
@@ -19,7 +55,139 @@ def test_a_repeated_search_is_served_from_the_cache_and_counted(launch):
     )
     assert window.text_of("health-offers") == "20"
     window.by_testid("health-no-paused")
+
+    # The five targets, in order, each against the brief's threshold with its state in words.
+    window.wait_until("the five targets shown", lambda w: [t["key"] for t in targets(w)] == list(BRIEF))
+    shown = {t["key"]: t for t in targets(window)}
+    assert {k: t["threshold"] for k, t in shown.items()} == BRIEF, shown
+    # The demo authorization's token call and one search, both answered; a chart of the hour.
+    assert shown["successRate"]["value"] == "100%", shown
+    assert shown["successRate"]["state"] == "ok" and shown["successRate"]["shownState"] == "OK", shown
+    assert shown["successRate"]["trendPoints"] >= 1, shown
+    # One fresh hit out of two search lookups: below the brief's 80%.
+    assert shown["cacheHitRate"]["value"] == "50%", shown
+    assert shown["cacheHitRate"]["shownState"] == "Breached", shown
+    assert shown["updateLagMaxMinutes"]["shownState"] == "No data", shown
+    window.by_testid("health-no-errors")
+    window.by_testid("health-window-7d").click()
+    window.wait_until(
+        "the week's figures",
+        lambda w: w.by_testid("health-targets").get_attribute("data-window") == "7d"
+        and (target(w, "successRate") or {}).get("value") == "100%",
+    )
+    window.by_testid("health-window-24h").click()
+    window.wait_until(
+        "back to the day",
+        lambda w: w.by_testid("health-targets").get_attribute("data-window") == "24h",
+    )
     window.screenshot("status-en")
+
+
+@pytest.fixture
+def faulty_gateway():
+    """A standalone gateway double that answers every business call 502 (token calls work)."""
+    process = subprocess.Popen(
+        [str(GATEWAY), "--addr", "127.0.0.1:0", "--app-key", "faulty-app", "--app-secret", "faulty-secret",
+         "--seed", "77", "--offers", "50", "--error-rate", "100"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    base_url = process.stdout.readline().strip()
+    assert base_url.startswith("http://127.0.0.1:"), base_url
+    yield base_url
+    process.terminate()
+    process.wait(timeout=10)
+    # Leave the keyring as the other tests expect it: no 1688 app.
+    subprocess.run([str(CLI), "auth", "logout", "--forget-app"], capture_output=True)
+
+
+def test_a_faulty_batch_breaches_the_success_rate_and_the_badge_shows_it(launch, faulty_gateway):
+    window = launch()
+    window.open_page("settings")
+    window.fill("account-app-key", "faulty-app")
+    window.fill("account-app-secret", "faulty-secret")
+    window.fill("account-gateway", faulty_gateway)
+    window.by_testid("account-connect").click()
+    window.wait_for_text("mode-badge", "Live 1688")
+    # Nothing breached yet: the badge is not there.
+    assert window.texts_of_all("health-breached-count") == []
+
+    # Offers of the double's catalog (seed 77); every try of each is answered 502.
+    window.open_page("batch")
+    window.fill("batch-input", "607700000001\n607700000002\n607700000003\n607700000004\n")
+    window.by_testid("batch-start").click()
+    window.wait_for_text("batch-summary", "Finished: 0 stored, 4 failed, 0 cancelled.")
+
+    window.wait_until("the Status button's badge", lambda w: w.texts_of_all("health-breached-count") not in ([], ["0"]))
+    window.open_page("health")
+    window.wait_until(
+        "the success rate breached",
+        lambda w: (t := target(w, "successRate")) is not None and t["state"] == "breached",
+    )
+    success = target(window, "successRate")
+    assert success["shownState"] == "Breached", success
+    assert success["threshold"] == BRIEF["successRate"], success
+    # At most the token calls succeeded: far below the threshold.
+    assert float(success["value"].rstrip("%")) < 50, success
+
+    classes = window.driver.execute_script(
+        """return Array.from(document.querySelectorAll('[data-testid="health-error-class"]')).map(c => ({
+            outcome: c.dataset.outcome, text: c.innerText}));"""
+    )
+    transient = next((c for c in classes if c["outcome"] == "transient"), None)
+    assert transient, classes
+    # Four offers, each tried up to four times, every try counted.
+    count = int(window.driver.execute_script(
+        "return document.querySelector('[data-testid=\"health-error-class\"][data-outcome=\"transient\"] "
+        "[data-testid=\"health-error-count\"]').innerText.match(/[0-9]+/)[0];"
+    ))
+    assert 4 <= count <= 16, count
+    assert "Temporary failure" in transient["text"] and "502" in transient["text"], transient
+    assert "faulty-secret" not in window.driver.page_source
+    window.screenshot("status-breached-en")
+
+
+def test_thresholds_are_checked_kept_and_reset_to_the_brief(launch, tmp_path):
+    data_dir = tmp_path / "数据"
+    window = launch(data_dir)
+    window.open_page("settings")
+    window.wait_until(
+        "the brief's thresholds in the fields",
+        lambda w: w.by_testid("threshold-successRateBp").get_attribute("value") == "99.5"
+        and w.by_testid("threshold-latencyMeanMs").get_attribute("value") == "500",
+    )
+    window.fill("threshold-successRateBp", "101")
+    window.by_testid("threshold-save").click()
+    window.wait_until(
+        "a success rate over 100% refused by name",
+        lambda w: "success rate" in w.text_of("command-failure") and "0 to 10000" in w.text_of("command-failure"),
+    )
+    window.fill("threshold-successRateBp", "99")
+    window.fill("threshold-latencyMeanMs", "800")
+    window.by_testid("threshold-save").click()
+    window.by_testid("threshold-saved")
+    launch.stop_all()
+
+    window = launch(data_dir)
+    window.open_page("health")
+    window.wait_until(
+        "the user's thresholds judge the targets",
+        lambda w: (t := target(w, "latencyMeanMs")) is not None and t["threshold"] == "Threshold: at most 800 ms"
+        and target(w, "successRate")["threshold"] == "Threshold: at least 99%",
+    )
+    window.open_page("settings")
+    window.wait_until(
+        "the thresholds kept across starts",
+        lambda w: w.by_testid("threshold-latencyMeanMs").get_attribute("value") == "800",
+    )
+    assert window.by_testid("health-notify").is_selected() is False
+    window.by_testid("threshold-reset").click()
+    window.wait_until(
+        "the brief's values back",
+        lambda w: w.by_testid("threshold-latencyMeanMs").get_attribute("value") == "500"
+        and w.by_testid("threshold-successRateBp").get_attribute("value") == "99.5",
+    )
 
 
 def test_refresh_intervals_are_checked_and_remembered(launch, tmp_path):
@@ -78,3 +246,4 @@ def test_the_status_page_shows_the_log_file_and_its_latest_problems_with_chinese
         lambda w: any("警告" in row and "网关超时" in row for row in w.texts_of_all("health-problem")),
     )
     window.screenshot("status-log-zh")
+

@@ -6,6 +6,7 @@ import re
 
 def test_search_fetch_details_and_find_them_stored(launch):
     window = launch()
+    window.open_page("search")
     window.fill("remote-search-input", "保温杯")
     window.by_testid("remote-search-go").click()
     window.wait_until(
@@ -51,4 +52,5 @@ def test_search_fetch_details_and_find_them_stored(launch):
 
 def test_an_empty_search_is_not_sent(launch):
     window = launch()
+    window.open_page("search")
     assert window.by_testid("remote-search-go").get_attribute("disabled") is not None

@@ -15,7 +15,8 @@ def test_the_window_opens_titled_pifa(launch):
     window = launch()
     assert window.driver.title == "Pifa"
     window.wait_for_text("nav-settings", "Settings")
-    window.wait_for_text("page-title", "Search 1688")
+    # The app opens on the first screen (see test_home.py).
+    window.wait_for_text("page-title", "What to do next")
     window.wait_for_text("mode-badge", "Demo data")
 
 

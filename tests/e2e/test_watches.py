@@ -1,6 +1,7 @@
 """Price watches in demo mode: watch an offer at a quantity from its page, see its price and
-chart, check it on demand, stop watching. (Price moves and alerts are tested against a
-fast-clock gateway in the Rust suite: demo prices move once a day.)"""
+chart, check it on demand, stop watching; set alert rules on the offer page and find them on the
+Watches page, snooze and resume. (Price moves and every rule's alerts are tested against a
+fast-clock gateway and real answers in the Rust suite: demo prices move once a day.)"""
 
 import re
 
@@ -37,3 +38,49 @@ def test_watch_an_offer_see_its_chart_check_it_and_stop(launch):
 
     window.by_testid("watch-remove").click()
     window.by_testid("watches-none")
+
+
+def test_a_target_price_set_on_the_offer_page_is_listed_on_the_watches_page(launch):
+    window = launch()
+    window.search_1688("保温杯")
+    window.open_result(1)
+    window.wait_until("the detail stored", lambda w: "诚信通" in w.text_of("offer-supplier"))
+    offer_id = re.search(r"#(\d+)", window.text_of("offer-meta")).group(1)
+
+    window.fill("offer-watch-qty", "300")
+    window.fill("offer-watch-target", "9.5")
+    window.choose("offer-watch-direction", "down")
+    window.by_testid("offer-watch-tiers").click()
+    window.fill("offer-watch-cap", "3")
+    card = window.by_testid("offer-watch")
+    window.driver.execute_script("arguments[0].scrollIntoView()", card)
+    window.screenshot("offer-watch-en")
+    window.by_testid("offer-watch-start").click()
+    window.wait_until(
+        "the watch confirmed at 300 pieces",
+        lambda w: w.text_of("offer-watching").startswith("Watching at 300 pieces"),
+    )
+
+    window.open_page("watches")
+    window.wait_until(
+        "the watch listed with its rules",
+        lambda w: w.by_testid("watch-row").get_attribute("data-offer-id") == offer_id
+        and w.texts_of_all("watch-rule") == ["drops 5%", "at or below ¥9.50", "tiers change", "at most 3 a day"],
+    )
+    window.wait_until("the state shows where moves are measured from",
+                      lambda w: w.text_of("watch-state").startswith("moves measured from ¥"))
+
+    window.choose("watch-snooze", "target")
+    window.wait_for_text("watch-snoozed", "snoozed until the price crosses the target")
+    window.screenshot("watches-rules-en")
+    window.by_testid("watch-unsnooze").click()
+    window.by_testid("watch-snooze")
+
+    # Back on the offer page the card shows the rules as set.
+    window.by_testid("watch-row").find_element("css selector", "button.title").click()
+    window.wait_until(
+        "the card filled from the watch",
+        lambda w: w.by_testid("offer-watch-target").get_attribute("value") == "9.50"
+        and w.by_testid("offer-watch-direction").get_attribute("value") == "down"
+        and w.by_testid("offer-watch-tiers").is_selected(),
+    )

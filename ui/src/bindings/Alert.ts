@@ -2,15 +2,37 @@
 import type { AlertKind } from "./AlertKind";
 import type { Money } from "./Money";
 import type { OfferId } from "./OfferId";
+import type { TierShape } from "./TierShape";
 
 export type Alert = { alertId: number, offerId: OfferId, title: string | null, kind: AlertKind, 
 /**
  * The watch's target quantity when the alert was raised, which the prices are for;
  * `null` for alerts from before Pifa kept it whose watch has since gone.
  */
-targetQty: number | null, oldPrice: Money | null, newPrice: Money | null, 
+targetQty: number | null, 
 /**
- * The price point that moved.
+ * Moves: the price last alerted about (or the watch's start) and the new one. Target: the
+ * price observed before and the one at or below the target.
+ */
+oldPrice: Money | null, newPrice: Money | null, 
+/**
+ * A move, in hundredths of a percent of the old price.
+ */
+changeBp: number | null, targetPrice: Money | null, 
+/**
+ * Stock alerts: the SKU and its specs as the supplier names them ("红色 / XL").
+ */
+sku: string | null, skuSpecs: string | null, 
+/**
+ * Tier alerts: the minimum order and tier breaks before and after.
+ */
+oldTiers: TierShape | null, newTiers: TierShape | null, 
+/**
+ * Delisting alerts: the status 1688 gave (its own words, untrusted text).
+ */
+status: string | null, 
+/**
+ * When the observation that raised it was fetched.
  */
 at: string, seen: boolean, 
 /**

@@ -6,6 +6,10 @@ export type ErrorCode =
   | "auth.not_authorized"
   | "batch.empty"
   | "batch.running"
+  | "clipboard.unavailable"
+  | "contacts.damaged"
+  | "contacts.locked"
+  | "contacts.too_long"
   | "data_dir.none"
   | "data_dir.unusable"
   | "demo.start"
@@ -29,13 +33,16 @@ export type ErrorCode =
   | "offer.bad_id"
   | "offer.not_found"
   | "offer.paused"
+  | "offer.unopenable"
   | "offer.unreadable"
   | "pick.bad_request"
   | "pick.bad_weights"
   | "pick.cancelled"
   | "pick.run_not_found"
+  | "pick.running"
   | "search.empty_keyword"
   | "settings.bad_gateway"
+  | "settings.bad_threshold"
   | "settings.bad_ttl"
   | "settings.unknown_language"
   | "settings.unreadable"
@@ -48,7 +55,11 @@ export type ErrorCode =
   | "store.failed"
   | "store.open"
   | "store.read_only"
-  | "store.too_new";
+  | "store.too_new"
+  | "supplier.not_found"
+  | "supplier.unknown"
+  | "watch.bad_rule"
+  | "watch.not_found";
 
 /** The same codes, for the check that each is explained in every language. */
 export const errorCodes: readonly ErrorCode[] = [
@@ -56,6 +67,10 @@ export const errorCodes: readonly ErrorCode[] = [
   "auth.not_authorized",
   "batch.empty",
   "batch.running",
+  "clipboard.unavailable",
+  "contacts.damaged",
+  "contacts.locked",
+  "contacts.too_long",
   "data_dir.none",
   "data_dir.unusable",
   "demo.start",
@@ -79,13 +94,16 @@ export const errorCodes: readonly ErrorCode[] = [
   "offer.bad_id",
   "offer.not_found",
   "offer.paused",
+  "offer.unopenable",
   "offer.unreadable",
   "pick.bad_request",
   "pick.bad_weights",
   "pick.cancelled",
   "pick.run_not_found",
+  "pick.running",
   "search.empty_keyword",
   "settings.bad_gateway",
+  "settings.bad_threshold",
   "settings.bad_ttl",
   "settings.unknown_language",
   "settings.unreadable",
@@ -99,4 +117,8 @@ export const errorCodes: readonly ErrorCode[] = [
   "store.open",
   "store.read_only",
   "store.too_new",
+  "supplier.not_found",
+  "supplier.unknown",
+  "watch.bad_rule",
+  "watch.not_found",
 ];

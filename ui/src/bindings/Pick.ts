@@ -2,6 +2,7 @@
 import type { Money } from "./Money";
 import type { OfferId } from "./OfferId";
 import type { Parts } from "./Parts";
+import type { SupplierSummary } from "./SupplierSummary";
 
 export type Pick = { 
 /**
@@ -15,4 +16,20 @@ unitPrice: Money,
 /**
  * What is ordered: the quantity, or the minimum order when that is larger.
  */
-orderQty: number, total: Money, score: number, parts: Parts, };
+orderQty: number, total: Money, score: number, parts: Parts, 
+/**
+ * The English title, when 1688 gave one besides the Chinese.
+ */
+titleEn: string | null, 
+/**
+ * The offer's main picture.
+ */
+image: string | null, supplier: SupplierSummary | null, 
+/**
+ * The offer's minimum order: the MOQ or the first tier's quantity, whichever is larger.
+ */
+minimumOrder: number, 
+/**
+ * The quantity was below the minimum order, so `order_qty` is the minimum.
+ */
+belowMoq: boolean, };

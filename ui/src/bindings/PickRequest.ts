@@ -27,6 +27,11 @@ powerMerchant: boolean,
  */
 superFactory: boolean, 
 /**
+ * Only factories 1688 has certified (认证工厂). No answer marks a supplier as one, so this
+ * narrows 1688's search (its `certifiedFactory` filter) rather than excluding afterwards.
+ */
+manufacturer: boolean, 
+/**
  * Any of these provinces (浙江 and 浙江省 alike); empty means anywhere.
  */
 provinces: Array<string>, minTpYears: number | null, 

@@ -7,7 +7,11 @@ import type { Tier } from "./Tier";
 /**
  * One offer of a shortlist, priced for the comparison.
  */
-export type ShortlistRow = { offerId: OfferId, title: string | null, titleEn: string | null, unit: string | null, moq: number | null, tiers: Array<Tier>, supplier: Supplier | null, 
+export type ShortlistRow = { offerId: OfferId, title: string | null, titleEn: string | null, 
+/**
+ * The offer's main picture.
+ */
+image: string | null, unit: string | null, moq: number | null, tiers: Array<Tier>, supplier: Supplier | null, 
 /**
  * The quantity this row is priced at: the comparison's, else the row's own target, else
  * the offer's minimum order.

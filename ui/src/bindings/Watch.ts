@@ -2,15 +2,21 @@
 import type { Money } from "./Money";
 import type { OfferId } from "./OfferId";
 import type { Percent } from "./Percent";
+import type { WatchRules } from "./WatchRules";
+import type { WatchState } from "./WatchState";
 
 /**
  * What one watch shows in the list.
  */
-export type Watch = { offerId: OfferId, title: string | null, targetQty: number, 
+export type Watch = { offerId: OfferId, title: string | null, 
 /**
- * A move of at least this much between two checks raises an alert.
+ * The offer's main picture.
  */
-alertThreshold: Percent, 
+image: string | null, targetQty: number, 
+/**
+ * The move rule's threshold (the default when moves are not alerted).
+ */
+alertThreshold: Percent, rules: WatchRules, state: WatchState, 
 /**
  * The unit price at the target quantity now, and when the watch began.
  */

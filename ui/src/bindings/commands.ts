@@ -6,22 +6,40 @@ import type { Alert } from "./Alert";
 import type { AppInfo } from "./AppInfo";
 import type { BatchCounts } from "./BatchCounts";
 import type { BatchProgress } from "./BatchProgress";
+import type { Contacts } from "./Contacts";
 import type { Health } from "./Health";
+import type { HealthReport } from "./HealthReport";
+import type { HealthSettings } from "./HealthSettings";
+import type { HealthTarget } from "./HealthTarget";
+import type { HealthWindow } from "./HealthWindow";
+import type { Home } from "./Home";
 import type { KeywordSearch } from "./KeywordSearch";
 import type { Language } from "./Language";
 import type { LogStatus } from "./LogStatus";
 import type { Offer } from "./Offer";
+import type { OfferLinkPart } from "./OfferLinkPart";
 import type { OfferPage } from "./OfferPage";
 import type { OfferQuery } from "./OfferQuery";
 import type { OrderQuote } from "./OrderQuote";
 import type { PausedOffer } from "./PausedOffer";
+import type { PickOutcome } from "./PickOutcome";
+import type { PickProgress } from "./PickProgress";
+import type { PickRequest } from "./PickRequest";
+import type { PickRun } from "./PickRun";
+import type { PickRunSummary } from "./PickRunSummary";
 import type { PricePoint } from "./PricePoint";
 import type { SearchResults } from "./SearchResults";
 import type { Shortlist } from "./Shortlist";
 import type { ShortlistPage } from "./ShortlistPage";
 import type { ShortlistQuery } from "./ShortlistQuery";
+import type { SupplierPage } from "./SupplierPage";
+import type { SupplierQuery } from "./SupplierQuery";
+import type { SupplierView } from "./SupplierView";
+import type { ThresholdOverrides } from "./ThresholdOverrides";
 import type { Watch } from "./Watch";
 import type { WatchCheck } from "./WatchCheck";
+import type { WatchRules } from "./WatchRules";
+import type { Weights } from "./Weights";
 
 /** Every command the window can call, as a typed wrapper over `call`: argument names and types and the answer's type are those of the Rust command. */
 export const commands = {
@@ -45,10 +63,37 @@ export const commands = {
   runBatch: (text: string, progress: Channel<BatchProgress>) => call<BatchCounts>("run_batch", { text, progress }),
   /** `false` when no batch was running. */
   cancelBatch: () => call<boolean>("cancel_batch"),
+  /**
+   * 选品: resolves with the saved run when the pick ends; progress arrives through
+   * `progress` first. A second pick while one runs fails with `pick.running`; `weights: null`
+   * is the default weights.
+   */
+  runPick: (request: PickRequest, weights: Weights | null, progress: Channel<PickProgress>) => call<PickRun>("run_pick", { request, weights, progress }),
+  /** Stops the running pick, unsaved; `false` when none was running. */
+  cancelPick: () => call<boolean>("cancel_pick"),
+  /** Ranks a saved run again with other weights, from what is stored: no fetch. */
+  rerankPick: (runId: number, weights: Weights) => call<PickOutcome>("rerank_pick", { runId, weights }),
+  /** Saved pick runs, newest first. */
+  pickRuns: (limit: number) => call<Array<PickRunSummary>>("pick_runs", { limit }),
+  pickRun: (runId: number) => call<PickRun>("pick_run", { runId }),
   pausedOffers: () => call<Array<PausedOffer>>("paused_offers"),
   /** An empty list lifts every pause. */
   resumeOffers: (offerIds: Array<string>) => call<number>("resume_offers", { offerIds }),
   health: () => call<Health>("health"),
+  /**
+   * The brief's targets over a window (`24h` or `7d`): value, threshold, state and trend of
+   * each, the error log by class, cache lookups by kind.
+   */
+  healthReport: (window: HealthWindow) => call<HealthReport>("health_report", { window }),
+  /** The targets breached over the last 24 hours: the navigation badge. */
+  healthBreaches: () => call<Array<HealthTarget>>("health_breaches"),
+  /** The health thresholds in effect, the brief's, and the notification choice. */
+  healthSettings: () => call<HealthSettings>("health_settings"),
+  /**
+   * Saves the thresholds (each `null` is the brief's; all `null` resets) and whether a
+   * breach is notified; a threshold out of range fails with `settings.bad_threshold`.
+   */
+  setHealthSettings: (thresholds: ThresholdOverrides, notify: boolean) => call<HealthSettings>("set_health_settings", { thresholds, notify }),
   /** The stored copy, however old; never calls 1688. */
   storedOffer: (offerId: string) => call<Offer>("stored_offer", { offerId }),
   quoteOffer: (offerId: string, quantity: number, skuId: string | null) => call<OrderQuote>("quote_offer", { offerId, quantity, skuId }),
@@ -62,22 +107,53 @@ export const commands = {
   setShortlistEntry: (shortlistId: number, offerId: string, note: string, targetQty: number | null) => call<void>("set_shortlist_entry", { shortlistId, offerId, note, targetQty }),
   shortlistPage: (query: ShortlistQuery) => call<ShortlistPage>("shortlist_page", { query }),
   shortlistsOf: (offerId: string) => call<Array<number>>("shortlists_of", { offerId }),
-  /** Saves the shortlist as CSV for Excel; resolves to the file's path. */
-  exportShortlist: (shortlistId: number, quantity: number | null) => call<string>("export_shortlist", { shortlistId, quantity }),
+  /**
+   * Saves the shortlist as CSV for Excel where the user chooses (the save dialog); resolves
+   * to the file's path, or `null` when cancelled.
+   */
+  exportShortlist: (shortlistId: number, quantity: number | null) => call<string | null>("export_shortlist", { shortlistId, quantity }),
+  /** Opens the folder of the last export in the file manager. */
+  showExportFolder: () => call<void>("show_export_folder"),
+  /** A page of the supplier book. */
+  suppliers: (query: SupplierQuery) => call<SupplierPage>("suppliers", { query }),
+  /** A supplier by ID or by any stored offer ID of it: public data, stored offers, contacts. */
+  supplier: (supplier: string) => call<SupplierView>("supplier", { supplier }),
+  /** Replaces the supplier's contacts and notes (sealed; key in the OS keyring). */
+  setSupplierContacts: (supplier: string, contacts: Contacts) => call<Contacts>("set_supplier_contacts", { supplier, contacts }),
+  /**
+   * Writes every supplier's contacts as a PLAINTEXT CSV where the user chooses; `null`
+   * when cancelled.
+   */
+  exportSupplierContacts: () => call<string | null>("export_supplier_contacts"),
   /** `alertBasisPoints`: hundredths of a percent (500 = 5%); `null` is the default 5%. */
   watchOffer: (offerId: string, targetQty: number, alertBasisPoints: number | null) => call<Array<Watch>>("watch_offer", { offerId, targetQty, alertBasisPoints }),
+  /** Watches a stored offer at a quantity with these alert rules, or changes its watch. */
+  setWatch: (offerId: string, targetQty: number, rules: WatchRules) => call<Array<Watch>>("set_watch", { offerId, targetQty, rules }),
+  /** Holds a watch's alerts for `minutes` or until its price crosses its target; neither ends it. */
+  snoozeWatch: (offerId: string, minutes: number | null, untilTarget: boolean) => call<Array<Watch>>("snooze_watch", { offerId, minutes, untilTarget }),
   unwatchOffer: (offerId: string) => call<Array<Watch>>("unwatch_offer", { offerId }),
   watchOf: (offerId: string) => call<Watch | null>("watch_of", { offerId }),
   watches: () => call<Array<Watch>>("watches"),
   priceHistory: (offerId: string, qty: number) => call<Array<PricePoint>>("price_history", { offerId, qty }),
   alerts: (unseenOnly: boolean) => call<Array<Alert>>("alerts", { unseenOnly }),
   markAlertsSeen: () => call<number>("mark_alerts_seen"),
+  /** Marks one alert seen; `false` when it already was. */
+  markAlertSeen: (alertId: number) => call<boolean>("mark_alert_seen", { alertId }),
   /** Checks watched offers now: the due ones, or all with `all`. */
   checkWatches: (all: boolean) => call<WatchCheck>("check_watches", { all }),
   /** Where the log is and its newest warnings and errors, newest first. */
   logStatus: () => call<LogStatus>("log_status"),
   /** Shows the log folder in the file manager. */
   openLogFolder: () => call<void>("open_log_folder"),
+  /**
+   * What the first screen shows: the last pick and searches, new alerts, moved watches,
+   * counts, and in a fresh demo install a sample need.
+   */
+  home: () => call<Home>("home"),
+  /** Opens the offer's 1688 page in the browser; resolves to its address. */
+  openOn1688: (offerId: string) => call<string>("open_on_1688", { offerId }),
+  /** Copies the offer's ID or 1688 address; resolves to what was copied. */
+  copyOfferLink: (offerId: string, part: OfferLinkPart) => call<string>("copy_offer_link", { offerId, part }),
 };
 
 /** The name each wrapper invokes. */
@@ -92,9 +168,18 @@ export const commandNames = {
   setRefreshSettings: "set_refresh_settings",
   runBatch: "run_batch",
   cancelBatch: "cancel_batch",
+  runPick: "run_pick",
+  cancelPick: "cancel_pick",
+  rerankPick: "rerank_pick",
+  pickRuns: "pick_runs",
+  pickRun: "pick_run",
   pausedOffers: "paused_offers",
   resumeOffers: "resume_offers",
   health: "health",
+  healthReport: "health_report",
+  healthBreaches: "health_breaches",
+  healthSettings: "health_settings",
+  setHealthSettings: "set_health_settings",
   storedOffer: "stored_offer",
   quoteOffer: "quote_offer",
   shortlists: "shortlists",
@@ -107,14 +192,25 @@ export const commandNames = {
   shortlistPage: "shortlist_page",
   shortlistsOf: "shortlists_of",
   exportShortlist: "export_shortlist",
+  showExportFolder: "show_export_folder",
+  suppliers: "suppliers",
+  supplier: "supplier",
+  setSupplierContacts: "set_supplier_contacts",
+  exportSupplierContacts: "export_supplier_contacts",
   watchOffer: "watch_offer",
+  setWatch: "set_watch",
+  snoozeWatch: "snooze_watch",
   unwatchOffer: "unwatch_offer",
   watchOf: "watch_of",
   watches: "watches",
   priceHistory: "price_history",
   alerts: "alerts",
   markAlertsSeen: "mark_alerts_seen",
+  markAlertSeen: "mark_alert_seen",
   checkWatches: "check_watches",
   logStatus: "log_status",
   openLogFolder: "open_log_folder",
+  home: "home",
+  openOn1688: "open_on_1688",
+  copyOfferLink: "copy_offer_link",
 } as const satisfies Record<keyof typeof commands, string>;

@@ -3,21 +3,45 @@
 import { api, CommandFailure, toCommandFailure } from './api';
 import { failureText as explainFailure, phraseText, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
+import type { HealthTarget } from '../bindings/HealthTarget';
 import type { Language } from '../bindings/Language';
+import type { PickRequest } from '../bindings/PickRequest';
 
-export type Page = 'search' | 'offers' | 'shortlists' | 'watches' | 'batch' | 'health' | 'settings' | 'offer';
+export type Page =
+  | 'home'
+  | 'pick'
+  | 'search'
+  | 'offers'
+  | 'shortlists'
+  | 'watches'
+  | 'batch'
+  | 'health'
+  | 'settings'
+  | 'offer'
+  | 'suppliers'
+  | 'supplier';
 
 export const app = $state({
   info: null as AppInfo | null,
-  page: 'search' as Page,
+  page: 'home' as Page,
   failure: null as CommandFailure | null,
   /** The offer the offer page shows, and the page to go back to. */
   offerId: null as string | null,
   backTo: 'search' as Page,
+  /** The supplier the supplier page shows (a supplier ID or an offer ID of it), and where its
+   * Back button goes. */
+  supplierId: null as string | null,
+  supplierBackTo: 'suppliers' as Page,
   /** Price alerts not yet seen: the badge on the Watches button. */
   unseenAlerts: 0,
+  /** Health targets breached over the last 24 hours: the badge on the Status button. */
+  breachedTargets: [] as HealthTarget[],
   /** The user has read this run's notices (settings reset, cache rebuilt). */
   noticesRead: false,
+  /** A need to prefill the Pick page's form with (e.g. a sample need); the page takes it once. */
+  pickDraft: null as PickRequest | null,
+  /** A keyword to search 1688 for when the Search page opens (a recent search on Home). */
+  searchDraft: null as string | null,
 });
 
 /** Re-reads how many alerts are new; a failure here just leaves the badge as it was. */
@@ -27,10 +51,22 @@ export async function refreshAlertCount(): Promise<void> {
   if (unseen) app.unseenAlerts = unseen.length;
 }
 
+/** Re-reads which health targets are breached (judged in Rust); a failure leaves the badge. */
+export async function refreshHealthBadge(): Promise<void> {
+  const breached = await attempt(() => api.healthBreaches(), { onFailure: () => {} });
+  if (breached) app.breachedTargets = breached;
+}
+
 export function openOffer(offerId: string): void {
   if (app.page !== 'offer') app.backTo = app.page;
   app.offerId = offerId;
   app.page = 'offer';
+}
+
+export function openSupplier(supplier: string): void {
+  if (app.page !== 'supplier') app.supplierBackTo = app.page;
+  app.supplierId = supplier;
+  app.page = 'supplier';
 }
 
 /** Before the Rust side answers, show English: the first answer arrives within milliseconds. */

@@ -7,6 +7,7 @@ import {
   localTime,
   minutesAgo,
   percent,
+  percentChange,
   percentInput,
   score,
   scoreInput,
@@ -28,6 +29,13 @@ describe('format', () => {
     expect(percent({ basisPoints: 4255 })).toBe('42.55%');
     expect(percent({ basisPoints: 5 })).toBe('0.05%');
     expect(percent(null)).toBe('—');
+  });
+
+  it('shows a price move with its sign', () => {
+    expect(percentChange(-250)).toBe('−2.50%');
+    expect(percentChange(1200)).toBe('+12.00%');
+    expect(percentChange(0)).toBe('0.00%');
+    expect(percentChange(null)).toBe('—');
   });
 
   it('reads typed numbers without floats', () => {

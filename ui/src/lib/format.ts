@@ -15,6 +15,14 @@ export function percent(value: Percent | null | undefined): string {
   return rest === 0 ? `${whole}%` : `${whole}.${String(rest).padStart(2, '0').replace(/0$/, '')}%`;
 }
 
+/** A signed move in hundredths of a percent: -250 → "−2.50%", 1200 → "+12.00%". */
+export function percentChange(bp: number | null | undefined): string {
+  if (bp == null) return '—';
+  const sign = bp > 0 ? '+' : bp < 0 ? '−' : '';
+  const abs = Math.abs(bp);
+  return `${sign}${Math.trunc(abs / 100)}.${String(abs % 100).padStart(2, '0')}%`;
+}
+
 /** A whole number typed into a field, or null when the field is empty or not a number. */
 export function wholeNumber(text: string): number | null {
   const trimmed = text.trim();

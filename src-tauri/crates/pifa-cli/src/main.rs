@@ -7,11 +7,13 @@
 mod output;
 mod auth;
 mod batch;
+mod health;
 mod import;
 mod offers;
 mod online;
 mod pick;
 mod shortlist;
+mod supplier;
 mod watch;
 
 use std::path::PathBuf;
@@ -126,6 +128,12 @@ enum Command {
         #[command(subcommand)]
         action: shortlist::ShortlistAction,
     },
+    /// The supplier book: suppliers, their stored offers, your contacts and notes (sealed, key in
+    /// the OS keyring).
+    Supplier {
+        #[command(subcommand)]
+        action: supplier::SupplierAction,
+    },
     /// Price watches: follow offers at a quantity, check them, see history and alerts.
     Watch {
         #[command(subcommand)]
@@ -138,6 +146,9 @@ enum Command {
     },
     /// Clean every stored raw answer again with this version's cleaner.
     Recheck,
+    /// The brief's monitoring targets (success rate, response time, cache hits, rate-limit
+    /// hits, update lag) against their thresholds, and the failed calls by class.
+    Health(health::HealthArgs),
 }
 
 #[derive(Subcommand)]
@@ -255,6 +266,10 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
     pifa_workbench::logs::start(cli.data_dir.as_deref());
     let workbench = Workbench::open(cli.data_dir.as_deref(), options);
     let outcome = command(&workbench, cli);
+    // The calls this command made, for `pifa-cli health` and the Status page.
+    if let Err(e) = workbench.flush_calls() {
+        tracing::warn!(code = %e.code, "this command's gateway calls were not recorded: {}", e.message);
+    }
     // The process ends right after the command: a rotated refresh token not yet saved would
     // be lost, and the user would have to log in again.
     if !workbench.flush_tokens(SAVE_WAIT) {
@@ -287,8 +302,10 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
         Command::Offers(args) => offers::run(wb, &args, cli.json),
         Command::Import { file } => Ok(import::run(&mut *wb.store()?, &file, cli.json)?),
         Command::Recheck => Ok(import::recheck(&mut *wb.store()?, cli.json)?),
+        Command::Health(args) => health::run(wb, &args, cli.json),
         Command::Watch { action } => watch::run(wb, &action, cli.json),
         Command::Shortlist { action } => shortlist::run(wb, &action, cli.json),
+        Command::Supplier { action } => supplier::run(wb, &action, cli.json),
         Command::Paused { resume, resume_all } => batch::paused(wb, &resume, resume_all, cli.json),
         Command::Batch { file, concurrency } => {
             runtime()?.block_on(batch::run(wb, &file, usize::from(concurrency), cli.json))

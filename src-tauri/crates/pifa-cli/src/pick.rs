@@ -1,8 +1,8 @@
 //! `pifa-cli pick`: 选品 on the command line, the same flow and ranking as the app's Pick page.
 //!
-//! There is no `--manufacturer`: 1688 documents no field that says a supplier is a
-//! manufacturer (the old `manufacturer` column was dropped for that reason), and a constraint
-//! nothing can confirm would exclude every offer.
+//! `--manufacturer` asks 1688's search for certified factories only (its `certifiedFactory`
+//! filter): no answer says a supplier is a manufacturer, so it narrows the candidates instead
+//! of excluding any afterwards.
 
 use std::collections::BTreeMap;
 
@@ -36,6 +36,9 @@ pub struct PickArgs {
     /// Only 超级工厂 (super factories; also sent to 1688 as its certifiedFactory filter).
     #[arg(long)]
     super_factory: bool,
+    /// Only factories 1688 has certified (认证工厂; 1688's certifiedFactory search filter).
+    #[arg(long)]
+    manufacturer: bool,
     /// Only suppliers in this province (repeat for several), e.g. --province 浙江.
     #[arg(long, value_name = "NAME")]
     province: Vec<String>,
@@ -99,6 +102,7 @@ pub async fn run(wb: &Workbench, args: &PickArgs, as_json: bool) -> Result<Outco
         max_moq: args.max_moq,
         power_merchant: args.power_merchant,
         super_factory: args.super_factory,
+        manufacturer: args.manufacturer,
         provinces: args.province.clone(),
         min_tp_years: args.min_tp_years,
         min_repurchase: args.min_repurchase.map(percent),

@@ -78,6 +78,15 @@ fn a_pick_prints_its_ranking_and_fills_a_shortlist() {
         assert!(unit <= 20.0);
         assert!(pick["total"].as_str().unwrap().contains('.'));
         assert!(pick["orderQty"].as_u64().unwrap() >= 300);
+        // What the app's rows show besides: picture, supplier with badges, minimum order.
+        assert!(pick["image"].is_string() || pick["image"].is_null());
+        assert_eq!(pick["supplier"]["powerMerchant"], true);
+        assert!(pick["minimumOrder"].as_u64().unwrap() >= 1);
+        assert_eq!(
+            pick["belowMoq"],
+            pick["minimumOrder"].as_u64().unwrap() > 300,
+            "{pick}"
+        );
         let score = pick["score"].as_f64().unwrap();
         assert!((0.0..=1.0).contains(&score));
         let parts = pick["parts"].as_object().unwrap();

@@ -158,8 +158,44 @@ pub enum Error {
     #[error("pick run {0} does not exist")]
     PickRunNotFound(i64),
 
+    #[error("a pick is already running: wait for it or cancel it first")]
+    PickRunning,
+
     #[error("the log folder {path} could not be opened: {reason}")]
     LogFolderUnopenable { path: PathBuf, reason: String },
+
+    #[error("the 1688 page {url} could not be opened in the browser: {reason}")]
+    OfferPageUnopenable { url: String, reason: String },
+
+    #[error("the clipboard could not be written: {0}")]
+    ClipboardUnavailable(String),
+
+    /// The supplier contacts cannot be opened with the key the keyring holds (or it holds none);
+    /// the text says which, never a contact.
+    #[error("the supplier contacts are locked: {0}")]
+    ContactsLocked(String),
+
+    #[error("a stored supplier contact does not open with its supplier and field: it was altered or moved between suppliers")]
+    ContactsDamaged,
+
+    #[error("the {field} is longer than {max} characters")]
+    ContactsTooLong { field: &'static str, max: usize },
+
+    #[error("supplier {0:?} is not stored: give a supplier ID from `pifa-cli supplier list` or an offer ID of that supplier")]
+    SupplierNotFound(String),
+
+    #[error("the supplier of offer {0} is not known yet: refresh the offer so 1688 names it")]
+    SupplierUnknown(String),
+
+    #[error("offer {0} is not watched: `pifa-cli watch add {0} --qty N` starts a watch")]
+    WatchNotFound(String),
+
+    #[error("this watch rule cannot be used: {0}")]
+    WatchBadRule(String),
+
+    /// A health threshold outside what Settings accepts; the text names the target and range.
+    #[error("{0}")]
+    BadThreshold(String),
 }
 
 impl Error {
@@ -231,10 +267,21 @@ stable_codes!(Error {
     Error::NotAuthorized(_) => "auth.not_authorized",
     Error::DemoStart(_) => "demo.start",
     Error::LogFolderUnopenable { .. } => "logs.unopenable",
+    Error::OfferPageUnopenable { .. } => "offer.unopenable",
+    Error::ClipboardUnavailable(_) => "clipboard.unavailable",
     Error::PickBadRequest(_) => "pick.bad_request",
     Error::PickBadWeights(_) => "pick.bad_weights",
     Error::PickCancelled => "pick.cancelled",
     Error::PickRunNotFound(_) => "pick.run_not_found",
+    Error::PickRunning => "pick.running",
+    Error::ContactsLocked(_) => "contacts.locked",
+    Error::ContactsDamaged => "contacts.damaged",
+    Error::ContactsTooLong { .. } => "contacts.too_long",
+    Error::SupplierNotFound(_) => "supplier.not_found",
+    Error::SupplierUnknown(_) => "supplier.unknown",
+    Error::WatchNotFound(_) => "watch.not_found",
+    Error::WatchBadRule(_) => "watch.bad_rule",
+    Error::BadThreshold(_) => "settings.bad_threshold",
 });
 
 /// The code of a failure of Pifa itself (a task that stopped unexpectedly) rather than of the

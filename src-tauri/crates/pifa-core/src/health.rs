@@ -1,4 +1,17 @@
-//! What the health view shows: how much is stored, what is paused, how the cache is doing.
+//! What the health view shows: how much is stored, what is paused, how the cache is doing;
+//! and the brief's monitoring targets over a window ([`report`]).
+
+mod report;
+mod targets;
+
+pub use report::{
+    local_midnight, report, update_lag, ErrorClass, ErrorEntry, HealthReport, HealthWindow,
+    LookupCounts, ReportInput, Target, TrendPoint, UpdateLag, LATEST_PER_CLASS, TARGET_ORDER,
+};
+pub use targets::{
+    judge, Direction, TargetKey, TargetState, Threshold, ThresholdOverrides, Thresholds, BRIEF,
+    WARNING_SHARE,
+};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;

@@ -9,7 +9,9 @@ pub mod error;
 pub mod export;
 mod files;
 pub mod health;
+pub mod images;
 pub mod language;
+pub mod metrics;
 pub mod mode;
 pub mod money;
 pub mod notice;
@@ -21,6 +23,7 @@ pub mod secrets;
 pub mod settings;
 pub mod sourcing;
 pub mod store;
+pub mod suppliers;
 pub mod watch;
 pub mod words;
 

@@ -77,6 +77,11 @@ impl DataDir {
         self.root.join("settings.json")
     }
 
+    /// The picture cache (see `crate::images`): disposable, apart from the databases.
+    pub fn image_cache_dir(&self) -> PathBuf {
+        self.root.join("image-cache")
+    }
+
     /// The folder of the log files (see `pifa_workbench::logs`).
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")
@@ -94,7 +99,7 @@ pub fn show_folder(path: &Path) -> Result<()> {
     open::that_detached(path).map_err(|e| unopenable(e.to_string()))
 }
 
-fn create_private_dir(path: &Path) -> io::Result<()> {
+pub(crate) fn create_private_dir(path: &Path) -> io::Result<()> {
     let mut builder = fs::DirBuilder::new();
     builder.recursive(true);
     #[cfg(unix)]

@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::offer::tiers::{minimum_order, quote, QuoteError};
-use crate::offer::{Offer, OfferId, Percent};
+use crate::offer::tiers::{minimum_order, quote, Quote, QuoteError};
+use crate::offer::{Offer, OfferId, Percent, Supplier};
+use crate::store::SupplierSummary;
 use crate::{Error, Money, Result};
 
 /// Search pages scanned unless the buyer says otherwise (50 offers a page).
@@ -36,6 +37,9 @@ pub struct PickRequest {
     pub power_merchant: bool,
     /// 超级工厂 required.
     pub super_factory: bool,
+    /// Only factories 1688 has certified (认证工厂). No answer marks a supplier as one, so this
+    /// narrows 1688's search (its `certifiedFactory` filter) rather than excluding afterwards.
+    pub manufacturer: bool,
     /// Any of these provinces (浙江 and 浙江省 alike); empty means anywhere.
     pub provinces: Vec<String>,
     pub min_tp_years: Option<u32>,
@@ -63,6 +67,7 @@ impl Default for PickRequest {
             max_moq: None,
             power_merchant: false,
             super_factory: false,
+            manufacturer: false,
             provinces: Vec::new(),
             min_tp_years: None,
             min_repurchase: None,
@@ -307,6 +312,38 @@ pub struct Pick {
     pub total: Money,
     pub score: f64,
     pub parts: Parts,
+    // What a result row shows beside the ranking. Defaulted so runs saved before they were
+    // kept still open.
+    /// The English title, when 1688 gave one besides the Chinese.
+    #[serde(default)]
+    pub title_en: Option<String>,
+    /// The offer's main picture.
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub supplier: Option<SupplierSummary>,
+    /// The offer's minimum order: the MOQ or the first tier's quantity, whichever is larger.
+    #[serde(default)]
+    pub minimum_order: u32,
+    /// The quantity was below the minimum order, so `order_qty` is the minimum.
+    #[serde(default)]
+    pub below_moq: bool,
+}
+
+/// A supplier as a result row shows it: its name, place, badges and service figures.
+fn summary_of(supplier: &Supplier) -> SupplierSummary {
+    SupplierSummary {
+        name: supplier.name.clone(),
+        province: supplier.province.clone(),
+        city: supplier.city.clone(),
+        tp_years: supplier.tp_years,
+        power_merchant: supplier.power_merchant(),
+        super_factory: supplier.super_factory(),
+        repurchase_rate: supplier.repurchase_rate,
+        service_score_tenths: supplier.scores.composite,
+        pickup_48h_rate: supplier.pickup_48h_rate,
+        quality_refund_rate: supplier.quality_refund_rate,
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
@@ -367,20 +404,20 @@ fn counted_repurchase(offer: &Offer, min_sold: Option<u32>) -> Option<Percent> {
     }
 }
 
-/// Every reason an offer fails the request, and its price when it can be quoted.
-fn judge(offer: &Offer, request: &PickRequest) -> (Vec<Reason>, Option<(Money, u32, Money)>) {
+/// Every reason an offer fails the request, and its quote when it can be priced.
+fn judge(offer: &Offer, request: &PickRequest) -> (Vec<Reason>, Option<Quote>) {
     if offer.is_delisted() {
         return (vec![Reason::Delisted], None);
     }
     let mut reasons = Vec::new();
     let priced = match quote(offer, request.quantity, None) {
-        Ok(q) => Some((q.unit_price, q.billed_qty, q.total)),
+        Ok(q) => Some(q),
         Err(QuoteError::Delisted { .. }) => return (vec![Reason::Delisted], None),
         Err(_) => None,
     };
-    match priced {
+    match &priced {
         None => reasons.push(Reason::NoPrice),
-        Some((unit, _, _)) if request.max_unit_price.is_some_and(|max| unit > max) => {
+        Some(q) if request.max_unit_price.is_some_and(|max| q.unit_price > max) => {
             reasons.push(Reason::OverPrice)
         }
         Some(_) => {}
@@ -430,7 +467,7 @@ fn judge(offer: &Offer, request: &PickRequest) -> (Vec<Reason>, Option<(Money, u
         }
     }
     if request.in_stock {
-        let needed = priced.map_or(request.quantity, |(_, qty, _)| qty);
+        let needed = priced.as_ref().map_or(request.quantity, |q| q.billed_qty);
         let stock: Option<u64> = offer
             .skus
             .iter()
@@ -491,16 +528,14 @@ fn parts_of(facts: &[Facts]) -> Vec<Parts> {
 pub fn evaluate(candidates: &[Offer], request: &PickRequest, weights: &Weights) -> PickOutcome {
     let mut outcome = PickOutcome::default();
     let mut seen = std::collections::HashSet::new();
-    let mut qualifying: Vec<(&Offer, Money, u32, Money)> = Vec::new();
+    let mut qualifying: Vec<(&Offer, Quote)> = Vec::new();
     for offer in candidates {
         if !seen.insert(&offer.offer_id) {
             continue;
         }
         outcome.candidates += 1;
         match judge(offer, request) {
-            (reasons, Some((unit, qty, total))) if reasons.is_empty() => {
-                qualifying.push((offer, unit, qty, total))
-            }
+            (reasons, Some(quoted)) if reasons.is_empty() => qualifying.push((offer, quoted)),
             (reasons, _) => {
                 for reason in &reasons {
                     *outcome.counts.entry(*reason).or_default() += 1;
@@ -517,10 +552,10 @@ pub fn evaluate(candidates: &[Offer], request: &PickRequest, weights: &Weights) 
     outcome.qualified = qualifying.len() as u32;
     let facts: Vec<Facts> = qualifying
         .iter()
-        .map(|(offer, unit, _, _)| {
+        .map(|(offer, quoted)| {
             let supplier = offer.supplier.as_ref();
             Facts {
-                unit_price: *unit,
+                unit_price: quoted.unit_price,
                 sold: offer.month_sold,
                 service: supplier.and_then(|s| s.scores.composite),
                 repurchase: counted_repurchase(offer, request.min_sold),
@@ -533,15 +568,20 @@ pub fn evaluate(candidates: &[Offer], request: &PickRequest, weights: &Weights) 
     let mut ranked: Vec<Pick> = qualifying
         .iter()
         .zip(parts_of(&facts))
-        .map(|((offer, unit, qty, total), parts)| Pick {
+        .map(|((offer, quoted), parts)| Pick {
             rank: 0,
             offer_id: offer.offer_id.clone(),
             title: offer.title.clone().or_else(|| offer.title_en.clone()),
-            unit_price: *unit,
-            order_qty: *qty,
-            total: *total,
+            unit_price: quoted.unit_price,
+            order_qty: quoted.billed_qty,
+            total: quoted.total,
             score: parts.score(weights),
             parts,
+            title_en: offer.title.as_ref().and(offer.title_en.clone()),
+            image: offer.images.first().cloned(),
+            supplier: offer.supplier.as_ref().map(summary_of),
+            minimum_order: minimum_order(offer),
+            below_moq: quoted.below_moq,
         })
         .collect();
     ranked.sort_by(|a, b| {

@@ -24,6 +24,8 @@ fn service() -> String {
 const APP_KEY: &str = "1688-app-key";
 const APP_SECRET: &str = "1688-app-secret";
 const TOKENS: &str = "1688-tokens";
+/// The key supplier contacts are sealed with in `pifa.db` (`crate::suppliers`), as hex.
+const CONTACTS_KEY: &str = "contacts-key";
 
 fn unavailable(detail: impl std::fmt::Display) -> Error {
     Error::KeyringUnavailable(detail.to_string())
@@ -122,4 +124,20 @@ pub fn forget_tokens(app_too: bool) -> Result<()> {
         forget(APP_SECRET)?;
     }
     Ok(())
+}
+
+/// The 32-byte key supplier contacts are sealed with, if one was made.
+pub fn load_contacts_key() -> Result<Option<[u8; 32]>> {
+    let Some(text) = read(CONTACTS_KEY)? else {
+        return Ok(None);
+    };
+    let mut key = [0u8; 32];
+    hex::decode_to_slice(text.trim(), &mut key).map_err(|_| {
+        Error::KeyringCorrupt("the supplier contacts key is not 32 bytes of hex".into())
+    })?;
+    Ok(Some(key))
+}
+
+pub fn save_contacts_key(key: &[u8; 32]) -> Result<()> {
+    write(CONTACTS_KEY, &hex::encode(key))
 }

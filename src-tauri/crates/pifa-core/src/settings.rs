@@ -41,6 +41,10 @@ pub struct Settings {
     pub search_ttl_minutes: Option<u32>,
     /// How often watched offers are checked; `None` is the default hour.
     pub watch_interval_minutes: Option<u32>,
+    /// The health targets' thresholds where the user's differ from the brief's.
+    pub health_thresholds: crate::health::ThresholdOverrides,
+    /// A desktop notification when a health target becomes breached; off by default.
+    pub health_notify: bool,
 }
 
 impl Settings {
@@ -57,6 +61,7 @@ impl Settings {
             detail_ttl_minutes: clamp(self.detail_ttl_minutes),
             search_ttl_minutes: clamp(self.search_ttl_minutes),
             watch_interval_minutes: clamp(self.watch_interval_minutes),
+            health_thresholds: self.health_thresholds.clamped(),
             ..self
         }
     }

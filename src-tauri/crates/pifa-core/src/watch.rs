@@ -1,7 +1,11 @@
 //! Checking watched offers: due ones are fetched like a batch (bounded concurrency, the pause
-//! rule, one result each), every check is noted on its watch, and price moves raise alerts. A
-//! failure that no watch could avoid (the app's settings, quota or authorization, a full disk)
-//! ends the round at once with one error, and pauses no watched offer.
+//! rule, one result each) and every check is noted on its watch. Alerts are raised where the
+//! fetched detail is stored (see [`rules`] and `store/alerts.rs`), as for any other fetch; the
+//! round reports those raised meanwhile. A failure that no watch could avoid (the app's
+//! settings, quota or authorization, a full disk) ends the round at once with one error, and
+//! pauses no watched offer.
+
+pub mod rules;
 
 use std::sync::{Arc, PoisonError};
 
@@ -48,6 +52,7 @@ pub async fn check(
 ) -> WatchCheck {
     let store = storage.store;
     let mut report = WatchCheck::default();
+    let before = lock(store).last_alert_id();
     let input = BatchInput {
         offer_ids,
         unreadable: Vec::new(),
@@ -63,8 +68,7 @@ pub async fn check(
         if item.status == BatchStatus::Cancelled {
             return;
         }
-        let mut store: std::sync::MutexGuard<'_, Store> =
-            store.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut store = lock(store);
         let error =
             (item.status == BatchStatus::Failed).then(|| item.message.clone().unwrap_or_default());
         let failure = error
@@ -80,11 +84,18 @@ pub async fn check(
             return;
         }
         report.checked += 1;
-        if let Ok(Some(alert)) = store.check_watch_alert(&offer_id) {
-            report.alerts.push(alert);
-        }
     })
     .await;
     report.stopped = counts.stopped;
+    // The alerts are stored whatever happens here; a failure to list them only leaves them out
+    // of this report.
+    match before.and_then(|before| lock(store).alerts_after(before)) {
+        Ok(alerts) => report.alerts = alerts,
+        Err(e) => tracing::warn!(code = e.code(), "the new alerts could not be read: {e}"),
+    }
     report
+}
+
+fn lock(store: &std::sync::Mutex<Store>) -> std::sync::MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(PoisonError::into_inner)
 }

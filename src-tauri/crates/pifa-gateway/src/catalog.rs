@@ -934,7 +934,7 @@ impl CatalogOffer {
         self.offer_id.parse().unwrap_or_default()
     }
 
-    fn white_image(&self) -> Option<String> {
+    pub(crate) fn white_image(&self) -> Option<String> {
         (self.quirks % 3 != 0).then(|| {
             format!(
                 "https://cbu01.alicdn.com/img/ibank/O1CN01{}_w.jpg",

@@ -15,6 +15,7 @@ pub mod demo;
 mod faults;
 mod oauth;
 mod offers;
+mod pictures;
 mod server;
 
 pub use catalog::{categories, subcategories};

@@ -325,6 +325,11 @@ impl Shelf {
         drift_fen(lowest, self.percent_on(index as u64, now_ms))
     }
 
+    /// The generated offers behind the answers (the picture CDN draws from them).
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
     /// `product.search.keywordQuery`: `offerQueryParam` holds the search as JSON. `duplicate`,
     /// when given, is the draw that repeats one offer of the page (the duplicate fault).
     pub fn keyword_query(&self, param: Option<&str>, now_ms: i64, duplicate: Option<u64>) -> Value {

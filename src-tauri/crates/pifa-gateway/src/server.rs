@@ -70,6 +70,8 @@ pub struct Gateway {
     tokens: Mutex<Tokens>,
     faults: Mutex<Faults>,
     calls: Mutex<HashMap<String, u64>>,
+    /// Business calls by what the limits and faults decided (`Serve`, `Throttled`, …).
+    fates: Mutex<HashMap<String, u64>>,
     requests: AtomicU64,
 }
 
@@ -90,6 +92,7 @@ impl Gateway {
             tokens: Mutex::new(Tokens::new(config.seed)),
             faults: Mutex::new(Faults::new(config.seed)),
             calls: Mutex::new(HashMap::new()),
+            fates: Mutex::new(HashMap::new()),
             requests: AtomicU64::new(0),
             config,
         }
@@ -99,6 +102,12 @@ impl Gateway {
     /// retries with.
     pub fn calls(&self, api: &str) -> u64 {
         lock(&self.calls).get(api).copied().unwrap_or(0)
+    }
+
+    /// Business calls the limits and faults decided one way (`Serve`, `Throttled`,
+    /// `ServerError`, …, as `faults::Fate` names them): what tests compare recorded figures with.
+    pub fn fates(&self, fate: &str) -> u64 {
+        lock(&self.fates).get(fate).copied().unwrap_or(0)
     }
 
     /// Revokes every token, as a password change or a revoked authorization does.
@@ -381,6 +390,7 @@ async fn business(
         let fate = faults.decide(gw.clock.real_now_ms(), &gw.config);
         let duplicate = (name == KEYWORD_QUERY && faults.chance(gw.config.duplicate_percent))
             .then(|| faults.below(u64::MAX));
+        *lock(&gw.fates).entry(format!("{fate:?}")).or_default() += 1;
         (fate, duplicate)
     };
     match fate {
@@ -544,6 +554,25 @@ async fn authorize(State(gw): State<Arc<Gateway>>, RawQuery(query): RawQuery) ->
     }
 }
 
+/// `GET /img/ibank/<name>`: the picture an answer names, as 1688's image CDN would serve it
+/// (any host in the answer, this path on the double). Drawn off the serving threads.
+async fn picture(State(gw): State<Arc<Gateway>>, Path(name): Path<String>) -> Response {
+    let drawn =
+        tokio::task::spawn_blocking(move || crate::pictures::picture(gw.shelf.catalog(), &name))
+            .await;
+    match drawn {
+        Ok(Some(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "public, max-age=86400"),
+            ],
+            png,
+        )
+            .into_response(),
+        _ => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 /// The router serving a double, with its body and request timeouts.
 pub fn router(gateway: Arc<Gateway>) -> Router {
     let body_timeout = gateway.config.body_timeout;
@@ -551,6 +580,7 @@ pub fn router(gateway: Arc<Gateway>) -> Router {
     Router::new()
         .route("/openapi/{*path}", any(openapi))
         .route("/oauth/authorize", get(authorize))
+        .route("/img/ibank/{*name}", get(picture))
         .with_state(gateway)
         .layer(RequestBodyTimeoutLayer::new(body_timeout))
         .layer(TimeoutLayer::with_status_code(

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use pifa_core::metrics::CallSink;
 use pifa_core::protocol::loopback::{
     authorize_with_browser, code_from_pasted, new_state, LoopbackRedirect,
 };
@@ -108,6 +109,8 @@ pub(crate) struct Connection {
     current: tokio::sync::Mutex<Option<Arc<Online>>>,
     /// Saves renewed keyring tokens in order; flushed before a short-lived process exits.
     keeper: Mutex<Option<Arc<TokenKeeper>>>,
+    /// Where every client notes its calls on the wire, for the health view.
+    recorder: Arc<dyn CallSink>,
 }
 
 async fn keyring<T: Send + 'static>(
@@ -154,7 +157,11 @@ fn with_rate(mut config: ClientConfig, rate: Option<u32>) -> ClientConfig {
 impl Connection {
     /// The mode and gateway to start with. In [`ModeChoice::Auto`] this reads the keyring
     /// (blocking: called before the async runtime runs).
-    pub(crate) fn start(options: ConnectOptions, gateway_setting: Option<&str>) -> Connection {
+    pub(crate) fn start(
+        options: ConnectOptions,
+        gateway_setting: Option<&str>,
+        recorder: Arc<dyn CallSink>,
+    ) -> Connection {
         let (gateway, gateway_problem) =
             match gateway_url(options.gateway.as_deref(), gateway_setting) {
                 Ok(url) => (url, None),
@@ -186,6 +193,7 @@ impl Connection {
             account: Mutex::new(account),
             current: tokio::sync::Mutex::new(None),
             keeper: Mutex::new(None),
+            recorder,
         }
     }
 
@@ -256,7 +264,8 @@ impl Connection {
         let client = GatewayClient::new(with_rate(
             ClientConfig::new(&handle.base_url, demo::credentials()),
             self.options.rate,
-        ))?;
+        ))?
+        .recording(Arc::clone(&self.recorder));
         demo::authorize(&client).await?;
         Ok(Online {
             client: Arc::new(client),
@@ -296,7 +305,8 @@ impl Connection {
         let client = GatewayClient::new(with_rate(
             ClientConfig::new(gateway, credentials),
             self.options.rate,
-        ))?;
+        ))?
+        .recording(Arc::clone(&self.recorder));
         let (access, refresh) = match scripted {
             true => (env("PIFA_ACCESS_TOKEN"), env("PIFA_REFRESH_TOKEN")),
             false => (None, None),
@@ -357,10 +367,10 @@ impl Connection {
         }
         // Checked first: a bad address fails before anything is sent, and never gets the secret.
         let gateway = gateway_url(self.options.gateway.as_deref(), gateway_setting)?;
-        let client = self.keeping_tokens(GatewayClient::new(ClientConfig::new(
-            &gateway,
-            credentials.clone(),
-        ))?);
+        let client = self.keeping_tokens(
+            GatewayClient::new(ClientConfig::new(&gateway, credentials.clone()))?
+                .recording(Arc::clone(&self.recorder)),
+        );
         let tokens = match authorize {
             Authorize::Browser(open) => {
                 authorize_with_browser(&client, open, AUTHORIZE_TIMEOUT).await?

@@ -9,10 +9,15 @@
 mod connection;
 mod error;
 pub mod events;
+mod health;
+mod home;
+mod images;
+mod links;
 pub mod logs;
 mod picks;
 mod shortlists;
 mod sourcing;
+mod suppliers;
 mod watches;
 
 use std::path::{Path, PathBuf};
@@ -20,7 +25,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::Utc;
 use pifa_core::batch::{self, BatchCounts, BatchItem, BatchStorage};
-use pifa_core::health::{self, Health};
+use pifa_core::health::Health;
 use pifa_core::protocol::{check_gateway, AppCredentials, GatewayUrl, TokenSet};
 use pifa_core::sourcing::CacheTtls;
 use pifa_core::store::{Cache, OfferPage, OfferQuery, PausedOffer, Store};
@@ -33,8 +38,12 @@ pub use connection::{
     OpenPage,
 };
 pub use error::CommandError;
+pub use health::{newly_breached, HealthSettings, ALARM_WINDOW};
+pub use home::{sample_need, Home};
+pub use links::OfferLinkPart;
 pub use picks::PickProgress;
 pub use sourcing::{FetchedOffers, InputError, Refresh, Swr};
+pub use suppliers::{SupplierPage, SupplierQuery, SupplierView, MAX_SUPPLIER_PAGE};
 
 /// Offers fetched at once by a batch.
 pub const BATCH_CONCURRENCY: usize = 8;
@@ -87,8 +96,16 @@ struct Inner {
     connection: connection::Connection,
     /// Stops the batch running now, if one is.
     batch_cancel: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    /// Stops the pick running now, if one is.
+    pick_cancel: Mutex<Option<tokio::sync::watch::Sender<bool>>>,
+    /// Offer pictures kept on disk; `None` without a usable data directory.
+    images: Option<pifa_core::images::ImageCache>,
     /// What opening the files worked around; each is reported only when it happens.
     notices: Vec<Notice>,
+    /// Every gateway call on the wire, until flushed to the cache database (`health.rs`).
+    calls: Arc<pifa_core::metrics::CallLog>,
+    /// Dropped with the workbench: ends the thread that flushes `calls`.
+    _stop_flushing: std::sync::mpsc::Sender<()>,
 }
 
 fn locked<T>(slot: &Result<Mutex<T>, CommandError>) -> Result<MutexGuard<'_, T>, CommandError> {
@@ -134,17 +151,30 @@ impl Workbench {
         for notice in &notices {
             tracing::warn!(code = %notice.code, "{}", notice.message);
         }
-        Workbench {
+        let images = images::open(data_dir.as_ref().ok());
+        let calls = Arc::new(pifa_core::metrics::CallLog::new());
+        let (stop_flushing, flushing_stopped) = std::sync::mpsc::channel();
+        let workbench = Workbench {
             inner: Arc::new(Inner {
+                calls: Arc::clone(&calls),
+                _stop_flushing: stop_flushing,
                 os_language: Language::from_os(),
                 data_dir,
                 store,
                 cache,
-                connection: connection::Connection::start(options, gateway_setting.as_deref()),
+                connection: connection::Connection::start(
+                    options,
+                    gateway_setting.as_deref(),
+                    calls,
+                ),
                 batch_cancel: Mutex::new(None),
+                pick_cancel: Mutex::new(None),
+                images,
                 notices,
             }),
-        }
+        };
+        health::start_flushing(&workbench, flushing_stopped);
+        workbench
     }
 
     /// Why the data directory or the user database cannot be used, if so.
@@ -445,7 +475,7 @@ impl Workbench {
 
     pub fn health(&self) -> Result<Health, CommandError> {
         let (store, cache) = (self.store()?, self.cache()?);
-        Ok(health::health(&store, &cache, Utc::now())?)
+        Ok(pifa_core::health::health(&store, &cache, Utc::now())?)
     }
 
     /// Where the log is and its newest warnings and errors, for the Status page. Reads files:

@@ -1,10 +1,10 @@
 //! 选品: a need in, a ranked and explained list out. 1688's own filters narrow the search where
 //! they can say no before any detail is fetched; the candidates' details come like a batch
 //! (fresh cached copies as they are, the rest through the batch machinery with its rate limit
-//! and pause rule); `pifa_core::pick` decides; every run is saved.
+//! and pause rule); `pifa_core::pick` decides; every run is saved. One pick runs at a time.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::Utc;
 use pifa_core::batch::{self, BatchInput, BatchStatus};
@@ -15,6 +15,7 @@ use pifa_core::protocol::{KeywordSearch, SearchFilter};
 use pifa_core::sourcing::{self, Cached};
 use pifa_core::store::{PickRun, PickRunSummary};
 use serde::Serialize;
+use tokio::sync::watch;
 use ts_rs::TS;
 
 use crate::{CommandError, Workbench, BATCH_CONCURRENCY};
@@ -42,7 +43,8 @@ fn search_for(request: &PickRequest, page: u32) -> KeywordSearch {
         page,
         page_size: MAX_SEARCH_PAGE_SIZE,
         price_max: request.max_unit_price,
-        filters: if request.super_factory {
+        // Every 超级工厂 is a certified factory: 1688's filter narrows before details are fetched.
+        filters: if request.super_factory || request.manufacturer {
             vec![SearchFilter::CertifiedFactory]
         } else {
             Vec::new()
@@ -51,29 +53,82 @@ fn search_for(request: &PickRequest, page: u32) -> KeywordSearch {
     }
 }
 
-fn cancelled(cancel: &Option<tokio::sync::watch::Receiver<bool>>) -> bool {
-    cancel.as_ref().is_some_and(|c| *c.borrow())
+type CancelSlot = Mutex<Option<watch::Sender<bool>>>;
+
+/// The running pick's claim on its slot: the slot holds the pick's cancel switch and is freed
+/// however the pick ends (finished, failed, cancelled, or its caller gone).
+struct Running<'a> {
+    slot: &'a CancelSlot,
+    switch: watch::Sender<bool>,
+}
+
+impl<'a> Running<'a> {
+    /// Claims the slot, or refuses when a pick already holds it.
+    fn claim(slot: &'a CancelSlot) -> Result<Running<'a>, CommandError> {
+        let mut held = slot.lock().unwrap_or_else(PoisonError::into_inner);
+        if held.is_some() {
+            return Err(pifa_core::Error::PickRunning.into());
+        }
+        let (switch, _) = watch::channel(false);
+        *held = Some(switch.clone());
+        Ok(Running { slot, switch })
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        *self.slot.lock().unwrap_or_else(PoisonError::into_inner) = None;
+    }
 }
 
 impl Workbench {
     /// Runs a pick: searches `request.pages` pages, fetches the candidates' details, filters
     /// and ranks them, and saves the run. A candidate whose detail cannot be fetched is
     /// excluded as `fetch_failed` with its failure's code; a failure every further fetch would
-    /// meet (quota, authorization, a full disk) ends the pick with it. Setting `cancel` ends
-    /// the pick with `pick.cancelled` and nothing saved.
+    /// meet (quota, authorization, a full disk) ends the pick with it. One pick runs at a time
+    /// (another is refused with `pick.running`); [`Workbench::cancel_pick`] or `cancel` (a
+    /// front end's own signal such as Ctrl-C) turning `true` ends it with `pick.cancelled` and
+    /// nothing saved.
     pub async fn pick(
         &self,
         request: &PickRequest,
         weights: &Weights,
-        mut progress: impl FnMut(&PickProgress),
-        cancel: Option<tokio::sync::watch::Receiver<bool>>,
+        progress: impl FnMut(&PickProgress),
+        cancel: Option<watch::Receiver<bool>>,
     ) -> Result<PickRun, CommandError> {
         request.check()?;
         weights.check()?;
+        let running = Running::claim(&self.inner.pick_cancel)?;
+        let cancelled = running.switch.subscribe();
+        if let Some(outside) = cancel {
+            forward_cancel(outside, running.switch.clone());
+        }
+        self.run_pick(request, weights, progress, cancelled).await
+    }
+
+    /// Stops the running pick: details in flight finish, nothing is saved. `false` when no
+    /// pick was running.
+    pub fn cancel_pick(&self) -> bool {
+        let held = self
+            .inner
+            .pick_cancel
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        held.as_ref()
+            .is_some_and(|switch| switch.send(true).is_ok())
+    }
+
+    async fn run_pick(
+        &self,
+        request: &PickRequest,
+        weights: &Weights,
+        mut progress: impl FnMut(&PickProgress),
+        cancel: watch::Receiver<bool>,
+    ) -> Result<PickRun, CommandError> {
         let mut found: Vec<Offer> = Vec::new();
         let mut seen = HashSet::new();
         for page in 1..=request.pages {
-            if cancelled(&cancel) {
+            if *cancel.borrow() {
                 return Err(pifa_core::Error::PickCancelled.into());
             }
             let results = self
@@ -119,8 +174,12 @@ impl Workbench {
         &self,
         found: &[Offer],
         progress: &mut impl FnMut(&PickProgress),
-        cancel: Option<tokio::sync::watch::Receiver<bool>>,
+        cancel: watch::Receiver<bool>,
     ) -> Result<(Vec<Offer>, Vec<(OfferId, String)>), CommandError> {
+        // Cancelled after the last search page: also when every detail is cached.
+        if *cancel.borrow() {
+            return Err(pifa_core::Error::PickCancelled.into());
+        }
         let total = found.len() as u32;
         let mut ready: HashMap<OfferId, Offer> = HashMap::new();
         let mut to_fetch = Vec::new();
@@ -142,8 +201,6 @@ impl Workbench {
         });
         let mut failures = Vec::new();
         if !to_fetch.is_empty() {
-            // Without a caller's cancel, one that never fires (its sender kept to the end).
-            let (_never, quiet) = tokio::sync::watch::channel(false);
             let online = self.online().await?;
             let mut settled = Vec::new();
             let counts = batch::run_batch(
@@ -154,7 +211,7 @@ impl Workbench {
                     unreadable: Vec::new(),
                 },
                 BATCH_CONCURRENCY,
-                cancel.unwrap_or(quiet),
+                cancel,
                 |item, counts| {
                     settled.push(item.clone());
                     progress(&PickProgress::Fetching {
@@ -234,4 +291,21 @@ impl Workbench {
     pub fn pick_runs(&self, limit: u32) -> Result<Vec<PickRunSummary>, CommandError> {
         Ok(self.store()?.pick_runs(limit)?)
     }
+}
+
+/// Passes a front end's own cancel signal on to this pick's switch, until the pick ends.
+fn forward_cancel(mut outside: watch::Receiver<bool>, switch: watch::Sender<bool>) {
+    tokio::spawn(async move {
+        loop {
+            if *outside.borrow_and_update() {
+                let _ = switch.send(true);
+                return;
+            }
+            tokio::select! {
+                changed = outside.changed() => if changed.is_err() { return },
+                // The pick ended: nothing left to stop.
+                () = switch.closed() => return,
+            }
+        }
+    });
 }

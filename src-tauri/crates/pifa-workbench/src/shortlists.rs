@@ -3,7 +3,9 @@
 use std::path::PathBuf;
 
 use chrono::Utc;
-use pifa_core::export::{default_export_dir, file_stem, write_new, write_shortlist_csv};
+use pifa_core::export::{
+    default_export_dir, file_stem, write_file, write_new, write_shortlist_csv,
+};
 use pifa_core::store::{Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
 use pifa_core::OfferId;
 
@@ -107,14 +109,56 @@ impl Workbench {
             )
         };
         let dir = default_export_dir(self.data_dir()?.path());
-        let stem = format!(
-            "{} {}",
-            file_stem(&shortlist.name),
-            chrono::Local::now().format("%Y-%m-%d")
-        );
+        let stem = export_stem(&shortlist.name);
         let language = self.language();
         Ok(write_new(&dir, &stem, |file| {
             write_shortlist_csv(&rows, language, file)
         })?)
     }
+
+    /// What the save dialog preselects for a shortlist's export: the Downloads folder (else
+    /// `<data>/exports`) and a free name after the shortlist and today.
+    pub fn shortlist_export_default(
+        &self,
+        shortlist_id: i64,
+    ) -> Result<(PathBuf, String), CommandError> {
+        let shortlist = self.store()?.shortlist(shortlist_id)?;
+        let dir = default_export_dir(self.data_dir()?.path());
+        let name = free_name(&dir, &export_stem(&shortlist.name));
+        Ok((dir, name))
+    }
+
+    /// Writes a shortlist's comparison to the file the user chose, replacing it (the dialog
+    /// asked first).
+    pub fn export_shortlist_to(
+        &self,
+        shortlist_id: i64,
+        quantity: Option<u32>,
+        path: &std::path::Path,
+    ) -> Result<PathBuf, CommandError> {
+        let rows = self.store()?.shortlist_rows(shortlist_id, quantity)?;
+        let language = self.language();
+        write_file(path, |file| write_shortlist_csv(&rows, language, file))?;
+        Ok(path.to_owned())
+    }
+}
+
+/// `stem.csv`, else `stem (2).csv`, ...: the first name not taken in `dir` (as `write_new`
+/// names files), for a save dialog to preselect.
+pub(crate) fn free_name(dir: &std::path::Path, stem: &str) -> String {
+    (1..)
+        .map(|n| match n {
+            1 => format!("{stem}.csv"),
+            n => format!("{stem} ({n}).csv"),
+        })
+        .find(|name| !dir.join(name).exists())
+        .expect("some name is free")
+}
+
+fn export_stem(name: &str) -> String {
+    format!(
+        "{} {}",
+        file_stem(name),
+        chrono::Local::now().format("%Y-%m-%d")
+    )
 }

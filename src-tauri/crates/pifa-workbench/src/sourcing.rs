@@ -97,6 +97,7 @@ impl Workbench {
         if search.keyword.is_empty() {
             return Err(pifa_core::Error::EmptyKeyword.into());
         }
+        self.note_search(&search.keyword);
         if !refresh {
             let cached = sourcing::cached_search(&*self.cache()?, &search, Utc::now())?;
             match cached {

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use pifa_core::offer::Percent;
 use pifa_core::store::{Alert, PricePoint, Watch};
+use pifa_core::watch::rules::WatchRules;
 use pifa_core::watch::{self, WatchCheck};
 use pifa_core::OfferId;
 
@@ -24,6 +25,36 @@ impl Workbench {
         let threshold = alert_basis_points.map(|basis_points| Percent { basis_points });
         let mut store = self.store()?;
         store.watch_offer(&offer_id, target_qty, threshold, Utc::now())?;
+        Ok(store.watches(Utc::now())?)
+    }
+
+    /// Watches a stored offer at a quantity with these rules, or changes its watch. Answers
+    /// every watch.
+    pub fn set_watch(
+        &self,
+        offer_id: &str,
+        target_qty: u32,
+        rules: &WatchRules,
+    ) -> Result<Vec<Watch>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        let mut store = self.store()?;
+        store.set_watch(&offer_id, target_qty, rules, Utc::now())?;
+        Ok(store.watches(Utc::now())?)
+    }
+
+    /// Holds a watch's alerts for `minutes`, or until its price crosses its target; with
+    /// neither, ends its snooze. Answers every watch.
+    pub fn snooze_watch(
+        &self,
+        offer_id: &str,
+        minutes: Option<u32>,
+        until_target: bool,
+    ) -> Result<Vec<Watch>, CommandError> {
+        let offer_id = OfferId::parse(offer_id)?;
+        let until: Option<DateTime<Utc>> =
+            minutes.map(|m| Utc::now() + Duration::minutes(m.into()));
+        let mut store = self.store()?;
+        store.snooze_watch(&offer_id, until, until_target)?;
         Ok(store.watches(Utc::now())?)
     }
 
@@ -61,13 +92,24 @@ impl Workbench {
         Ok(store.price_history(&offer_id, qty)?)
     }
 
-    /// Alerts raised by price moves, newest first.
+    /// Alerts raised by the watches' rules, newest first.
     pub fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
         Ok(self.store()?.alerts(unseen_only)?)
     }
 
     pub fn mark_alerts_seen(&self) -> Result<u64, CommandError> {
         Ok(self.store()?.mark_alerts_seen(Utc::now())?)
+    }
+
+    /// Marks one alert seen; false when it already was (or is gone).
+    pub fn mark_alert_seen(&self, alert_id: i64) -> Result<bool, CommandError> {
+        Ok(self.store()?.mark_alert_seen(alert_id, Utc::now())?)
+    }
+
+    /// Alerts no desktop notification has told of yet, whichever fetch raised them, now noted
+    /// as told: for the app's notifications.
+    pub fn take_unnotified_alerts(&self) -> Result<Vec<Alert>, CommandError> {
+        Ok(self.store()?.take_unnotified_alerts(Utc::now())?)
     }
 
     /// The watched offers due for a check now: last checked at least the interval from

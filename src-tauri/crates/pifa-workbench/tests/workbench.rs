@@ -1,29 +1,19 @@
 //! The application layer as both front ends use it, with no window and no terminal: settings,
 //! the data directory, the gateway rule, stale-while-revalidate and due watches.
 
+mod common;
+use common::demo;
+
 use std::path::Path;
 
 use chrono::{Duration, Utc};
 use pifa_core::protocol::KeywordSearch;
 use pifa_core::Language;
-use pifa_workbench::{ConnectOptions, ModeChoice, Workbench};
+use pifa_workbench::{ConnectOptions, Workbench};
 
 /// The app's workbench: live when the keyring holds an authorized app, else demo.
 fn app(dir: &Path) -> Workbench {
     Workbench::open(Some(dir), ConnectOptions::app())
-}
-
-/// The CLI's with `--demo`: the in-process double, no keyring.
-fn demo(dir: &Path) -> Workbench {
-    Workbench::open(
-        Some(dir),
-        ConnectOptions {
-            mode: ModeChoice::Demo,
-            gateway: None,
-            rate: Some(200),
-            environment_credentials: true,
-        },
-    )
 }
 
 #[test]
@@ -373,6 +363,28 @@ async fn a_pick_searches_fetches_explains_ranks_and_is_saved() {
         .outcome
         .counts
         .contains_key(&Reason::NotSuperFactory));
+
+    // "Certified factory" has no mark in any answer: it narrows 1688's search instead, so the
+    // double lists only its factories and nothing is excluded for it.
+    let manufacturers = workbench
+        .pick(
+            &PickRequest {
+                manufacturer: true,
+                power_merchant: false,
+                ..request.clone()
+            },
+            &Weights::default(),
+            |_| {},
+            None,
+        )
+        .await
+        .unwrap();
+    assert!(!manufacturers.outcome.picks.is_empty());
+    assert!(manufacturers
+        .outcome
+        .picks
+        .iter()
+        .all(|p| p.supplier.as_ref().is_some_and(|s| s.super_factory)));
 
     let refused = workbench
         .pick(

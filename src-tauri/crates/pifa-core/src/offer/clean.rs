@@ -862,7 +862,13 @@ impl Cleaner {
 /// An absolute https URL on 1688's image hosts (`*.alicdn.com`, `*.1688.com`), from an absolute,
 /// scheme-relative or (older API) relative path.
 fn image_url(path: &str) -> Option<String> {
-    if path.len() > MAX_URL || path.chars().any(|c| c.is_control() || c.is_whitespace()) {
+    // A backslash is a slash to a browser: `https://evil.example\@cbu01.alicdn.com/` is on
+    // evil.example, whatever the text after it says.
+    if path.len() > MAX_URL
+        || path
+            .chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    {
         return None;
     }
     let rest = if let Some(rest) = path
@@ -877,9 +883,16 @@ fn image_url(path: &str) -> Option<String> {
         return None;
     };
     let host = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    // User info (`user@host`) has no place in a picture's address and can hide the real host.
+    (!host.contains('@') && is_image_host(host)).then(|| format!("https://{rest}"))
+}
+
+/// Whether `host` is one of 1688's image hosts (`*.alicdn.com`, `*.1688.com`): the cleaner keeps
+/// only pictures there, and the picture cache fetches only from there.
+pub(crate) fn is_image_host(host: &str) -> bool {
     let host = host.to_ascii_lowercase();
     let on_1688 = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
-    (on_1688("alicdn.com") || on_1688("1688.com")).then(|| format!("https://{rest}"))
+    on_1688("alicdn.com") || on_1688("1688.com")
 }
 
 /// Badges from `sellerIdentities` codes (`["super_factory","powerful_merchants"]`, or the doc's
@@ -1154,6 +1167,9 @@ mod tests {
             "javascript:alert(1)",
             "data:image/png;base64,AAAA",
             "file:///etc/passwd",
+            "https://evil.example\\@cbu01.alicdn.com/p.gif",
+            "https://user@cbu01.alicdn.com/p.gif",
+            "//evil.example\\.alicdn.com/p.gif",
         ] {
             assert_eq!(image_url(hostile), None, "{hostile}");
         }

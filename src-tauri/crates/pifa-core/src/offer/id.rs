@@ -45,6 +45,7 @@ impl OfferId {
         &self.0
     }
 
+    /// The offer's page on 1688 (`1688-protocol.md`: `https://detail.1688.com/offer/{offerId}.html`).
     pub fn url(&self) -> String {
         format!("https://detail.1688.com/offer/{}.html", self.0)
     }
@@ -174,5 +175,18 @@ mod tests {
             ids(pasted),
             ["624516873409", "700000000001", "655443322110"]
         );
+    }
+
+    #[test]
+    fn the_offer_page_address_is_built_from_the_id_alone() {
+        for input in [
+            "624516873409",
+            "https://m.1688.com/offer/624516873409.html?spm=evil",
+        ] {
+            assert_eq!(
+                OfferId::parse(input).unwrap().url(),
+                "https://detail.1688.com/offer/624516873409.html"
+            );
+        }
     }
 }

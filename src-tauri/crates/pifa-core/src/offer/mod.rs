@@ -4,6 +4,7 @@ mod clean;
 mod id;
 pub mod tiers;
 
+pub(crate) use clean::is_image_host;
 pub use clean::{clean_answer, clean_search_item, CleanError};
 pub use id::{find_offer_ids, OfferId, OfferIdError};
 

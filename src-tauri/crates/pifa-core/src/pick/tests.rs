@@ -412,3 +412,54 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_pick_carries_its_picture_supplier_and_the_minimum_order_it_was_raised_to() {
+    let mut small = offer("600000000011");
+    small.images = vec!["https://cbu01.alicdn.com/a.jpg".into(), "b.jpg".into()];
+    small.title_en = Some("Insulated cup".into());
+    let mut big = offer("600000000012");
+    big.moq = Some(50);
+    big.images.clear();
+    let outcome = evaluate(&[small, big], &request(20), &Weights::default());
+    let of = |id: &str| {
+        outcome
+            .picks
+            .iter()
+            .find(|p| p.offer_id.as_str() == id)
+            .unwrap()
+    };
+    let small = of("600000000011");
+    assert_eq!(
+        small.image.as_deref(),
+        Some("https://cbu01.alicdn.com/a.jpg")
+    );
+    assert_eq!(small.title_en.as_deref(), Some("Insulated cup"));
+    assert_eq!((small.minimum_order, small.order_qty), (2, 20));
+    assert!(!small.below_moq);
+    let summary = small.supplier.as_ref().unwrap();
+    assert_eq!(summary.name.as_deref(), Some("义乌杯业"));
+    assert!(summary.power_merchant && summary.super_factory);
+    assert_eq!(summary.service_score_tenths, Some(45));
+    assert_eq!(summary.pickup_48h_rate, Some(pct(95)));
+    let big = of("600000000012");
+    assert_eq!(big.image, None);
+    assert_eq!((big.minimum_order, big.order_qty), (50, 50));
+    assert!(big.below_moq);
+    assert_eq!(big.total, m("500"));
+}
+
+#[test]
+fn a_run_saved_before_picks_carried_pictures_still_reads() {
+    let old = serde_json::json!({
+        "rank": 1, "offerId": "600000000011", "title": "杯", "unitPrice": "8.00",
+        "orderQty": 100, "total": "800.00", "score": 0.5,
+        "parts": { "price": 1.0, "sales": 0.0, "service": 0.0, "repurchase": 0.0,
+                   "pickup": 0.0, "qualityRefund": 0.0, "tpYears": 0.0 }
+    });
+    let pick: Pick = serde_json::from_value(old).unwrap();
+    assert_eq!(
+        (pick.image, pick.supplier, pick.below_moq),
+        (None, None, false)
+    );
+}

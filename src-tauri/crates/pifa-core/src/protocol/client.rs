@@ -3,6 +3,8 @@
 //! unreadable, with exponential backoff and full jitter, bounded in attempts and total time.
 //! Signature and configuration errors are never retried; a 401 gets one refresh (shared by every
 //! call that hit it) and one retry; a refused time stamp gets one retry on the gateway's clock.
+//! Each try on the wire (token and clock calls too) is handed to an optional recorder
+//! ([`crate::metrics`]) with its API, outcome class, latency and attempt number.
 //!
 //! The gateway is not trusted: redirects are never followed (they would re-send the secret and
 //! tokens in the body), answers are read against a size cap, and the address must pass
@@ -24,6 +26,7 @@ use super::gateway_url::check_gateway;
 use super::sign::{aop_signature, url_path, AOP_SIGNATURE};
 use super::tokens::{AppCredentials, TokenSet};
 use super::{ApiError, KeywordSearch};
+use crate::metrics::{CallRecord, CallSink};
 use crate::OfferId;
 
 /// The most of an answer Pifa reads. Detail answers are 10–200 KB; a bigger one is hostile or
@@ -147,6 +150,8 @@ pub struct GatewayClient {
     /// `system/currentTimeMillis` after a refused time stamp.
     clock_offset_ms: AtomicI64,
     on_new_tokens: Option<TokenSink>,
+    /// Where every call on the wire is noted (for the health view), if anywhere.
+    recorder: Option<Arc<dyn CallSink>>,
 }
 
 /// One failed exchange: what to report, and whether another try may go differently.
@@ -260,6 +265,7 @@ impl GatewayClient {
             refreshing: Mutex::new(None),
             clock_offset_ms: AtomicI64::new(0),
             on_new_tokens: None,
+            recorder: None,
         })
     }
 
@@ -270,6 +276,26 @@ impl GatewayClient {
     pub fn on_new_tokens(mut self, sink: TokenSink) -> GatewayClient {
         self.on_new_tokens = Some(sink);
         self
+    }
+
+    /// Notes every call on the wire (each try, token and clock calls too) in `sink`.
+    pub fn recording(mut self, sink: Arc<dyn CallSink>) -> GatewayClient {
+        self.recorder = Some(sink);
+        self
+    }
+
+    /// Hands one try's outcome to the recorder; nothing to do without one.
+    fn note<T>(
+        &self,
+        api: &'static str,
+        attempt: u32,
+        started: Instant,
+        result: &Result<T, Failed>,
+    ) {
+        if let Some(sink) = &self.recorder {
+            let result = result.as_ref().map(drop).map_err(|failed| &failed.error);
+            sink.record(CallRecord::new(api, result, started.elapsed(), attempt));
+        }
     }
 
     pub async fn set_tokens(&self, tokens: Option<TokenSet>) {
@@ -295,12 +321,16 @@ impl GatewayClient {
 
     /// One token call (`getToken`, `postponeToken`), retried like any call when it fails for a
     /// moment.
-    async fn token_call(&self, api: &str, form: &[(&str, &str)]) -> Result<Value, ApiError> {
+    async fn token_call(
+        &self,
+        api: &'static str,
+        form: &[(&str, &str)],
+    ) -> Result<Value, ApiError> {
         let url = format!(
             "{}/openapi/param2/1/system.oauth2/{api}/{}",
             self.config.gateway, self.config.credentials.app_key
         );
-        self.with_retries(|| self.exchange(self.http.post(&url).form(form), api))
+        self.with_retries(api, || self.exchange(self.http.post(&url).form(form), api))
             .await
     }
 
@@ -334,8 +364,13 @@ impl GatewayClient {
         }
     }
 
-    /// Runs `attempt` until it succeeds, fails for good, or the retry policy's bounds are hit.
-    async fn with_retries<T, F, Fut>(&self, mut attempt: F) -> Result<T, ApiError>
+    /// Runs `attempt` until it succeeds, fails for good, or the retry policy's bounds are hit;
+    /// each try is noted under `api`.
+    async fn with_retries<T, F, Fut>(
+        &self,
+        api: &'static str,
+        mut attempt: F,
+    ) -> Result<T, ApiError>
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, Failed>>,
@@ -344,7 +379,10 @@ impl GatewayClient {
         let mut tries = 0;
         loop {
             tries += 1;
-            let failed = match attempt().await {
+            let sent = Instant::now();
+            let result = attempt().await;
+            self.note(api, tries, sent, &result);
+            let failed = match result {
                 Ok(value) => return Ok(value),
                 Err(failed) => failed,
             };
@@ -512,10 +550,12 @@ impl GatewayClient {
         );
         self.limiter.until_ready().await;
         let before = Utc::now().timestamp_millis();
+        let sent = Instant::now();
         let answer = self
             .exchange(self.http.get(&url), "currentTimeMillis")
-            .await
-            .map_err(|failed| failed.error)?;
+            .await;
+        self.note("currentTimeMillis", 1, sent, &answer);
+        let answer = answer.map_err(|failed| failed.error)?;
         let after = Utc::now().timestamp_millis();
         let theirs = gateway_millis(&answer).ok_or_else(|| {
             ApiError::Malformed("currentTimeMillis answered something that is not a time".into())
@@ -576,11 +616,17 @@ impl GatewayClient {
         let started = Instant::now();
         let (mut refreshed, mut clock_learned) = (false, false);
         let mut attempt = 0;
+        // Every try on the wire, refresh-and-retry included: what the recorder notes.
+        let mut on_wire = 0;
         loop {
             attempt += 1;
             self.limiter.until_ready().await;
             let token = self.fresh_access_token().await?;
-            let failed = match self.send_once(api, params, &token).await {
+            on_wire += 1;
+            let sent = Instant::now();
+            let result = self.send_once(api, params, &token).await;
+            self.note(api.name, on_wire, sent, &result);
+            let failed = match result {
                 Ok(value) => return Ok(value),
                 Err(failed) => failed,
             };
@@ -877,6 +923,70 @@ mod tests {
             token_calls.load(Ordering::SeqCst),
             1,
             "the refusal is shared"
+        );
+    }
+
+    #[tokio::test]
+    async fn every_try_on_the_wire_is_recorded_token_calls_included() {
+        use crate::metrics::{CallLog, Outcome};
+        let tries = Arc::new(AtomicUsize::new(0));
+        let counting = Arc::clone(&tries);
+        let gateway = FakeServer::start(move |request| {
+            if is_token_call(request) {
+                return Reply::json(200, token_answer("a1"));
+            }
+            match counting.fetch_add(1, Ordering::SeqCst) {
+                0 => Reply::raw(502, "bad gateway"),
+                1 => Reply::json(
+                    400,
+                    json!({"error_code": "gw.QosAppFrequencyLimit", "error_message": "App call exceeds limited frequency"}),
+                ),
+                _ => Reply::json(200, detail_answer(ID)),
+            }
+        })
+        .await;
+        let expiring = TokenSet {
+            access_expires_at: Utc::now(),
+            ..tokens("a0", "r0")
+        };
+        let log = Arc::new(CallLog::new());
+        let client = client_for(&gateway, Some(expiring))
+            .await
+            .recording(Arc::clone(&log) as Arc<dyn CallSink>);
+        client.offer_detail(&offer()).await.unwrap();
+        let records = log.take();
+        let seen: Vec<(&str, Outcome, u32)> = records
+            .iter()
+            .map(|r| (r.api, r.outcome, r.attempt))
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("getToken", Outcome::Ok, 1),
+                ("product.search.queryProductDetail", Outcome::Transient, 1),
+                ("product.search.queryProductDetail", Outcome::Throttled, 2),
+                ("product.search.queryProductDetail", Outcome::Ok, 3),
+            ]
+        );
+        assert_eq!(
+            records.len(),
+            gateway.requests().len(),
+            "one record per request"
+        );
+        assert!(records[2]
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("limited frequency"));
+        assert!(records[3].message.is_none());
+        // The throttled try waited at least a second before the next; that wait is not latency.
+        assert!(records
+            .iter()
+            .all(|r| r.latency < Duration::from_millis(900)));
+        let text = format!("{records:?}");
+        assert!(
+            !text.contains("TOPSECRET") && !text.contains("r0\""),
+            "{text}"
         );
     }
 

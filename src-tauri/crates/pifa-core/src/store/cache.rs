@@ -4,6 +4,8 @@
 //! Because it is disposable, a cache file that cannot be opened is moved aside and a new one
 //! made, and old or surplus answers are deleted at every open, so it cannot grow without bound.
 
+pub(crate) mod calls;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Duration, Utc};
@@ -241,8 +243,15 @@ impl Lookup {
 }
 
 impl Cache {
-    /// Counts one lookup; a failure to count never fails the lookup itself.
+    /// Counts one lookup, all-time and in its hour; a failure to count never fails the lookup
+    /// itself.
     pub fn count(&self, kind: &str, lookup: Lookup) {
+        self.count_at(kind, lookup, Utc::now());
+    }
+
+    /// [`count`](Self::count) at a given time.
+    pub fn count_at(&self, kind: &str, lookup: Lookup, at: DateTime<Utc>) {
+        self.count_hour(kind, lookup, at);
         let _ = self.conn.execute(
             "INSERT INTO counters (kind, result, count) VALUES (?1, ?2, 1)
              ON CONFLICT (kind, result) DO UPDATE SET count = count + 1",

@@ -5,25 +5,34 @@
 //! Both run in WAL mode with foreign keys on and a busy timeout, and carry their schema version
 //! in `PRAGMA user_version`, upgraded by the migrations embedded in [`schema`].
 
+mod alerts;
 mod cache;
 mod codec;
 mod failures;
+mod lag;
 mod picks;
 mod read;
+mod recent;
 mod schema;
 mod search;
 mod shortlists;
+mod suppliers;
 mod watches;
 mod write;
 
+pub use crate::watch::rules::DEFAULT_ALERT_BP;
+pub use alerts::{Alert, AlertKind};
+pub use cache::calls::{hour_of, CallHour, FailedCall, LookupHour, HOURS_KEPT, RAW_KEPT};
 pub use cache::Cache;
 pub use cache::{CacheCounts, CachedAnswer, Lookup};
 pub use failures::{PausedOffer, FAILURES_BEFORE_PAUSE, PAUSE};
 pub use picks::{PickRun, PickRunSummary};
+pub use recent::{RecentSearch, RECENT_SEARCHES};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use shortlists::{compare, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
-pub use watches::{Alert, AlertKind, PricePoint, Watch, CHART_POINTS, DEFAULT_ALERT_BP};
+pub use suppliers::{SealedField, SupplierEntry, SupplierOffer};
+pub use watches::{PricePoint, Watch, WatchState, CHART_POINTS};
 pub use write::{RecheckReport, SaveOutcome, PRICE_POINT_INTERVAL};
 
 use std::path::{Path, PathBuf};

@@ -232,6 +232,55 @@ pub const USER_MIGRATIONS: &[&str] = &[
     ) STRICT;
     CREATE INDEX pick_runs_ran_at ON pick_runs(ran_at);
     "#,
+    // 8: the last few 1688 keyword searches, for the first screen; one row per keyword.
+    r#"
+    CREATE TABLE recent_searches (
+        keyword     TEXT PRIMARY KEY,
+        searched_at TEXT NOT NULL
+    ) STRICT;
+    "#,
+    // 9: the buyer's own contacts and notes for a supplier (person, phone, 旺旺, WeChat, email,
+    // notes), each sealed apart (`suppliers.rs`: nonce and ciphertext, bound to the supplier and
+    // field). No foreign key: a supplier's row may be rebuilt while its contacts stay. The check
+    // row tells a wrong key from a damaged value.
+    r#"
+    CREATE TABLE supplier_contacts (
+        supplier_key TEXT NOT NULL,
+        field        TEXT NOT NULL,
+        sealed       BLOB NOT NULL,
+        updated_at   TEXT NOT NULL,
+        PRIMARY KEY (supplier_key, field)
+    ) STRICT;
+    CREATE TABLE contacts_key_check (
+        id     INTEGER PRIMARY KEY CHECK (id = 1),
+        sealed BLOB NOT NULL
+    ) STRICT;
+    "#,
+    // 10: a watch's alert rules (`move_direction` NULL: no move alerts), its snooze, what the
+    // buyer was last told (`told`, JSON, see watch/rules.rs) and the newest observation evaluated
+    // (`observed_at`). An alert keeps its event's details (JSON) and when the desktop was told;
+    // one alert per event: older duplicates go before the unique index.
+    r#"
+    ALTER TABLE watches ADD COLUMN move_direction TEXT DEFAULT 'both';
+    ALTER TABLE watches ADD COLUMN target_price INTEGER;
+    ALTER TABLE watches ADD COLUMN stock_rule INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE watches ADD COLUMN stock_sku TEXT;
+    ALTER TABLE watches ADD COLUMN tiers_rule INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE watches ADD COLUMN delisting_rule INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE watches ADD COLUMN daily_cap INTEGER NOT NULL DEFAULT 5;
+    ALTER TABLE watches ADD COLUMN snoozed_until TEXT;
+    ALTER TABLE watches ADD COLUMN snooze_until_target INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE watches ADD COLUMN told TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE watches ADD COLUMN observed_at TEXT;
+    ALTER TABLE alerts ADD COLUMN event_key TEXT NOT NULL DEFAULT '';
+    ALTER TABLE alerts ADD COLUMN details TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE alerts ADD COLUMN notified_at TEXT;
+    UPDATE alerts SET notified_at = created_at;
+    DELETE FROM alerts WHERE alert_id NOT IN
+        (SELECT MIN(alert_id) FROM alerts GROUP BY offer_id, kind, created_at);
+    CREATE UNIQUE INDEX alerts_event ON alerts(offer_id, kind, created_at, event_key);
+    CREATE INDEX alerts_unnotified ON alerts(notified_at) WHERE notified_at IS NULL;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[
@@ -249,6 +298,36 @@ pub const CACHE_MIGRATIONS: &[&str] = &[
         result TEXT NOT NULL,
         count  INTEGER NOT NULL,
         PRIMARY KEY (kind, result)
+    ) STRICT;
+    "#,
+    // 2: gateway calls for the health view: each call on the wire for a few days, hourly
+    // roll-ups (counts, latency sums and histograms per API and outcome) and cache lookups per
+    // hour for months (`store::cache::calls`).
+    r#"
+    CREATE TABLE calls (
+        at         TEXT NOT NULL,
+        api        TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        latency_us INTEGER NOT NULL,
+        attempt    INTEGER NOT NULL,
+        message    TEXT
+    ) STRICT;
+    CREATE INDEX calls_at ON calls(at);
+    CREATE TABLE call_hours (
+        hour       TEXT NOT NULL,
+        api        TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        count      INTEGER NOT NULL,
+        latency_us INTEGER NOT NULL,
+        histogram  TEXT NOT NULL,
+        PRIMARY KEY (hour, api, outcome)
+    ) STRICT;
+    CREATE TABLE lookup_hours (
+        hour   TEXT NOT NULL,
+        kind   TEXT NOT NULL,
+        result TEXT NOT NULL,
+        count  INTEGER NOT NULL,
+        PRIMARY KEY (hour, kind, result)
     ) STRICT;
     "#,
 ];

@@ -36,6 +36,8 @@ pub struct ShortlistRow {
     pub offer_id: OfferId,
     pub title: Option<String>,
     pub title_en: Option<String>,
+    /// The offer's main picture.
+    pub image: Option<String>,
     pub unit: Option<String>,
     pub moq: Option<u32>,
     pub tiers: Vec<Tier>,
@@ -316,6 +318,7 @@ fn row(
     let quantity = quantity.or(target_qty).unwrap_or(minimum).max(1);
     ShortlistRow {
         quote: order_quote(&offer, quantity, None),
+        image: offer.images.into_iter().next(),
         offer_id: offer.offer_id,
         title: offer.title,
         title_en: offer.title_en,

@@ -1,20 +1,19 @@
-//! Price watches: offers the buyer follows at a target quantity. Every check stores the fresh
-//! detail like any other fetch (recording a price point when prices moved); a move of at least
-//! the watch's threshold between the last two points raises one alert.
+//! Price watches: offers the buyer follows at a target quantity, with their alert rules and
+//! snooze. Every check stores the fresh detail like any other fetch (recording a price point when
+//! prices moved); alerts are raised where observations are stored (`alerts.rs`).
 
 use chrono::{DateTime, Duration, Utc};
-use rusqlite::{params, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use rusqlite::params;
+use serde::Serialize;
 use ts_rs::TS;
 
+use super::alerts::{out_of_stock_list, rules_from_row, told_from, told_json, WATCH_RULE_COLUMNS};
 use super::codec::Stamp;
 use super::Store;
-use crate::offer::tiers::{minimum_order, tier_at};
+use crate::offer::tiers::minimum_order;
 use crate::offer::{Percent, Tier};
+use crate::watch::rules::{change_bp, price_at, Seen, Told, WatchRules, DEFAULT_ALERT_BP};
 use crate::{Error, Money, OfferId, Result};
-
-/// A move of 5% or more alerts unless the buyer chose otherwise.
-pub const DEFAULT_ALERT_BP: u32 = 500;
 
 /// The most points a price chart gets: more than its width in pixels, and few enough for any
 /// webview however long the watch has run.
@@ -27,9 +26,13 @@ pub const CHART_POINTS: usize = 2_000;
 pub struct Watch {
     pub offer_id: OfferId,
     pub title: Option<String>,
+    /// The offer's main picture.
+    pub image: Option<String>,
     pub target_qty: u32,
-    /// A move of at least this much between two checks raises an alert.
+    /// The move rule's threshold (the default when moves are not alerted).
     pub alert_threshold: Percent,
+    pub rules: WatchRules,
+    pub state: WatchState,
     /// The unit price at the target quantity now, and when the watch began.
     pub current_price: Option<Money>,
     pub first_price: Option<Money>,
@@ -51,6 +54,30 @@ pub struct Watch {
     pub paused_until: Option<DateTime<Utc>>,
 }
 
+/// Where a watch stands: what the buyer was last told, and its snooze.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct WatchState {
+    /// The price moves are measured from: the last one alerted about, or the start.
+    pub baseline_price: Option<Money>,
+    /// An "at or below target" alert was raised and the price has not risen clear of it since.
+    pub at_or_below_target: bool,
+    /// SKUs the buyer was told cannot supply the quantity.
+    pub out_of_stock: Vec<String>,
+    pub delisted: bool,
+    /// No alerts until then…
+    #[ts(type = "string | null")]
+    pub snoozed_until: Option<DateTime<Utc>>,
+    /// …or until the price crosses the target price.
+    pub snoozed_until_target: bool,
+    /// Alerts in the last 24 hours (the daily cap counts these).
+    pub alerts_today: u32,
+    /// When the newest observation weighed against the rules was fetched.
+    #[ts(type = "string | null")]
+    pub observed_at: Option<DateTime<Utc>>,
+}
+
 /// The unit price at a quantity at one moment: one point of a price chart.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -60,59 +87,6 @@ pub struct PricePoint {
     pub at: DateTime<Utc>,
     /// `null` when that answer had no price for the quantity.
     pub unit_price: Option<Money>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub enum AlertKind {
-    PriceDrop,
-    PriceRise,
-}
-
-impl AlertKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            AlertKind::PriceDrop => "price_drop",
-            AlertKind::PriceRise => "price_rise",
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct Alert {
-    #[ts(type = "number")]
-    pub alert_id: i64,
-    pub offer_id: OfferId,
-    pub title: Option<String>,
-    pub kind: AlertKind,
-    /// The watch's target quantity when the alert was raised, which the prices are for;
-    /// `null` for alerts from before Pifa kept it whose watch has since gone.
-    pub target_qty: Option<u32>,
-    pub old_price: Option<Money>,
-    pub new_price: Option<Money>,
-    /// The price point that moved.
-    #[ts(type = "string")]
-    pub at: DateTime<Utc>,
-    pub seen: bool,
-    /// In English, for the command line and logs; the app words it from the fields.
-    pub message: String,
-}
-
-/// The unit price a recorded price snapshot gives at `qty` pieces (raised to the first tier):
-/// its tiers when it has them, else its lowest SKU price, else its lowest price.
-fn price_at(
-    tiers: &[Tier],
-    sku_low: Option<Money>,
-    lowest: Option<Money>,
-    qty: u32,
-) -> Option<Money> {
-    match tiers.first() {
-        Some(first) => tier_at(tiers, qty.max(first.min_qty)).map(|t| t.price),
-        None => sku_low.or(lowest),
-    }
 }
 
 /// At most `max` (at least 6) of `points`, in order: evenly spaced ones plus the lowest and the
@@ -147,25 +121,25 @@ fn thin(points: Vec<PricePoint>, max: usize) -> Vec<PricePoint> {
         .collect()
 }
 
-/// A `watches` row: offer, target, threshold, created, last checked, last error.
-type WatchRow = (
-    String,
-    u32,
-    Percent,
-    Stamp,
-    Option<Stamp>,
-    Option<String>,
-    Option<String>,
-);
-
-/// How far `new` is from `old`, in hundredths of a percent of `old`.
-fn change_bp(old: Money, new: Money) -> Option<i64> {
-    let old = i128::from(old.units());
-    (old > 0).then(|| ((i128::from(new.units()) - old) * 10_000 / old) as i64)
+/// A `watches` row: offer, target, created, last checked, last error and its code, rules, told,
+/// observed, snoozed until, snoozed until the target.
+struct WatchRow {
+    offer_id: String,
+    target_qty: u32,
+    created_at: Stamp,
+    checked: Option<Stamp>,
+    last_error: Option<String>,
+    last_error_code: Option<String>,
+    rules: WatchRules,
+    told: Told,
+    observed_at: Option<Stamp>,
+    snoozed_until: Option<Stamp>,
+    snoozed_until_target: bool,
 }
 
 impl Store {
-    /// Starts watching a stored offer at a quantity (or changes the quantity and threshold).
+    /// Starts watching a stored offer at a quantity (or changes the quantity and threshold),
+    /// keeping a watch's other rules; a new watch alerts on moves of 5% either way.
     pub fn watch_offer(
         &mut self,
         offer_id: &OfferId,
@@ -173,20 +147,130 @@ impl Store {
         alert_threshold: Option<Percent>,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        self.offer(offer_id)?;
-        let threshold = Percent {
-            basis_points: alert_threshold.map_or(DEFAULT_ALERT_BP, |p| p.basis_points.max(1)),
+        let mut rules = self
+            .watch(offer_id, now)?
+            .map_or_else(WatchRules::default, |w| w.rules);
+        if let Some(threshold) = alert_threshold {
+            let default = WatchRules::default()
+                .moves
+                .expect("moves are on by default");
+            rules.moves.get_or_insert(default).threshold = threshold;
+        }
+        self.set_watch(offer_id, target_qty, &rules, now)
+    }
+
+    /// Watches a stored offer at a quantity with these rules, or changes a watch. What the
+    /// buyer was told starts from the stored offer: a new quantity measures moves from today's
+    /// price there, a new target or stock rule starts unalerted; the rest is kept.
+    pub fn set_watch(
+        &mut self,
+        offer_id: &OfferId,
+        target_qty: u32,
+        rules: &WatchRules,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let offer = self.offer(offer_id)?;
+        let target_qty = target_qty.max(1);
+        check_rules(rules, &offer)?;
+        let before = self.watch_row(offer_id)?;
+        // A search item is no complete observation: everything starts at the first detail.
+        let sku = rules.stock.as_ref().and_then(|s| s.sku.as_deref());
+        let seen = offer
+            .source
+            .is_detail()
+            .then(|| Seen::of(&offer, target_qty, sku));
+        let start = seen.as_ref().map_or_else(Told::default, Told::start);
+        let told = match &before {
+            None => start,
+            Some(old) => {
+                let mut told = old.told.clone();
+                if old.target_qty != target_qty {
+                    told.price = start.price;
+                    told.last_price = start.last_price;
+                    told.below_target = false;
+                }
+                if old.rules.target_price != rules.target_price {
+                    told.below_target = false;
+                }
+                if old.rules.stock != rules.stock {
+                    told.out_of_stock = start.out_of_stock;
+                }
+                if !old.rules.tiers {
+                    told.tiers = start.tiers;
+                }
+                if !old.rules.delisting {
+                    told.delisted = start.delisted;
+                }
+                told
+            }
         };
+        let observed_at = match &before {
+            Some(old) => old.observed_at,
+            None => seen.is_some().then_some(Stamp(offer.fetched_at)),
+        };
+        let moves = rules.moves;
+        let threshold = moves.map_or(DEFAULT_ALERT_BP, |m| m.threshold.basis_points);
+        let stock_sku = rules.stock.as_ref().and_then(|s| s.sku.clone());
+        // Snoozing "until the target" means nothing without a target.
+        let keep_target_snooze = rules.target_price.is_some();
         self.conn
             .execute(
-                "INSERT INTO watches (offer_id, target_qty, alert_threshold_bp, created_at)
-                 VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO watches (offer_id, target_qty, alert_threshold_bp, created_at,
+                     move_direction, target_price, stock_rule, stock_sku, tiers_rule,
+                     delisting_rule, daily_cap, told, observed_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
                  ON CONFLICT (offer_id) DO UPDATE SET target_qty = excluded.target_qty,
-                     alert_threshold_bp = excluded.alert_threshold_bp",
-                params![offer_id.as_str(), target_qty.max(1), threshold, Stamp(now)],
+                     alert_threshold_bp = excluded.alert_threshold_bp,
+                     move_direction = excluded.move_direction, target_price = excluded.target_price,
+                     stock_rule = excluded.stock_rule, stock_sku = excluded.stock_sku,
+                     tiers_rule = excluded.tiers_rule, delisting_rule = excluded.delisting_rule,
+                     daily_cap = excluded.daily_cap, told = excluded.told,
+                     observed_at = excluded.observed_at,
+                     snooze_until_target = snooze_until_target AND ?14",
+                params![
+                    offer_id.as_str(),
+                    target_qty,
+                    threshold,
+                    Stamp(now),
+                    moves.map(|m| m.direction.as_str()),
+                    rules.target_price,
+                    rules.stock.is_some(),
+                    stock_sku,
+                    rules.tiers,
+                    rules.delisting,
+                    rules.daily_cap,
+                    told_json(&told),
+                    observed_at,
+                    keep_target_snooze,
+                ],
             )
             .map(drop)
             .map_err(|e| self.error("starting a watch", e))
+    }
+
+    /// Snoozes a watch's alerts until a time, or until the price crosses its target; with
+    /// neither, ends a snooze.
+    pub fn snooze_watch(
+        &mut self,
+        offer_id: &OfferId,
+        until: Option<DateTime<Utc>>,
+        until_target: bool,
+    ) -> Result<()> {
+        let Some(watch) = self.watch_row(offer_id)? else {
+            return Err(Error::WatchNotFound(offer_id.to_string()));
+        };
+        if until_target && watch.rules.target_price.is_none() {
+            return Err(Error::WatchBadRule(
+                "snoozing until the target needs a target price".into(),
+            ));
+        }
+        self.conn
+            .execute(
+                "UPDATE watches SET snoozed_until = ?2, snooze_until_target = ?3 WHERE offer_id = ?1",
+                params![offer_id.as_str(), until.map(Stamp), until_target],
+            )
+            .map(drop)
+            .map_err(|e| self.error("snoozing a watch", e))
     }
 
     /// Stops watching; the offer, its price history and its alerts stay.
@@ -210,55 +294,93 @@ impl Store {
         Ok(self.watches_of(Some(offer_id), now)?.pop())
     }
 
-    fn watches_of(&self, only: Option<&OfferId>, now: DateTime<Utc>) -> Result<Vec<Watch>> {
-        let rows: Vec<WatchRow> = {
-            let mut statement = self
-                .conn
-                .prepare(
-                    "SELECT offer_id, target_qty, alert_threshold_bp, created_at, last_checked_at, last_error,
-                            last_error_code
-                     FROM watches WHERE ?1 IS NULL OR offer_id = ?1 ORDER BY created_at, offer_id",
-                )
-                .map_err(|e| self.error("listing watches", e))?;
-            let rows = statement
-                .query_map([only.map(OfferId::as_str)], |r| {
-                    Ok((
-                        r.get(0)?,
-                        r.get(1)?,
-                        r.get(2)?,
-                        r.get(3)?,
-                        r.get(4)?,
-                        r.get(5)?,
-                        r.get(6)?,
-                    ))
+    fn watch_row(&self, offer_id: &OfferId) -> Result<Option<WatchRow>> {
+        Ok(self.watch_rows(Some(offer_id))?.pop())
+    }
+
+    fn watch_rows(&self, only: Option<&OfferId>) -> Result<Vec<WatchRow>> {
+        let mut statement = self
+            .conn
+            .prepare(&format!(
+                "SELECT offer_id, target_qty, created_at, last_checked_at, last_error,
+                        last_error_code, told, observed_at, snoozed_until, snooze_until_target,
+                        {WATCH_RULE_COLUMNS}
+                 FROM watches WHERE ?1 IS NULL OR offer_id = ?1 ORDER BY created_at, offer_id"
+            ))
+            .map_err(|e| self.error("listing watches", e))?;
+        let rows = statement
+            .query_map([only.map(OfferId::as_str)], |r| {
+                Ok(WatchRow {
+                    offer_id: r.get(0)?,
+                    target_qty: r.get(1)?,
+                    created_at: r.get(2)?,
+                    checked: r.get(3)?,
+                    last_error: r.get(4)?,
+                    last_error_code: r.get(5)?,
+                    told: told_from(&r.get::<_, String>(6)?),
+                    observed_at: r.get(7)?,
+                    snoozed_until: r.get(8)?,
+                    snoozed_until_target: r.get(9)?,
+                    rules: rules_from_row(r, 10)?,
                 })
-                .map_err(|e| self.error("listing watches", e))?;
-            rows.collect::<rusqlite::Result<_>>()
-                .map_err(|e| self.error("listing watches", e))?
-        };
+            })
+            .map_err(|e| self.error("listing watches", e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.error("listing watches", e))
+    }
+
+    /// Alerts about an offer in the 24 hours before `now`.
+    fn alerts_in_day(&self, offer_id: &OfferId, now: DateTime<Utc>) -> Result<u32> {
+        self.conn
+            .query_row(
+                "SELECT COUNT(*) FROM alerts WHERE offer_id = ?1 AND created_at > ?2",
+                params![offer_id.as_str(), Stamp(now - Duration::hours(24))],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.error("counting alerts", e))
+    }
+
+    fn watches_of(&self, only: Option<&OfferId>, now: DateTime<Utc>) -> Result<Vec<Watch>> {
+        let rows = self.watch_rows(only)?;
         let mut watches = Vec::with_capacity(rows.len());
-        for (offer_id, target_qty, threshold, created_at, checked, last_error, last_error_code) in
-            rows
-        {
-            let offer_id = OfferId::parse(&offer_id)?;
+        for row in rows {
+            let offer_id = OfferId::parse(&row.offer_id)?;
             let offer = self.offer(&offer_id)?;
-            let history = self.price_history(&offer_id, target_qty)?;
+            let history = self.price_history(&offer_id, row.target_qty)?;
             let priced = || history.iter().filter_map(|p| p.unit_price);
             let (first_price, current_price) = (priced().next(), priced().next_back());
+            let state = WatchState {
+                baseline_price: row.told.price,
+                at_or_below_target: row.told.below_target,
+                out_of_stock: out_of_stock_list(&row.told),
+                delisted: row.told.delisted.unwrap_or(false),
+                snoozed_until: row.snoozed_until.map(|s| s.0).filter(|until| *until > now),
+                snoozed_until_target: row.snoozed_until_target,
+                alerts_today: self.alerts_in_day(&offer_id, now)?,
+                observed_at: row.observed_at.map(|s| s.0),
+            };
             watches.push(Watch {
+                image: offer.images.into_iter().next(),
                 title: offer.title.or(offer.title_en),
-                target_qty,
-                alert_threshold: threshold,
+                target_qty: row.target_qty,
+                alert_threshold: Percent {
+                    basis_points: row
+                        .rules
+                        .moves
+                        .map_or(DEFAULT_ALERT_BP, |m| m.threshold.basis_points),
+                },
+                rules: row.rules,
+                state,
                 change_bp: first_price
                     .zip(current_price)
                     .and_then(|(a, b)| change_bp(a, b)),
                 current_price,
                 first_price,
                 points: history.len() as u32,
-                created_at: created_at.0,
-                last_checked_at: checked.map(DateTime::from),
-                last_error,
-                last_error_code,
+                created_at: row.created_at.0,
+                last_checked_at: row.checked.map(|s| s.0),
+                last_error: row.last_error,
+                last_error_code: row.last_error_code,
                 paused_until: self.paused_until(&offer_id, now)?,
                 offer_id,
             });
@@ -336,136 +458,29 @@ impl Store {
     pub fn price_chart(&self, offer_id: &OfferId, qty: u32) -> Result<Vec<PricePoint>> {
         Ok(thin(self.price_history(offer_id, qty)?, CHART_POINTS))
     }
+}
 
-    /// Compares a watched offer's newest price point with the one before at the watch's
-    /// quantity; a move of at least the threshold raises an alert, once per point.
-    pub fn check_watch_alert(&mut self, offer_id: &OfferId) -> Result<Option<Alert>> {
-        let watch: Option<(u32, Percent)> = self
-            .conn
-            .query_row(
-                "SELECT target_qty, alert_threshold_bp FROM watches WHERE offer_id = ?1",
-                [offer_id.as_str()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| self.error("reading a watch", e))?;
-        let Some((target_qty, threshold)) = watch else {
-            return Ok(None);
-        };
-        let history = self.price_history(offer_id, target_qty)?;
-        let [.., before, newest] = history.as_slice() else {
-            return Ok(None);
-        };
-        let (Some(old), Some(new)) = (before.unit_price, newest.unit_price) else {
-            return Ok(None);
-        };
-        let Some(change) =
-            change_bp(old, new).filter(|c| c.unsigned_abs() >= u64::from(threshold.basis_points))
-        else {
-            return Ok(None);
-        };
-        let at = Stamp(newest.at);
-        let known: bool = self
-            .conn
-            .query_row(
-                "SELECT EXISTS (SELECT 1 FROM alerts WHERE offer_id = ?1 AND created_at = ?2)",
-                params![offer_id.as_str(), at],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.error("reading alerts", e))?;
-        if known {
-            return Ok(None);
+/// Refuses rules that cannot work on this offer.
+fn check_rules(rules: &WatchRules, offer: &crate::Offer) -> Result<()> {
+    let bad = |why: &str| Err(Error::WatchBadRule(why.to_owned()));
+    if rules.daily_cap == 0 {
+        return bad("the daily cap must be at least 1 alert");
+    }
+    if rules.moves.is_some_and(|m| m.threshold.basis_points == 0) {
+        return bad("a move threshold must be above 0%");
+    }
+    if rules.target_price.is_some_and(|p| p.units() <= 0) {
+        return bad("a target price must be above ¥0");
+    }
+    if let Some(sku) = rules.stock.as_ref().and_then(|s| s.sku.as_deref()) {
+        if !offer.skus.iter().any(|s| s.sku_id == sku) {
+            return Err(Error::WatchBadRule(format!(
+                "offer {} has no SKU {sku}",
+                offer.offer_id
+            )));
         }
-        let kind = if change < 0 {
-            AlertKind::PriceDrop
-        } else {
-            AlertKind::PriceRise
-        };
-        let message = format!(
-            "offer {offer_id}: the unit price at {target_qty} pieces {} from ¥{old} to ¥{new} ({}{}.{:02}%)",
-            if change < 0 { "fell" } else { "rose" },
-            if change < 0 { "-" } else { "+" },
-            change.unsigned_abs() / 100,
-            change.unsigned_abs() % 100
-        );
-        self.conn
-            .execute(
-                "INSERT INTO alerts (offer_id, kind, message, old_price, new_price, created_at, qty)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                params![
-                    offer_id.as_str(),
-                    kind.as_str(),
-                    message,
-                    old,
-                    new,
-                    at,
-                    target_qty
-                ],
-            )
-            .map_err(|e| self.error("raising an alert", e))?;
-        let alert_id = self.conn.last_insert_rowid();
-        Ok(self.query_alerts(false, Some(alert_id))?.pop())
     }
-
-    /// Alerts, newest first; `unseen_only` leaves out those already seen.
-    pub fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>> {
-        self.query_alerts(unseen_only, None)
-    }
-
-    fn query_alerts(&self, unseen_only: bool, alert_id: Option<i64>) -> Result<Vec<Alert>> {
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT a.alert_id, a.offer_id, o.title, a.kind, a.qty, a.old_price,
-                        a.new_price, a.created_at, a.seen_at IS NOT NULL, a.message
-                 FROM alerts a
-                 LEFT JOIN offers o ON o.offer_id = a.offer_id
-                 WHERE (?1 = 0 OR a.seen_at IS NULL) AND (?2 IS NULL OR a.alert_id = ?2)
-                 ORDER BY a.created_at DESC, a.alert_id DESC LIMIT 200",
-            )
-            .map_err(|e| self.error("reading alerts", e))?;
-        let rows = statement
-            .query_map(params![unseen_only, alert_id], |r| {
-                let offer_id: String = r.get(1)?;
-                let kind: String = r.get(3)?;
-                Ok(Alert {
-                    alert_id: r.get(0)?,
-                    offer_id: OfferId::parse(&offer_id).map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            1,
-                            rusqlite::types::Type::Text,
-                            Box::new(e),
-                        )
-                    })?,
-                    title: r.get(2)?,
-                    kind: if kind == "price_drop" {
-                        AlertKind::PriceDrop
-                    } else {
-                        AlertKind::PriceRise
-                    },
-                    target_qty: r.get(4)?,
-                    old_price: r.get(5)?,
-                    new_price: r.get(6)?,
-                    at: r.get::<_, Stamp>(7)?.0,
-                    seen: r.get(8)?,
-                    message: r.get(9)?,
-                })
-            })
-            .map_err(|e| self.error("reading alerts", e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.error("reading alerts", e))
-    }
-
-    /// Marks every alert seen; returns how many were new.
-    pub fn mark_alerts_seen(&mut self, now: DateTime<Utc>) -> Result<u64> {
-        self.conn
-            .execute(
-                "UPDATE alerts SET seen_at = ?1 WHERE seen_at IS NULL",
-                [Stamp(now)],
-            )
-            .map(|n| n as u64)
-            .map_err(|e| self.error("marking alerts seen", e))
-    }
+    Ok(())
 }
 
 #[cfg(test)]

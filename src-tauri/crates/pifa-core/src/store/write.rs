@@ -261,6 +261,12 @@ fn write_offer(
         && offer.source.is_detail()
         && !offer.is_delisted()
         && record_price_point(tx, offer)?;
+    // A watched offer's fresh detail is weighed against its alert rules here, in this
+    // transaction, whichever fetch brought it. A search item is partial (a listed price, no
+    // tiers or SKUs) and a re-cleaned answer is no new observation: neither is weighed.
+    if record_price && offer.source.is_detail() {
+        super::alerts::observe(tx, offer)?;
+    }
     Ok(SaveOutcome {
         created: existing.is_none(),
         price_point,

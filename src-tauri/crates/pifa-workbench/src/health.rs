@@ -1,0 +1,195 @@
+//! Gateway calls recorded for the health view, and the report built from them.
+//!
+//! Every client the connection makes notes its calls in one in-memory [`CallLog`]; a thread of
+//! its own writes them to the cache database every [`FLUSH_EVERY`], and so do the report (first,
+//! so it is current) and the end of the workbench. A batch never waits for the disk.
+
+use std::sync::{mpsc, Arc, Weak};
+use std::time::Duration;
+
+use chrono::Utc;
+use pifa_core::health::{
+    self, HealthReport, HealthWindow, ReportInput, Target, TargetKey, TargetState,
+    ThresholdOverrides, Thresholds,
+};
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::{locked, CommandError, Inner, Workbench};
+
+/// How often recorded calls are written while the workbench is open.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(5);
+
+/// Writes what was recorded to the cache database; what cannot be written waits for the next
+/// flush (the log holds at most `metrics::MAX_PENDING`).
+pub(crate) fn flush(inner: &Inner) -> Result<usize, CommandError> {
+    let records = inner.calls.take();
+    if records.is_empty() {
+        return Ok(0);
+    }
+    // Without a cache database nothing can keep them; they are dropped with the log.
+    let cache = locked(&inner.cache)?;
+    match cache.record_calls(&records, Utc::now()) {
+        Ok(()) => Ok(records.len()),
+        Err(e) => {
+            drop(cache);
+            inner.calls.restore(records);
+            Err(e.into())
+        }
+    }
+}
+
+/// Starts the thread that flushes every [`FLUSH_EVERY`] until the workbench is gone: `stopped`
+/// ends when `Inner`'s sender drops.
+pub(crate) fn start_flushing(workbench: &Workbench, stopped: mpsc::Receiver<()>) {
+    let weak: Weak<Inner> = Arc::downgrade(&workbench.inner);
+    let spawned = std::thread::Builder::new()
+        .name("pifa-call-flush".into())
+        .spawn(move || loop {
+            match stopped.recv_timeout(FLUSH_EVERY) {
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                _ => return,
+            }
+            let Some(inner) = weak.upgrade() else {
+                return;
+            };
+            if let Err(e) = flush(&inner) {
+                tracing::warn!(code = %e.code, "recorded gateway calls could not be written yet: {}", e.message);
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("recorded gateway calls are written only with a report and at the end: {e}");
+    }
+}
+
+/// The health part of Settings as the Settings page shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HealthSettings {
+    /// Every threshold in effect: the user's where set, else the brief's.
+    pub thresholds: ThresholdOverrides,
+    /// The brief's, for "reset" and to mark the user's own.
+    pub brief: ThresholdOverrides,
+    /// A desktop notification when a target becomes breached.
+    pub notify: bool,
+}
+
+/// The window the navigation badge and the desktop notification judge: the last day, so a
+/// breach fades once the day it happened in has passed.
+pub const ALARM_WINDOW: HealthWindow = HealthWindow::Day;
+
+/// The targets in `now` that were not breached in `before`: what deserves a notification.
+/// A target breached in both rounds was told already; one that recovered and breaches again
+/// is told again.
+pub fn newly_breached<'a>(before: &[TargetKey], now: &'a [Target]) -> Vec<&'a Target> {
+    now.iter()
+        .filter(|t| t.state == TargetState::Breached && !before.contains(&t.key))
+        .collect()
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Err(e) = flush(self) {
+            tracing::warn!(code = %e.code, "recorded gateway calls were lost at exit: {}", e.message);
+        }
+    }
+}
+
+impl Workbench {
+    /// Writes the gateway calls recorded so far to the cache database; how many. A process
+    /// about to exit calls it (dropping the last workbench does too).
+    pub fn flush_calls(&self) -> Result<usize, CommandError> {
+        flush(&self.inner)
+    }
+
+    /// The brief's targets over `window`: value, threshold, state and trend of each, the error
+    /// log by class, cache lookups by kind. Recorded calls are written first.
+    pub fn health_report(&self, window: HealthWindow) -> Result<HealthReport, CommandError> {
+        if let Err(e) = self.flush_calls() {
+            tracing::warn!(code = %e.code, "the newest gateway calls are not in this report: {}", e.message);
+        }
+        let settings = self.settings();
+        let interval = pifa_core::watch::check_interval(&settings);
+        let input = ReportInput {
+            thresholds: Thresholds::from(&settings.health_thresholds),
+            ..ReportInput::now(window, interval)
+        };
+        let (store, cache) = (self.store()?, self.cache()?);
+        Ok(health::report(&cache, &store, &input)?)
+    }
+}
+
+impl Workbench {
+    /// The thresholds in effect, the brief's, and whether a breach is notified.
+    pub fn health_settings(&self) -> HealthSettings {
+        let settings = self.settings();
+        HealthSettings {
+            thresholds: settings.health_thresholds.effective(),
+            brief: ThresholdOverrides::brief(),
+            notify: settings.health_notify,
+        }
+    }
+
+    /// Saves the user's thresholds (each checked against its range; `null`, or the brief's
+    /// value, is the brief's) and the notification choice. All `null` resets to the brief.
+    pub fn set_health_settings(
+        &self,
+        thresholds: ThresholdOverrides,
+        notify: bool,
+    ) -> Result<HealthSettings, CommandError> {
+        let thresholds = thresholds.checked()?;
+        let (store, _) = self.settings_store()?;
+        store.update(|s| {
+            s.health_thresholds = thresholds;
+            s.health_notify = notify;
+        })?;
+        Ok(self.health_settings())
+    }
+
+    /// The targets breached over [`ALARM_WINDOW`]: what the navigation badge counts.
+    pub fn health_breaches(&self) -> Result<Vec<Target>, CommandError> {
+        let report = self.health_report(ALARM_WINDOW)?;
+        Ok(report
+            .targets
+            .into_iter()
+            .filter(|t| t.state == TargetState::Breached)
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(key: TargetKey, state: TargetState) -> Target {
+        Target {
+            key,
+            value: Some(1.0),
+            threshold: None,
+            state,
+            trend: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn only_a_target_that_was_not_breached_before_is_new() {
+        let now = [
+            target(TargetKey::SuccessRate, TargetState::Breached),
+            target(TargetKey::CacheHitRate, TargetState::Breached),
+            target(TargetKey::LatencyMeanMs, TargetState::Warning),
+        ];
+        let keys = |found: Vec<&Target>| found.iter().map(|t| t.key).collect::<Vec<_>>();
+        assert_eq!(
+            keys(newly_breached(&[], &now)),
+            [TargetKey::SuccessRate, TargetKey::CacheHitRate]
+        );
+        assert_eq!(
+            keys(newly_breached(&[TargetKey::CacheHitRate], &now)),
+            [TargetKey::SuccessRate]
+        );
+        assert!(
+            newly_breached(&[TargetKey::SuccessRate, TargetKey::CacheHitRate], &now).is_empty()
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! The workbench records every call its connection makes (here the in-process double of demo
+//! mode) and its health report counts them, with the cache lookups of the same actions; what is
+//! still in memory reaches cache.db when the workbench ends.
+
+mod common;
+use common::demo;
+
+use pifa_core::health::{HealthWindow, TargetKey, TargetState};
+use pifa_core::protocol::KeywordSearch;
+use pifa_workbench::Workbench;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_through_the_workbench_are_in_its_health_report_and_survive_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let workbench = demo(tmp.path());
+    let search = KeywordSearch {
+        page_size: 3,
+        ..KeywordSearch::new("保温杯")
+    };
+    workbench.search_1688(&search, false).await.unwrap();
+    workbench.search_1688(&search, false).await.unwrap();
+
+    let report = workbench.health_report(HealthWindow::Day).unwrap();
+    // The demo authorization's getToken and one keywordQuery; the second search was cached.
+    assert_eq!(report.calls, 2, "{report:?}");
+    assert_eq!(
+        report.target(TargetKey::SuccessRate).unwrap().value,
+        Some(100.0)
+    );
+    assert_eq!(
+        report.target(TargetKey::CacheHitRate).unwrap().value,
+        Some(50.0)
+    );
+    assert_eq!(
+        report.target(TargetKey::CacheHitRate).unwrap().state,
+        TargetState::Breached
+    );
+    assert_eq!(
+        report.target(TargetKey::UpdateLagMaxMinutes).unwrap().state,
+        TargetState::NoData
+    );
+
+    // Recorded but not yet flushed when the workbench goes: written on the way out.
+    workbench.search_1688(&search, true).await.unwrap();
+    drop(workbench);
+    let reopened = demo(tmp.path());
+    assert_eq!(reopened.health_report(HealthWindow::Week).unwrap().calls, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thresholds_from_settings_judge_the_targets_and_the_badge_counts_breaches() {
+    use pifa_core::health::ThresholdOverrides;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let workbench = demo(tmp.path());
+    let brief = workbench.health_settings();
+    assert_eq!(brief.thresholds, ThresholdOverrides::brief());
+    assert_eq!(brief.brief, ThresholdOverrides::brief());
+    assert!(!brief.notify, "a breach is not notified unless asked");
+    assert!(workbench.health_breaches().unwrap().is_empty());
+
+    let search = KeywordSearch {
+        page_size: 3,
+        ..KeywordSearch::new("保温杯")
+    };
+    workbench.search_1688(&search, false).await.unwrap();
+    workbench.search_1688(&search, false).await.unwrap();
+    // One fresh hit of two lookups: 50%, under the brief's 80%.
+    let keys = |w: &Workbench| -> Vec<TargetKey> {
+        w.health_breaches().unwrap().iter().map(|t| t.key).collect()
+    };
+    assert_eq!(keys(&workbench), [TargetKey::CacheHitRate]);
+
+    // Out of range: refused by name, nothing saved.
+    let bad = ThresholdOverrides {
+        cache_hit_rate_bp: Some(10_001),
+        ..ThresholdOverrides::default()
+    };
+    let err = workbench.set_health_settings(bad, true).unwrap_err();
+    assert_eq!(err.code, "settings.bad_threshold");
+    assert!(!workbench.health_settings().notify);
+
+    let mine = ThresholdOverrides {
+        cache_hit_rate_bp: Some(5_000),
+        ..ThresholdOverrides::brief()
+    };
+    let saved = workbench.set_health_settings(mine, true).unwrap();
+    assert!(saved.notify);
+    assert_eq!(saved.thresholds.cache_hit_rate_bp, Some(5_000));
+    // Only the user's own value is kept; the rest follow the brief.
+    let on_disk = std::fs::read_to_string(tmp.path().join("settings.json")).unwrap();
+    assert!(on_disk.contains("\"cacheHitRateBp\": 5000"), "{on_disk}");
+    assert!(!on_disk.contains("9950"), "{on_disk}");
+    assert!(keys(&workbench).is_empty(), "50% meets a 50% threshold");
+    let report = workbench.health_report(HealthWindow::Day).unwrap();
+    assert_eq!(
+        report
+            .target(TargetKey::CacheHitRate)
+            .unwrap()
+            .threshold
+            .unwrap()
+            .limit,
+        50.0
+    );
+
+    let reset = workbench
+        .set_health_settings(ThresholdOverrides::default(), false)
+        .unwrap();
+    assert_eq!(reset.thresholds, ThresholdOverrides::brief());
+    assert_eq!(keys(&workbench), [TargetKey::CacheHitRate]);
+}
