@@ -1,16 +1,20 @@
 //! `#[tauri::command]` shims: unpack Tauri's arguments, call the workbench, return its result
 //! and emit what background work reports.
 
+use std::collections::BTreeMap;
+
 use pifa_core::batch::{BatchCounts, BatchProgress};
+use pifa_core::compare::Comparison;
 use pifa_core::health::{Health, HealthReport, HealthWindow, Target, ThresholdOverrides};
+use pifa_core::history::{HistoryRange, PriceHistory, SparkRequest, Sparkline};
 use pifa_core::offer::tiers::OrderQuote;
 use pifa_core::offer::Offer;
 use pifa_core::pick::{PickOutcome, PickRequest, Weights};
 use pifa_core::protocol::KeywordSearch;
 use pifa_core::sourcing::SearchResults;
 use pifa_core::store::{
-    Alert, OfferPage, OfferQuery, PausedOffer, PickRun, PickRunSummary, PricePoint, Shortlist,
-    ShortlistPage, ShortlistQuery, Watch,
+    Alert, OfferPage, OfferQuery, PausedOffer, PickRun, PickRunSummary, Shortlist, ShortlistPage,
+    ShortlistQuery, Watch,
 };
 use pifa_core::suppliers::Contacts;
 use pifa_core::watch::rules::WatchRules;
@@ -375,6 +379,64 @@ pub async fn export_shortlist(
     Ok(Some(written.display().to_string()))
 }
 
+/// Compares 2–8 stored offers side by side at a quantity; `skus` maps an offer ID to the SKU
+/// chosen for it (else the cheapest in stock for the order).
+#[tauri::command]
+pub async fn compare_offers(
+    app: AppHandle,
+    offer_ids: Vec<String>,
+    quantity: u32,
+    skus: BTreeMap<String, String>,
+) -> Result<Comparison, CommandError> {
+    blocking(app, move |workbench| {
+        workbench.compare_offers(&offer_ids, quantity, &skus)
+    })
+    .await
+}
+
+/// Fetches every compared offer from 1688 again; each result goes through `progress` as it
+/// settles.
+#[tauri::command]
+pub async fn refresh_compared(
+    app: AppHandle,
+    offer_ids: Vec<String>,
+    progress: Channel<BatchProgress>,
+) -> Result<BatchCounts, CommandError> {
+    app.state::<Workbench>()
+        .refresh_compared(&offer_ids, |item, counts| {
+            // A closed window just stops listening; the refresh still finishes and stores.
+            let _ = progress.send(BatchProgress {
+                item: item.clone(),
+                counts: counts.clone(),
+            });
+        })
+        .await
+}
+
+/// Saves the comparison as CSV for Excel where the user chooses; answers the file's path, or
+/// `null` when the dialog was cancelled.
+#[tauri::command]
+pub async fn export_comparison(
+    app: AppHandle,
+    offer_ids: Vec<String>,
+    quantity: u32,
+    skus: BTreeMap<String, String>,
+) -> Result<Option<String>, CommandError> {
+    let (dir, name) = blocking(app.clone(), |workbench| {
+        workbench.comparison_export_default()
+    })
+    .await?;
+    let Some(path) = save::choose(&app, dir, name).await? else {
+        return Ok(None);
+    };
+    let written = blocking(app.clone(), move |workbench| {
+        workbench.export_comparison(&offer_ids, quantity, &skus, Some(&path))
+    })
+    .await?;
+    save::saved(&app, &written);
+    Ok(Some(written.display().to_string()))
+}
+
 /// Opens the folder of the last export in the file manager.
 #[tauri::command]
 pub async fn show_export_folder(app: AppHandle) -> Result<(), CommandError> {
@@ -488,17 +550,41 @@ pub async fn watches(app: AppHandle) -> Result<Vec<Watch>, CommandError> {
     blocking(app, |workbench| workbench.watches()).await
 }
 
-/// The unit price at `qty` at every recorded point: one chart's data.
+/// An offer's price history over a range, downsampled for a chart.
 #[tauri::command]
 pub async fn price_history(
     app: AppHandle,
     offer_id: String,
-    qty: u32,
-) -> Result<Vec<PricePoint>, CommandError> {
+    range: HistoryRange,
+    qty: Option<u32>,
+) -> Result<PriceHistory, CommandError> {
     blocking(app, move |workbench| {
-        workbench.price_history(&offer_id, qty)
+        workbench.price_history(&offer_id, range, qty)
     })
     .await
+}
+
+/// Several offers' lines at one quantity, to overlay on one chart.
+#[tauri::command]
+pub async fn price_histories(
+    app: AppHandle,
+    offer_ids: Vec<String>,
+    range: HistoryRange,
+    qty: Option<u32>,
+) -> Result<Vec<PriceHistory>, CommandError> {
+    blocking(app, move |workbench| {
+        workbench.price_histories(&offer_ids, range, qty)
+    })
+    .await
+}
+
+/// 30-day sparklines for a page of list rows, in one call.
+#[tauri::command]
+pub async fn price_sparklines(
+    app: AppHandle,
+    requests: Vec<SparkRequest>,
+) -> Result<Vec<Sparkline>, CommandError> {
+    blocking(app, move |workbench| workbench.price_sparklines(&requests)).await
 }
 
 #[tauri::command]

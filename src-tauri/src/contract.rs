@@ -58,16 +58,19 @@ macro_rules! ts_of {
 #[cfg(test)]
 use manifest::ChannelOf;
 #[cfg(test)]
+use pifa_core::compare::Comparison;
+#[cfg(test)]
 use pifa_core::{
     batch::{BatchCounts, BatchProgress},
     health::{Health, HealthReport, HealthWindow, Target, ThresholdOverrides},
+    history::{HistoryRange, PriceHistory, SparkRequest, Sparkline},
     offer::tiers::OrderQuote,
     offer::Offer,
     pick::{PickOutcome, PickRequest, Weights},
     protocol::KeywordSearch,
     sourcing::SearchResults,
     store::{
-        Alert, OfferPage, OfferQuery, PausedOffer, PickRun, PickRunSummary, PricePoint, Shortlist,
+        Alert, OfferPage, OfferQuery, PausedOffer, PickRun, PickRunSummary, Shortlist,
         ShortlistPage, ShortlistQuery, Watch,
     },
     suppliers::Contacts,
@@ -80,6 +83,8 @@ use pifa_workbench::{
     logs::LogStatus, AppInfo, HealthSettings, Home, OfferLinkPart, PickProgress, SupplierPage,
     SupplierQuery, SupplierView,
 };
+#[cfg(test)]
+use std::collections::BTreeMap;
 #[cfg(test)]
 use tauri::ipc::Channel;
 
@@ -157,6 +162,23 @@ contract! {
     /// Saves the shortlist as CSV for Excel where the user chooses (the save dialog); resolves
     /// to the file's path, or `null` when cancelled.
     export_shortlist(shortlist_id: i64, quantity: Option<u32>) -> Option<String>;
+    /// 2–8 stored offers side by side at a quantity; `skus` maps an offer ID to its chosen SKU.
+    compare_offers(
+        offer_ids: Vec<String>,
+        quantity: u32,
+        skus: BTreeMap<String, String>,
+    ) -> Comparison;
+    /// Fetches every compared offer from 1688 again; results arrive through `progress`.
+    refresh_compared(
+        offer_ids: Vec<String>,
+        progress: Channel<BatchProgress> as ChannelOf<BatchProgress>,
+    ) -> BatchCounts;
+    /// Saves the comparison as CSV where the user chooses; `null` when cancelled.
+    export_comparison(
+        offer_ids: Vec<String>,
+        quantity: u32,
+        skus: BTreeMap<String, String>,
+    ) -> Option<String>;
     /// Opens the folder of the last export in the file manager.
     show_export_folder() -> ();
     /// A page of the supplier book.
@@ -177,7 +199,12 @@ contract! {
     unwatch_offer(offer_id: String) -> Vec<Watch>;
     watch_of(offer_id: String) -> Option<Watch>;
     watches() -> Vec<Watch>;
-    price_history(offer_id: String, qty: u32) -> Vec<PricePoint>;
+    /// `qty`: `null` prices the watched quantity, else the minimum order.
+    price_history(offer_id: String, range: HistoryRange, qty: Option<u32>) -> PriceHistory;
+    /// Each offer's line at one quantity, to overlay (at most 12 offers).
+    price_histories(offer_ids: Vec<String>, range: HistoryRange, qty: Option<u32>) -> Vec<PriceHistory>;
+    /// 30-day sparklines for a page of list rows (at most 200).
+    price_sparklines(requests: Vec<SparkRequest>) -> Vec<Sparkline>;
     alerts(unseen_only: bool) -> Vec<Alert>;
     mark_alerts_seen() -> u64;
     /// Marks one alert seen; `false` when it already was.

@@ -30,6 +30,10 @@ def test_watch_an_offer_see_its_chart_check_it_and_stop(launch):
         "a chart of at least one price point",
         lambda w: int(w.by_testid("price-chart").get_attribute("data-points")) >= 1,
     )
+    window.wait_until(
+        "the row's sparkline",
+        lambda w: int(w.by_testid("sparkline").get_attribute("data-points")) >= 1,
+    )
     window.by_testid("alerts-none")
 
     window.by_testid("watches-check").click()

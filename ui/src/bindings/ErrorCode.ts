@@ -7,6 +7,7 @@ export type ErrorCode =
   | "batch.empty"
   | "batch.running"
   | "clipboard.unavailable"
+  | "compare.count"
   | "contacts.damaged"
   | "contacts.locked"
   | "contacts.too_long"
@@ -68,6 +69,7 @@ export const errorCodes: readonly ErrorCode[] = [
   "batch.empty",
   "batch.running",
   "clipboard.unavailable",
+  "compare.count",
   "contacts.damaged",
   "contacts.locked",
   "contacts.too_long",

@@ -6,12 +6,14 @@ import type { Alert } from "./Alert";
 import type { AppInfo } from "./AppInfo";
 import type { BatchCounts } from "./BatchCounts";
 import type { BatchProgress } from "./BatchProgress";
+import type { Comparison } from "./Comparison";
 import type { Contacts } from "./Contacts";
 import type { Health } from "./Health";
 import type { HealthReport } from "./HealthReport";
 import type { HealthSettings } from "./HealthSettings";
 import type { HealthTarget } from "./HealthTarget";
 import type { HealthWindow } from "./HealthWindow";
+import type { HistoryRange } from "./HistoryRange";
 import type { Home } from "./Home";
 import type { KeywordSearch } from "./KeywordSearch";
 import type { Language } from "./Language";
@@ -27,11 +29,13 @@ import type { PickProgress } from "./PickProgress";
 import type { PickRequest } from "./PickRequest";
 import type { PickRun } from "./PickRun";
 import type { PickRunSummary } from "./PickRunSummary";
-import type { PricePoint } from "./PricePoint";
+import type { PriceHistory } from "./PriceHistory";
 import type { SearchResults } from "./SearchResults";
 import type { Shortlist } from "./Shortlist";
 import type { ShortlistPage } from "./ShortlistPage";
 import type { ShortlistQuery } from "./ShortlistQuery";
+import type { SparkRequest } from "./SparkRequest";
+import type { Sparkline } from "./Sparkline";
 import type { SupplierPage } from "./SupplierPage";
 import type { SupplierQuery } from "./SupplierQuery";
 import type { SupplierView } from "./SupplierView";
@@ -112,6 +116,12 @@ export const commands = {
    * to the file's path, or `null` when cancelled.
    */
   exportShortlist: (shortlistId: number, quantity: number | null) => call<string | null>("export_shortlist", { shortlistId, quantity }),
+  /** 2–8 stored offers side by side at a quantity; `skus` maps an offer ID to its chosen SKU. */
+  compareOffers: (offerIds: Array<string>, quantity: number, skus: { [key in string]: string }) => call<Comparison>("compare_offers", { offerIds, quantity, skus }),
+  /** Fetches every compared offer from 1688 again; results arrive through `progress`. */
+  refreshCompared: (offerIds: Array<string>, progress: Channel<BatchProgress>) => call<BatchCounts>("refresh_compared", { offerIds, progress }),
+  /** Saves the comparison as CSV where the user chooses; `null` when cancelled. */
+  exportComparison: (offerIds: Array<string>, quantity: number, skus: { [key in string]: string }) => call<string | null>("export_comparison", { offerIds, quantity, skus }),
   /** Opens the folder of the last export in the file manager. */
   showExportFolder: () => call<void>("show_export_folder"),
   /** A page of the supplier book. */
@@ -134,7 +144,12 @@ export const commands = {
   unwatchOffer: (offerId: string) => call<Array<Watch>>("unwatch_offer", { offerId }),
   watchOf: (offerId: string) => call<Watch | null>("watch_of", { offerId }),
   watches: () => call<Array<Watch>>("watches"),
-  priceHistory: (offerId: string, qty: number) => call<Array<PricePoint>>("price_history", { offerId, qty }),
+  /** `qty`: `null` prices the watched quantity, else the minimum order. */
+  priceHistory: (offerId: string, range: HistoryRange, qty: number | null) => call<PriceHistory>("price_history", { offerId, range, qty }),
+  /** Each offer's line at one quantity, to overlay (at most 12 offers). */
+  priceHistories: (offerIds: Array<string>, range: HistoryRange, qty: number | null) => call<Array<PriceHistory>>("price_histories", { offerIds, range, qty }),
+  /** 30-day sparklines for a page of list rows (at most 200). */
+  priceSparklines: (requests: Array<SparkRequest>) => call<Array<Sparkline>>("price_sparklines", { requests }),
   alerts: (unseenOnly: boolean) => call<Array<Alert>>("alerts", { unseenOnly }),
   markAlertsSeen: () => call<number>("mark_alerts_seen"),
   /** Marks one alert seen; `false` when it already was. */
@@ -192,6 +207,9 @@ export const commandNames = {
   shortlistPage: "shortlist_page",
   shortlistsOf: "shortlists_of",
   exportShortlist: "export_shortlist",
+  compareOffers: "compare_offers",
+  refreshCompared: "refresh_compared",
+  exportComparison: "export_comparison",
   showExportFolder: "show_export_folder",
   suppliers: "suppliers",
   supplier: "supplier",
@@ -204,6 +222,8 @@ export const commandNames = {
   watchOf: "watch_of",
   watches: "watches",
   priceHistory: "price_history",
+  priceHistories: "price_histories",
+  priceSparklines: "price_sparklines",
   alerts: "alerts",
   markAlertsSeen: "mark_alerts_seen",
   markAlertSeen: "mark_alert_seen",

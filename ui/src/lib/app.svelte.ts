@@ -19,7 +19,8 @@ export type Page =
   | 'settings'
   | 'offer'
   | 'suppliers'
-  | 'supplier';
+  | 'supplier'
+  | 'compare';
 
 export const app = $state({
   info: null as AppInfo | null,
@@ -42,6 +43,9 @@ export const app = $state({
   pickDraft: null as PickRequest | null,
   /** A keyword to search 1688 for when the Search page opens (a recent search on Home). */
   searchDraft: null as string | null,
+  /** The offers the Compare page shows side by side (2–8), and the quantity compared. */
+  compareIds: [] as string[],
+  compareQty: 500,
 });
 
 /** Re-reads how many alerts are new; a failure here just leaves the badge as it was. */
@@ -67,6 +71,13 @@ export function openSupplier(supplier: string): void {
   if (app.page !== 'supplier') app.supplierBackTo = app.page;
   app.supplierId = supplier;
   app.page = 'supplier';
+}
+
+/** Opens the Compare page on these offers (at `qty` when given, else the last quantity). */
+export function openCompare(offerIds: string[], qty?: number | null): void {
+  app.compareIds = [...new Set(offerIds)];
+  if (qty != null && qty > 0) app.compareQty = qty;
+  app.page = 'compare';
 }
 
 /** Before the Rust side answers, show English: the first answer arrives within milliseconds. */

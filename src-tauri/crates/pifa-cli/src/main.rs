@@ -7,6 +7,7 @@
 mod output;
 mod auth;
 mod batch;
+mod compare;
 mod health;
 mod import;
 mod offers;
@@ -123,6 +124,9 @@ enum Command {
         #[arg(long, conflicts_with = "resume")]
         resume_all: bool,
     },
+    /// Compare 2–8 offers side by side at one quantity (minimum orders, whole lots, SKUs,
+    /// next breaks, stock, supplier signals, data age).
+    Compare(compare::CompareArgs),
     /// Shortlists: make them, add offers, compare at a quantity, export CSV for Excel.
     Shortlist {
         #[command(subcommand)]
@@ -334,6 +338,7 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
             runtime()?.block_on(online::search(wb, &search, refresh, cli.json))
         }
         Command::Pick(args) => runtime()?.block_on(pick::run(wb, &args, cli.json)),
+        Command::Compare(args) => runtime()?.block_on(compare::run(wb, &args, cli.json)),
         Command::Item { offers, refresh } => {
             runtime()?.block_on(online::item(wb, &offers, refresh, cli.json))
         }

@@ -2,6 +2,7 @@
 //! their history and their alerts. Run `watch check` from cron for unattended watching.
 
 use clap::Subcommand;
+use pifa_core::history::{HistoryRange, PriceHistory, PriceMark};
 use pifa_core::offer::Percent;
 use pifa_core::store::{Alert, Watch};
 use pifa_core::watch::rules::{MoveDirection, MoveRule, StockRule, WatchRules, DEFAULT_DAILY_CAP};
@@ -43,8 +44,16 @@ pub enum WatchAction {
         #[arg(long)]
         all: bool,
     },
-    /// An offer's unit price at its watched quantity at every recorded point.
-    History { offer: String },
+    /// An offer's unit price at its watched quantity (or --qty) over a range: its low, high
+    /// and current price and the chart's points.
+    History {
+        offer: String,
+        /// 7d, 30d, 90d, 1y or all.
+        #[arg(long, default_value = "30d", value_parser = parse_range)]
+        range: HistoryRange,
+        #[arg(long)]
+        qty: Option<u32>,
+    },
     /// Alerts, newest first; --seen marks them all seen, --seen-id one.
     Alerts {
         #[arg(long, conflicts_with = "seen_id")]
@@ -210,6 +219,42 @@ fn print_alert(alert: &Alert) {
     );
 }
 
+fn parse_range(text: &str) -> Result<HistoryRange, String> {
+    HistoryRange::parse(text).ok_or_else(|| "one of 7d, 30d, 90d, 1y, all".to_owned())
+}
+
+/// The line at the quantity: its low, high and current price, then its points (at most a few
+/// hundred, downsampled like the app's chart).
+fn print_history(history: &PriceHistory) {
+    let Some(line) = history.series.first() else {
+        return;
+    };
+    let local = |at: chrono::DateTime<chrono::Utc>| {
+        at.with_timezone(&chrono::Local)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let mark = |m: &Option<PriceMark>| {
+        m.map_or_else(
+            || "—".to_owned(),
+            |m| format!("¥{} ({})", m.price, local(m.at)),
+        )
+    };
+    outln!(
+        "{} at {} pcs, {}: low {}, high {}, now {}; {} observations",
+        history.offer_id,
+        history.qty,
+        history.range.as_str(),
+        mark(&line.low),
+        mark(&line.high),
+        mark(&line.current),
+        line.observations
+    );
+    for point in &line.points {
+        outln!("{}  ¥{}", local(point.at), point.price);
+    }
+}
+
 fn yuan(price: Option<Money>) -> String {
     price.map_or_else(|| "—".to_owned(), |p| format!("¥{p}"))
 }
@@ -280,20 +325,12 @@ pub fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcom
                 );
             }
         }
-        WatchAction::History { offer } => {
-            let history = wb.full_price_history(offer)?;
+        WatchAction::History { offer, range, qty } => {
+            let history = wb.price_history(offer, *range, *qty)?;
             if as_json {
                 json(&history);
-            }
-            for point in history.iter().filter(|_| !as_json) {
-                outln!(
-                    "{}  {}",
-                    point
-                        .at
-                        .with_timezone(&chrono::Local)
-                        .format("%Y-%m-%d %H:%M"),
-                    yuan(point.unit_price)
-                );
+            } else {
+                print_history(&history);
             }
         }
         WatchAction::Alerts { seen, seen_id } => {

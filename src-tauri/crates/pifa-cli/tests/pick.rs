@@ -1,33 +1,7 @@
 //! `pifa-cli pick` end to end against the in-process demo gateway (`--demo`).
 
-use std::path::Path;
-use std::process::{Command, Output};
-
-use serde_json::Value;
-
-const CLI: &str = env!("CARGO_BIN_EXE_pifa-cli");
-
-fn cli(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(CLI)
-        .arg("--data-dir")
-        .arg(data_dir)
-        .args(["--demo", "--rate", "200"])
-        .args(args)
-        .env_remove("PIFA_APP_KEY")
-        .env_remove("PIFA_APP_SECRET")
-        .env_remove("PIFA_GATEWAY")
-        .output()
-        .unwrap()
-}
-
-fn ok_json(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
-}
+mod common;
+use common::{cli, ok_json};
 
 #[test]
 fn a_pick_prints_its_ranking_and_fills_a_shortlist() {

@@ -95,13 +95,18 @@ fn watched_prices_are_recorded_at_each_check_and_moves_raise_alerts() {
         data,
         &["watch", "history", &offers[0], "--json"],
     ));
-    let prices: Vec<&str> = history
+    assert_eq!(history["range"], "30d", "{history}");
+    let line = &history["series"][0];
+    assert_eq!(line["of"]["kind"], "quantity", "{history}");
+    let prices: Vec<&str> = line["points"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| p["unitPrice"].as_str().unwrap())
+        .map(|p| p["price"].as_str().unwrap())
         .collect();
     assert!(prices.len() >= 2, "{history}");
+    let yuan = |mark: &Value| mark["price"].as_str().unwrap().parse::<f64>().unwrap();
+    assert!(yuan(&line["low"]) <= yuan(&line["high"]), "{history}");
 
     let listed = json(cli(&gateway, data, &["watch", "alerts", "--json"]));
     assert_eq!(listed.as_array().unwrap().len(), alerts);

@@ -106,6 +106,9 @@ pub enum Error {
     #[error("shortlist {0} does not exist (it may have been deleted)")]
     ShortlistNotFound(i64),
 
+    #[error("compare 2 to 8 offers side by side, not {0}")]
+    CompareCount(usize),
+
     #[error("the export could not be written to {path}: {source}")]
     ExportUnwritable {
         path: PathBuf,
@@ -256,6 +259,7 @@ stable_codes!(Error {
     Error::ShortlistBadName(_) => "shortlist.bad_name",
     Error::ShortlistNameTaken(_) => "shortlist.name_taken",
     Error::ShortlistNotFound(_) => "shortlist.not_found",
+    Error::CompareCount(_) => "compare.count",
     Error::ExportUnwritable { .. } => "export.unwritable",
     Error::BadOfferId(_) => "offer.bad_id",
     Error::Unreadable { .. } => "offer.unreadable",

@@ -72,17 +72,22 @@ fn yes_no(flag: bool, language: Language) -> String {
     )
 }
 
+/// A CSV writer as Excel reads Chinese text right: a UTF-8 BOM first, CRLF line ends. Every
+/// cell from outside goes through [`neutralized`].
+pub fn excel_csv<W: Write>(mut out: W) -> io::Result<csv::Writer<W>> {
+    out.write_all("\u{feff}".as_bytes())?;
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out))
+}
+
 /// Writes a shortlist's comparison rows (already ranked) as CSV.
 pub fn write_shortlist_csv(
     rows: &[ShortlistRow],
     language: Language,
     out: impl Write,
 ) -> io::Result<()> {
-    let mut out = out;
-    out.write_all("\u{feff}".as_bytes())?;
-    let mut csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut csv = excel_csv(out)?;
     csv.write_record(headers(language))?;
     for (rank, row) in rows.iter().enumerate() {
         let supplier = row.supplier.as_ref();

@@ -5,10 +5,12 @@
 //! here is tested with plain `cargo test`.
 
 pub mod batch;
+pub mod compare;
 pub mod error;
 pub mod export;
 mod files;
 pub mod health;
+pub mod history;
 pub mod images;
 pub mod language;
 pub mod metrics;

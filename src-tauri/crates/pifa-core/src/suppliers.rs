@@ -324,11 +324,7 @@ pub fn write_contacts_csv(
     language: Language,
     out: impl std::io::Write,
 ) -> std::io::Result<()> {
-    let mut out = out;
-    out.write_all("\u{feff}".as_bytes())?;
-    let mut csv = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(out);
+    let mut csv = crate::export::excel_csv(out)?;
     let header: [&str; 8] = match language {
         Language::SimplifiedChinese => [
             "供应商ID",

@@ -74,6 +74,11 @@ words! {
     CSV_YES = "csv.yes";
     CSV_NO = "csv.no";
     CSV_FROM_PRICE = "csv.fromPrice"(price);
+    CSV_LOT_SIZE = "csv.lotSize";
+    CSV_SKU = "csv.sku";
+    CSV_CHEAPEST = "csv.cheapest";
+    CSV_NEXT_BREAK = "csv.nextBreak";
+    CSV_STOCK = "csv.stock";
     NOTIFY_TITLE = "notify.title";
     NOTIFY_PRICE_DROP = "notify.priceDrop"(title, qty, old, new);
     NOTIFY_PRICE_RISE = "notify.priceRise"(title, qty, old, new);

@@ -653,7 +653,7 @@ fn a_full_disk_is_named_and_what_was_stored_survives() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("small");
-    let _mount = Tmpfs::mount(&dir, "size=400k");
+    let _mount = Tmpfs::mount(&dir, "size=512k");
 
     let mut store = Store::open(dir.join("pifa.db")).unwrap();
     store

@@ -238,3 +238,78 @@ fn an_order_quote_gives_the_quote_the_minimum_and_the_next_break_or_says_why_not
         m("36.00")
     );
 }
+
+#[test]
+fn lots_round_the_order_up_and_say_so() {
+    use pifa_core::offer::tiers::{order_size, quote_in_lots};
+    let mut o = offer("100001", Some(50), &[(50, "3"), (600, "2.5")]);
+    o.batch_size = Some(200);
+    let size = order_size(&o, 500).unwrap();
+    assert_eq!(
+        (
+            size.order_qty,
+            size.lot_size,
+            size.rounded_to_lot,
+            size.raised_to_minimum
+        ),
+        (600, Some(200), true, false)
+    );
+    // The minimum order is whole lots too.
+    let small = order_size(&o, 10).unwrap();
+    assert_eq!((small.minimum_order, small.order_qty), (200, 200));
+    assert!(small.raised_to_minimum && !small.rounded_to_lot);
+    // Priced at the rounded quantity, which here reaches the cheaper tier.
+    let q = quote_in_lots(&o, 500, None).unwrap();
+    assert_eq!(
+        (q.requested_qty, q.billed_qty, q.unit_price, q.total),
+        (500, 600, m("2.5"), m("1500"))
+    );
+    assert!(!q.below_moq);
+    // A whole number of lots stays as it is.
+    assert_eq!(order_size(&o, 800).unwrap().order_qty, 800);
+}
+
+proptest! {
+    #[test]
+    fn without_a_lot_size_quote_in_lots_is_quote(qty in 1u32..100_000, moq in 1u32..500) {
+        use pifa_core::offer::tiers::quote_in_lots;
+        let o = offer("100001", Some(moq), &[(1, "5"), (100, "4.5"), (1000, "4")]);
+        prop_assert_eq!(quote_in_lots(&o, qty, None).unwrap(), quote(&o, qty, None).unwrap());
+    }
+
+    #[test]
+    fn lot_orders_are_whole_lots_at_least_the_request(qty in 1u32..100_000, moq in 1u32..500, lot in 2u32..300) {
+        use pifa_core::offer::tiers::order_size;
+        let mut o = offer("100001", Some(moq), &[(1, "5"), (100, "4.5")]);
+        o.batch_size = Some(lot);
+        let size = order_size(&o, qty).unwrap();
+        prop_assert_eq!(size.order_qty % lot, 0);
+        prop_assert!(size.order_qty >= qty.max(moq));
+        prop_assert!(size.order_qty - qty.max(moq) < lot);
+    }
+}
+
+#[test]
+fn the_next_break_in_lots_is_reached_in_whole_lots() {
+    use pifa_core::offer::tiers::next_break_in_lots;
+    let mut o = offer("100001", Some(1), &[(1, "3"), (250, "2.8"), (1000, "2.5")]);
+    assert_eq!(
+        next_break_in_lots(&o, 120),
+        next_break(&o, 120),
+        "no lots: the same"
+    );
+    o.batch_size = Some(100);
+    let brk = next_break_in_lots(&o, 120).unwrap();
+    assert_eq!(
+        (
+            brk.order_more,
+            brk.at_qty,
+            brk.unit_price,
+            brk.saving_per_piece
+        ),
+        (100, 300, m("2.8"), m("0.2"))
+    );
+    let page = order_quote(&o, 120, None);
+    assert_eq!(page.quote.unwrap().billed_qty, 200);
+    assert_eq!(page.next_break.unwrap().at_qty, 300);
+}

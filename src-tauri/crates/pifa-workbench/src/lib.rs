@@ -6,10 +6,12 @@
 //! the gateway connection (live or demo). It is cheap to clone: clones share one state, so
 //! background work (a stale page's refresh) can outlive the call that started it.
 
+mod compare;
 mod connection;
 mod error;
 pub mod events;
 mod health;
+mod history;
 mod home;
 mod images;
 mod links;

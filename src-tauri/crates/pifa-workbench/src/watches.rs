@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 use pifa_core::offer::Percent;
-use pifa_core::store::{Alert, PricePoint, Watch};
+use pifa_core::store::{Alert, Watch};
 use pifa_core::watch::rules::WatchRules;
 use pifa_core::watch::{self, WatchCheck};
 use pifa_core::OfferId;
@@ -76,22 +76,6 @@ impl Workbench {
         Ok(self.store()?.watches(Utc::now())?)
     }
 
-    /// The history for the offer page's chart, thinned to what a chart can show.
-    pub fn price_history(&self, offer_id: &str, qty: u32) -> Result<Vec<PricePoint>, CommandError> {
-        let offer_id = OfferId::parse(offer_id)?;
-        Ok(self.store()?.price_chart(&offer_id, qty)?)
-    }
-
-    /// Every recorded point of an offer at its watched quantity (1 when not watched).
-    pub fn full_price_history(&self, offer_id: &str) -> Result<Vec<PricePoint>, CommandError> {
-        let offer_id = OfferId::parse(offer_id)?;
-        let store = self.store()?;
-        let qty = store
-            .watch(&offer_id, Utc::now())?
-            .map_or(1, |w| w.target_qty);
-        Ok(store.price_history(&offer_id, qty)?)
-    }
-
     /// Alerts raised by the watches' rules, newest first.
     pub fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
         Ok(self.store()?.alerts(unseen_only)?)
@@ -134,12 +118,21 @@ impl Workbench {
         }
         let online = self.online().await?;
         let (_cancel, cancelled) = tokio::sync::watch::channel(false);
-        Ok(watch::check(
+        let report = watch::check(
             Arc::clone(&online.client),
             self.batch_storage()?,
             due,
             cancelled,
         )
-        .await)
+        .await;
+        // A round added history: a sensible moment to fold the oldest into days.
+        if let Err(e) = self.compact_history() {
+            tracing::warn!(
+                code = e.code.as_str(),
+                "price history not compacted: {}",
+                e.message
+            );
+        }
+        Ok(report)
     }
 }

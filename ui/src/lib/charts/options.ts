@@ -10,6 +10,16 @@ export interface ChartSeries {
   color?: string;
 }
 
+/** A point called out on a chart (x in the chart's units, y a value), with a short label
+ * drawn above it, or below with `below`. */
+export interface ChartMark {
+  x: number;
+  y: number;
+  label?: string;
+  color?: string;
+  below?: boolean;
+}
+
 /** A horizontal line the values are judged against. */
 export interface ChartThreshold {
   value: number;

@@ -189,6 +189,59 @@ fn unit_price(
         .ok_or_else(|| QuoteError::NoPrice(offer_id()))
 }
 
+/// What an order of `qty` pieces becomes on an offer: raised to the minimum order, then rounded
+/// up to whole lots (一手, `batchNumber`) when the offer sells in lots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct OrderSize {
+    pub requested_qty: u32,
+    pub minimum_order: u32,
+    /// Pieces per lot; `null` when the offer sells single pieces.
+    pub lot_size: Option<u32>,
+    /// What is ordered and paid for.
+    pub order_qty: u32,
+    /// The request was below the minimum order.
+    pub raised_to_minimum: bool,
+    /// The quantity was rounded up to whole lots ("500 → 600, sold in lots of 200").
+    pub rounded_to_lot: bool,
+}
+
+/// Rounds `qty` up to whole lots of `lot` pieces; `None` past what Pifa can count.
+fn whole_lots(qty: u32, lot: Option<u32>) -> Option<u32> {
+    match lot.filter(|&n| n > 1) {
+        Some(lot) => qty.div_ceil(lot).checked_mul(lot),
+        None => Some(qty),
+    }
+}
+
+/// The order an offer takes for `qty` pieces (see [`OrderSize`]). Offers without a lot size
+/// order exactly what [`quote`] bills.
+pub fn order_size(offer: &Offer, qty: u32) -> Result<OrderSize, QuoteError> {
+    let lot_size = offer.batch_size.filter(|&n| n > 1);
+    // The minimum itself must be whole lots: 1688 sells nothing smaller.
+    let minimum = whole_lots(minimum_order(offer), lot_size).ok_or(QuoteError::Overflow { qty })?;
+    let raised = qty.max(minimum);
+    let order_qty = whole_lots(raised, lot_size).ok_or(QuoteError::Overflow { qty })?;
+    Ok(OrderSize {
+        requested_qty: qty,
+        minimum_order: minimum,
+        lot_size,
+        order_qty,
+        raised_to_minimum: qty < minimum,
+        rounded_to_lot: order_qty > raised,
+    })
+}
+
+/// [`quote`] for the order an offer really takes: the minimum order, then whole lots.
+pub fn quote_in_lots(offer: &Offer, qty: u32, sku_id: Option<&str>) -> Result<Quote, QuoteError> {
+    let size = order_size(offer, qty)?;
+    let mut quote = quote(offer, size.order_qty, sku_id)?;
+    quote.requested_qty = qty;
+    quote.below_moq = size.raised_to_minimum;
+    Ok(quote)
+}
+
 /// The next tier above an order of `qty` pieces that lowers the unit price, if any.
 pub fn next_break(offer: &Offer, qty: u32) -> Option<PriceBreak> {
     if !uses_tiers(offer) {
@@ -208,6 +261,22 @@ pub fn next_break(offer: &Offer, qty: u32) -> Option<PriceBreak> {
         })
 }
 
+/// [`next_break`] for the order an offer really takes: above the order in whole lots, the
+/// tier's quantity rounded up to a lot and priced there (rounding may reach a later tier).
+pub fn next_break_in_lots(offer: &Offer, qty: u32) -> Option<PriceBreak> {
+    let ordered = order_size(offer, qty).ok()?.order_qty;
+    let tier = next_break(offer, ordered)?;
+    let current = tier_at(&offer.tiers, ordered)?.price;
+    let at_qty = order_size(offer, tier.at_qty).ok()?.order_qty;
+    let unit_price = tier_at(&offer.tiers, at_qty)?.price;
+    Some(PriceBreak {
+        order_more: at_qty - ordered,
+        at_qty,
+        unit_price,
+        saving_per_piece: current.checked_sub(unit_price)?,
+    })
+}
+
 /// Everything the offer page shows for one order: the quote (or why there is none), the
 /// minimum order, and the next price break.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -221,17 +290,19 @@ pub struct OrderQuote {
     pub next_break: Option<PriceBreak>,
 }
 
-/// Prices an order of `qty` pieces (optionally of one SKU) for the offer page.
+/// Prices an order of `qty` pieces (optionally of one SKU) for the offer page and shortlists:
+/// in whole lots where the offer sells in lots, as a side-by-side comparison prices it.
 pub fn order_quote(offer: &Offer, qty: u32, sku_id: Option<&str>) -> OrderQuote {
-    let (quote, problem) = match quote(offer, qty, sku_id) {
+    let (quote, problem) = match quote_in_lots(offer, qty, sku_id) {
         Ok(quote) => (Some(quote), None),
         Err(e) => (None, Some(e.phrase())),
     };
     OrderQuote {
+        minimum_order: order_size(offer, qty)
+            .map_or_else(|_| minimum_order(offer), |size| size.minimum_order),
+        next_break: next_break_in_lots(offer, qty),
         quote,
         problem,
-        minimum_order: minimum_order(offer),
-        next_break: next_break(offer, qty),
     }
 }
 

@@ -9,6 +9,7 @@ mod alerts;
 mod cache;
 mod codec;
 mod failures;
+mod history;
 mod lag;
 mod picks;
 mod read;
@@ -26,13 +27,14 @@ pub use cache::calls::{hour_of, CallHour, FailedCall, LookupHour, HOURS_KEPT, RA
 pub use cache::Cache;
 pub use cache::{CacheCounts, CachedAnswer, Lookup};
 pub use failures::{PausedOffer, FAILURES_BEFORE_PAUSE, PAUSE};
+pub use history::{CompactReport, COMPACT_BUDGET, HISTORY_RAW_KEPT};
 pub use picks::{PickRun, PickRunSummary};
 pub use recent::{RecentSearch, RECENT_SEARCHES};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use shortlists::{compare, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
 pub use suppliers::{SealedField, SupplierEntry, SupplierOffer};
-pub use watches::{PricePoint, Watch, WatchState, CHART_POINTS};
+pub use watches::{PricePoint, Watch, WatchState};
 pub use write::{RecheckReport, SaveOutcome, PRICE_POINT_INTERVAL};
 
 use std::path::{Path, PathBuf};
@@ -60,11 +62,17 @@ impl Store {
     pub fn open(path: impl Into<PathBuf>) -> Result<Store> {
         let path = path.into();
         let (conn, notices) = open_connection(&path, USER_MIGRATIONS)?;
-        Ok(Store {
+        let mut store = Store {
             conn,
             path,
             notices,
-        })
+        };
+        // History older than 90 days folds into days a little at a time, here and after each
+        // watch round; a store that cannot be written now is still readable.
+        if let Err(e) = store.compact_history(chrono::Utc::now(), COMPACT_BUDGET) {
+            tracing::warn!(code = e.code(), "price history not compacted: {e}");
+        }
+        Ok(store)
     }
 
     pub fn path(&self) -> &Path {
@@ -265,6 +273,7 @@ impl Store {
             "suppliers",
             "raw_answers",
             "price_points",
+            "price_days",
             "shortlists",
             "shortlist_items",
             "watches",

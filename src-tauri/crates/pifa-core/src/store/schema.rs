@@ -281,6 +281,30 @@ pub const USER_MIGRATIONS: &[&str] = &[
     CREATE UNIQUE INDEX alerts_event ON alerts(offer_id, kind, created_at, event_key);
     CREATE INDEX alerts_unnotified ON alerts(notified_at) WHERE notified_at IS NULL;
     "#,
+    // 11: price history that lasts (store/history.rs): each observation keeps its SKUs' own
+    // prices (JSON, NULL before), and whole days older than 90 days fold into one row per day
+    // and tier break (`sku_id` '') or SKU (`min_qty` 0) with open, low, high and close. The
+    // existing history older than that is folded when the store next opens.
+    r#"
+    ALTER TABLE price_points ADD COLUMN skus TEXT;
+    CREATE INDEX price_points_observed ON price_points(observed_at);
+    CREATE TABLE price_days (
+        offer_id TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,
+        sku_id   TEXT NOT NULL,
+        day      TEXT NOT NULL,
+        min_qty  INTEGER NOT NULL,
+        open     INTEGER NOT NULL,
+        open_at  TEXT NOT NULL,
+        low      INTEGER NOT NULL,
+        low_at   TEXT NOT NULL,
+        high     INTEGER NOT NULL,
+        high_at  TEXT NOT NULL,
+        close    INTEGER NOT NULL,
+        close_at TEXT NOT NULL,
+        points   INTEGER NOT NULL,
+        PRIMARY KEY (offer_id, sku_id, day, min_qty)
+    ) STRICT, WITHOUT ROWID;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[

@@ -52,6 +52,8 @@ pub struct ShortlistRow {
     pub fetched_at: DateTime<Utc>,
     #[ts(type = "string")]
     pub added_at: DateTime<Utc>,
+    /// The supplier's 混批 minimums against all the list orders from it; `null` without 混批.
+    pub mix: Option<crate::compare::MixCheck>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, TS)]
@@ -269,9 +271,25 @@ impl Store {
                 .map_err(|e| self.error("reading a shortlist", e))?
         };
         let mut rows = Vec::with_capacity(entries.len());
+        let mut orders = Vec::with_capacity(entries.len());
         for (offer_id, note, target_qty, added_at) in entries {
             let offer = self.offer(&OfferId::parse(&offer_id)?)?;
-            rows.push(row(offer, quantity, note, target_qty, added_at.0));
+            let (key, terms) = (
+                offer.supplier.as_ref().and_then(Supplier::key),
+                offer.mixed_batch,
+            );
+            let row = row(offer, quantity, note, target_qty, added_at.0);
+            let quote = row.quote.quote.as_ref();
+            orders.push((
+                key,
+                terms,
+                quote.map(|q| q.total),
+                quote.map(|q| q.billed_qty),
+            ));
+            rows.push(row);
+        }
+        for (row, mix) in rows.iter_mut().zip(crate::compare::mix_checks(&orders)) {
+            row.mix = mix;
         }
         compare(&mut rows);
         Ok(rows)
@@ -331,5 +349,6 @@ fn row(
         target_qty,
         fetched_at: offer.fetched_at,
         added_at,
+        mix: None,
     }
 }

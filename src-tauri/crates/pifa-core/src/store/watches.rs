@@ -15,10 +15,6 @@ use crate::offer::{Percent, Tier};
 use crate::watch::rules::{change_bp, price_at, Seen, Told, WatchRules, DEFAULT_ALERT_BP};
 use crate::{Error, Money, OfferId, Result};
 
-/// The most points a price chart gets: more than its width in pixels, and few enough for any
-/// webview however long the watch has run.
-pub const CHART_POINTS: usize = 2_000;
-
 /// What one watch shows in the list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -87,38 +83,6 @@ pub struct PricePoint {
     pub at: DateTime<Utc>,
     /// `null` when that answer had no price for the quantity.
     pub unit_price: Option<Money>,
-}
-
-/// At most `max` (at least 6) of `points`, in order: evenly spaced ones plus the lowest and the
-/// highest priced, so the chart keeps its ends and its range.
-fn thin(points: Vec<PricePoint>, max: usize) -> Vec<PricePoint> {
-    let n = points.len();
-    if n <= max {
-        return points;
-    }
-    let priced = || {
-        points
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| p.unit_price.map(|price| (i, price)))
-    };
-    let lowest = priced().min_by_key(|(_, price)| *price).map(|(i, _)| i);
-    let highest = priced().max_by_key(|(_, price)| *price).map(|(i, _)| i);
-    // Two places are left for the extremes; the even spread includes the first and the last.
-    let spread = max.saturating_sub(2).max(2);
-    let mut keep: Vec<usize> = (0..spread)
-        .map(|k| k * (n - 1) / (spread - 1))
-        .chain(lowest)
-        .chain(highest)
-        .collect();
-    keep.sort_unstable();
-    keep.dedup();
-    points
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| keep.binary_search(i).is_ok())
-        .map(|(_, point)| point)
-        .collect()
 }
 
 /// A `watches` row: offer, target, created, last checked, last error and its code, rules, told,
@@ -428,10 +392,20 @@ impl Store {
             .map_err(|e| self.error("recording a watch check", e))
     }
 
-    /// The unit price at `qty` pieces at every recorded price point, oldest first.
+    /// The unit price at `qty` pieces at every recorded price point, oldest first (days older
+    /// than the history keeps point by point: their open, low, high and close).
     pub fn price_history(&self, offer_id: &OfferId, qty: u32) -> Result<Vec<PricePoint>> {
         let minimum = minimum_order(&self.offer(offer_id)?);
         let qty = qty.max(minimum);
+        let compacted = super::history::compacted_at(&self.conn, offer_id.as_str(), qty)
+            .map_err(|e| self.error("reading price history", e))?
+            .into_iter()
+            .map(|m| {
+                Ok(PricePoint {
+                    at: m.at,
+                    unit_price: Some(m.price),
+                })
+            });
         let mut statement = self
             .conn
             .prepare(
@@ -449,14 +423,10 @@ impl Store {
                 })
             })
             .map_err(|e| self.error("reading price history", e))?;
-        rows.collect::<rusqlite::Result<_>>()
+        compacted
+            .chain(rows)
+            .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.error("reading price history", e))
-    }
-
-    /// The price history for a chart: at most [`CHART_POINTS`] points, spread evenly over the
-    /// history, always with the first, the last, the lowest and the highest price.
-    pub fn price_chart(&self, offer_id: &OfferId, qty: u32) -> Result<Vec<PricePoint>> {
-        Ok(thin(self.price_history(offer_id, qty)?, CHART_POINTS))
     }
 }
 
@@ -513,31 +483,5 @@ mod tests {
         );
         assert_eq!(change_bp(m("10.00"), m("9.40")), Some(-600));
         assert_eq!(change_bp(m("0"), m("1")), None);
-    }
-
-    #[test]
-    fn thinning_keeps_short_histories_whole_and_long_ones_within_the_cap() {
-        let point = |minute: i64, units: Option<i64>| PricePoint {
-            at: DateTime::<Utc>::UNIX_EPOCH + Duration::minutes(minute),
-            unit_price: units.map(Money::from_units),
-        };
-        let short: Vec<_> = (0..6).map(|i| point(i, Some(i))).collect();
-        assert_eq!(thin(short.clone(), 6), short);
-
-        // The extremes sit between the evenly spaced picks, and unpriced points are no extreme.
-        let mut long: Vec<_> = (0..1_000).map(|i| point(i, Some(500))).collect();
-        long[333] = point(333, Some(1));
-        long[667] = point(667, Some(900));
-        long[500] = point(500, None);
-        let thinned = thin(long, 10);
-        assert!(thinned.len() <= 10, "{}", thinned.len());
-        let minutes: Vec<i64> = thinned
-            .iter()
-            .map(|p| (p.at - DateTime::<Utc>::UNIX_EPOCH).num_minutes())
-            .collect();
-        for kept in [0, 333, 667, 999] {
-            assert!(minutes.contains(&kept), "{kept} missing from {minutes:?}");
-        }
-        assert!(minutes.windows(2).all(|w| w[0] < w[1]), "in order");
     }
 }

@@ -368,32 +368,34 @@ fn record_price_point(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<b
     let tiers = serde_json::to_string(&offer.tiers).expect("tiers serialize");
     let sku_prices = offer.skus.iter().filter_map(|s| s.price);
     let (sku_low, sku_high) = (sku_prices.clone().min(), sku_prices.max());
+    let skus = super::history::sku_prices_json(offer);
     let last = tx
         .query_row(
-            "SELECT observed_at, lowest_price, tiers, sku_low, sku_high FROM price_points
+            "SELECT observed_at, lowest_price, tiers, sku_low, sku_high, skus FROM price_points
              WHERE offer_id = ?1 ORDER BY observed_at DESC LIMIT 1",
             [offer.offer_id.as_str()],
             |r| {
                 let observed_at: Stamp = r.get(0)?;
                 let prices: (Option<Money>, String, Option<Money>, Option<Money>) =
                     (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-                Ok((observed_at.0, prices))
+                Ok((observed_at.0, prices, r.get::<_, Option<String>>(5)?))
             },
         )
         .optional()?;
-    if let Some((at, prices)) = &last {
-        let same_prices = *prices == (offer.lowest_price(), tiers.clone(), sku_low, sku_high);
+    if let Some((at, prices, last_skus)) = &last {
+        let same_prices = *prices == (offer.lowest_price(), tiers.clone(), sku_low, sku_high)
+            && *last_skus == skus;
         let recent = offer.fetched_at.signed_duration_since(at) < PRICE_POINT_INTERVAL;
         if same_prices && recent {
             return Ok(false);
         }
     }
     let inserted = tx.execute(
-        "INSERT OR IGNORE INTO price_points (offer_id, observed_at, lowest_price, tiers, sku_low, sku_high)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT OR IGNORE INTO price_points (offer_id, observed_at, lowest_price, tiers, sku_low, sku_high, skus)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             offer.offer_id.as_str(), Stamp(offer.fetched_at), offer.lowest_price(),
-            tiers, sku_low, sku_high,
+            tiers, sku_low, sku_high, skus,
         ],
     )?;
     Ok(inserted == 1)
