@@ -79,6 +79,14 @@ def test_a_need_becomes_a_ranked_explained_shortlist(launch):
     window.driver.execute_script(
         "arguments[0].scrollIntoView({block: 'start'});", window.by_testid("pick-summary")
     )
+    # The README shows this page: the first rows' pictures loaded (lazy, so once in view).
+    window.wait_until(
+        "the first rows' pictures shown",
+        lambda w: w.driver.execute_script(
+            "const imgs = Array.from(document.querySelectorAll('[data-testid=\"pick-row\"] img')).slice(0, 4);"
+            "return imgs.length > 0 && imgs.every(i => i.complete && i.naturalWidth > 0);"
+        ),
+    )
     window.screenshot("pick-en")
     toggle = window.by_testid("pick-why-toggle")
     window.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", toggle)

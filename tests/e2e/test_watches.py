@@ -1,6 +1,7 @@
 """Price watches in demo mode: watch an offer at a quantity from its page, see its price and
 chart, check it on demand, stop watching; set alert rules on the offer page and find them on the
-Watches page, snooze and resume. (Price moves and every rule's alerts are tested against a
+Watches page, snooze and resume; a price already under the target alerts once on the next check.
+(Price moves and every rule's alerts are tested against a
 fast-clock gateway and real answers in the Rust suite: demo prices move once a day.)"""
 
 import re
@@ -88,3 +89,33 @@ def test_a_target_price_set_on_the_offer_page_is_listed_on_the_watches_page(laun
         and w.by_testid("offer-watch-direction").get_attribute("value") == "down"
         and w.by_testid("offer-watch-tiers").is_selected(),
     )
+
+
+def test_a_price_already_under_the_target_alerts_once_on_the_next_check(launch):
+    window = launch()
+    window.search_1688("保温杯")
+    window.open_result(0)
+    window.wait_until("the detail stored", lambda w: "诚信通" in w.text_of("offer-supplier"))
+
+    # Every demo cup costs less than ¥999 at 100 pieces: the next fetched price is at the target.
+    window.fill("offer-watch-qty", "100")
+    window.fill("offer-watch-target", "999")
+    window.by_testid("offer-watch-start").click()
+    window.wait_until(
+        "the watch confirmed at 100 pieces",
+        lambda w: w.text_of("offer-watching").startswith("Watching at 100 pieces"),
+    )
+
+    window.open_page("watches")
+    window.by_testid("alerts-none")
+    window.by_testid("watches-check").click()
+    window.wait_for_text("watches-last-check", "1 checked, 0 failed, 1 new alerts.")
+    alert = window.by_testid("alert")
+    assert alert.get_attribute("data-kind") == "atOrBelowTarget"
+    assert "¥999.00" in alert.text, alert.text
+    window.wait_for_text("alerts-count", "1")
+
+    # A second check of the same price raises nothing new.
+    window.by_testid("watches-check").click()
+    window.wait_for_text("watches-last-check", "1 checked, 0 failed, 0 new alerts.")
+    assert len(window.driver.find_elements("css selector", '[data-testid="alert"]')) == 1
