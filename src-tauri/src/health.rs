@@ -1,12 +1,12 @@
 //! The desktop notification when a health target becomes breached (off by default, in
-//! Settings). The workbench judges the targets and says which are newly breached; this only
-//! keeps the last round's breaches and tells the desktop.
+//! Settings). The workbench judges the targets and says which to tell; this only asks every
+//! round and tells the desktop.
 
 use std::time::Duration;
 
 use pifa_core::health::{Target, TargetKey};
 use pifa_core::{words, Language};
-use pifa_workbench::newly_breached;
+use pifa_workbench::BreachNotices;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
 
@@ -15,30 +15,26 @@ use crate::Workbench;
 /// How often the targets are judged: as often as the watch scheduler's rounds.
 const TICK: Duration = Duration::from_secs(60);
 
-/// Judges the targets now and then every [`TICK`]. The first round only notes what is breached
-/// already, so a breach is told when it happens, not at every start.
+/// Judges the targets now and then every [`TICK`]; see [`Workbench::breaches_to_tell`].
 pub fn start(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let mut before: Option<Vec<TargetKey>> = None;
+        let notices = std::sync::Arc::new(std::sync::Mutex::new(BreachNotices::default()));
         loop {
-            let handle = app.clone();
+            let (handle, notices) = (app.clone(), notices.clone());
             let round = tauri::async_runtime::spawn_blocking(move || {
                 let workbench = handle.state::<Workbench>();
-                let notify = workbench.settings().health_notify;
+                let mut notices = notices.lock().unwrap_or_else(|e| e.into_inner());
                 workbench
-                    .health_breaches()
-                    .map(|b| (b, notify, workbench.language()))
+                    .breaches_to_tell(&mut notices)
+                    .map(|new| (new, workbench.language()))
             })
             .await;
             match round {
-                Ok(Ok((breaches, notify, language))) => {
-                    if let Some(before) = &before {
-                        let new = newly_breached(before, &breaches);
-                        if notify && !new.is_empty() {
-                            tell(&app, &new, language);
-                        }
+                Ok(Ok((new, language))) => {
+                    if !new.is_empty() {
+                        let new: Vec<&Target> = new.iter().collect();
+                        tell(&app, &new, language);
                     }
-                    before = Some(breaches.iter().map(|t| t.key).collect());
                 }
                 Ok(Err(e)) => {
                     tracing::warn!(code = %e.code, "the health targets could not be judged: {}", e.message)

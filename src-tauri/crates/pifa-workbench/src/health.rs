@@ -88,6 +88,13 @@ pub fn newly_breached<'a>(before: &[TargetKey], now: &'a [Target]) -> Vec<&'a Ta
         .collect()
 }
 
+/// What a desktop has been told of breaches: the last round's, none before the first round, so
+/// breaches that stand at start are noted, not told.
+#[derive(Debug, Default)]
+pub struct BreachNotices {
+    told: Option<Vec<TargetKey>>,
+}
+
 impl Drop for Inner {
     fn drop(&mut self) {
         if let Err(e) = flush(self) {
@@ -145,6 +152,24 @@ impl Workbench {
             s.health_notify = notify;
         })?;
         Ok(self.health_settings())
+    }
+
+    /// One round of breach notifications: the targets newly breached since the last round, when
+    /// the user asked for notifications (Settings), else none. The first round only notes.
+    pub fn breaches_to_tell(
+        &self,
+        notices: &mut BreachNotices,
+    ) -> Result<Vec<Target>, CommandError> {
+        let breaches = self.health_breaches()?;
+        let new = match &notices.told {
+            Some(before) if self.settings().health_notify => newly_breached(before, &breaches)
+                .into_iter()
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        notices.told = Some(breaches.iter().map(|t| t.key).collect());
+        Ok(new)
     }
 
     /// The targets breached over [`ALARM_WINDOW`]: what the navigation badge counts.

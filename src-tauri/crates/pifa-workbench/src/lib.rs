@@ -40,7 +40,7 @@ pub use connection::{
     OpenPage,
 };
 pub use error::CommandError;
-pub use health::{newly_breached, HealthSettings, ALARM_WINDOW};
+pub use health::{newly_breached, BreachNotices, HealthSettings, ALARM_WINDOW};
 pub use home::{sample_need, Home};
 pub use links::OfferLinkPart;
 pub use picks::PickProgress;

@@ -7,7 +7,7 @@ use common::demo;
 
 use pifa_core::health::{HealthWindow, TargetKey, TargetState};
 use pifa_core::protocol::KeywordSearch;
-use pifa_workbench::Workbench;
+use pifa_workbench::{BreachNotices, Workbench};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calls_through_the_workbench_are_in_its_health_report_and_survive_it() {
@@ -70,6 +70,9 @@ async fn thresholds_from_settings_judge_the_targets_and_the_badge_counts_breache
         w.health_breaches().unwrap().iter().map(|t| t.key).collect()
     };
     assert_eq!(keys(&workbench), [TargetKey::CacheHitRate]);
+    // Notifications are off, and a first round only notes what stands already.
+    let mut notices = BreachNotices::default();
+    assert!(workbench.breaches_to_tell(&mut notices).unwrap().is_empty());
 
     // Out of range: refused by name, nothing saved.
     let bad = ThresholdOverrides {
@@ -103,9 +106,19 @@ async fn thresholds_from_settings_judge_the_targets_and_the_badge_counts_breache
         50.0
     );
 
+    // Met under the user's threshold: the next breach is new, and told once.
+    assert!(workbench.breaches_to_tell(&mut notices).unwrap().is_empty());
     let reset = workbench
-        .set_health_settings(ThresholdOverrides::default(), false)
+        .set_health_settings(ThresholdOverrides::default(), true)
         .unwrap();
     assert_eq!(reset.thresholds, ThresholdOverrides::brief());
     assert_eq!(keys(&workbench), [TargetKey::CacheHitRate]);
+    let told: Vec<TargetKey> = workbench
+        .breaches_to_tell(&mut notices)
+        .unwrap()
+        .iter()
+        .map(|t| t.key)
+        .collect();
+    assert_eq!(told, [TargetKey::CacheHitRate]);
+    assert!(workbench.breaches_to_tell(&mut notices).unwrap().is_empty());
 }
