@@ -272,6 +272,15 @@ pub fn set_health_settings(
     workbench.set_health_settings(thresholds, notify)
 }
 
+/// Saves the faults the demo gateway simulates; in demo mode they apply from the next call.
+#[tauri::command]
+pub async fn set_demo_faults(
+    workbench: State<'_, Workbench>,
+    faults: pifa_core::DemoFaults,
+) -> Result<HealthSettings, CommandError> {
+    workbench.set_demo_faults(faults).await
+}
+
 #[tauri::command]
 pub async fn shortlists(app: AppHandle) -> Result<Vec<Shortlist>, CommandError> {
     blocking(app, |workbench| workbench.shortlists()).await

@@ -141,6 +141,9 @@ contract! {
     /// Saves the thresholds (each `null` is the brief's; all `null` resets) and whether a
     /// breach is notified; a threshold out of range fails with `settings.bad_threshold`.
     set_health_settings(thresholds: ThresholdOverrides, notify: bool) -> HealthSettings;
+    /// Saves the faults the demo gateway simulates (`off`, `realistic`); in demo mode they apply
+    /// from the next call, no restart. A live gateway is never touched.
+    set_demo_faults(faults: pifa_core::DemoFaults) -> HealthSettings;
     /// The stored copy, however old; never calls 1688.
     stored_offer(offer_id: String) -> Offer;
     quote_offer(offer_id: String, quantity: u32, sku_id: Option<String>) -> OrderQuote;

@@ -34,6 +34,7 @@ pub fn run() {
     tracing::info!(version = pifa_core::VERSION, "Pifa started");
     // Opened before the async runtime runs: choosing the mode reads the keyring, blocking.
     let workbench = Workbench::open(args.data_dir.as_deref(), ConnectOptions::app());
+    workbench.prepare_search_in_background();
 
     let builder = tauri::Builder::default()
         // Registered first so a second launch hands over before anything else starts.
@@ -67,6 +68,15 @@ pub fn run() {
         });
     // Every command the window can call, from the one list that also writes the UI's wrappers.
     contract::register(builder)
-        .run(tauri::generate_context!())
-        .expect("the Pifa window could not be started");
+        .build(tauri::generate_context!())
+        .expect("the Pifa window could not be started")
+        .run(|app, event| {
+            // The process ends without dropping the managed workbench: the gateway calls
+            // recorded since the last flush are written now, or they would be lost.
+            if let tauri::RunEvent::Exit = event {
+                if let Err(e) = app.state::<Workbench>().flush_calls() {
+                    tracing::warn!(code = %e.code, "gateway calls were lost at exit: {}", e.message);
+                }
+            }
+        });
 }

@@ -18,7 +18,8 @@ from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "target" / "debug" / "pifa"
+# The app benchmark (.dev/bench-app) runs a release build.
+APP = Path(os.environ.get("PIFA_APP", ROOT / "target" / "debug" / "pifa")).resolve()
 CLI = ROOT / "target" / "debug" / "pifa-cli"
 OUTPUT = ROOT / "tests" / "e2e" / "output"
 WAIT_S = 15

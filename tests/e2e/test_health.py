@@ -1,8 +1,10 @@
 """The status page: the brief's five health targets against their thresholds (adjustable in
-Settings), the error log by class after a batch against a faulty gateway with the navigation
-badge that follows, what is stored and how the cache answers, with Chinese search terms."""
+Settings), the error log by class after a batch against a faulty gateway (a live one, and the demo
+gateway with faults simulated from Settings) with the navigation badge that follows, each
+gateway's figures apart, what is stored and how the cache answers, with Chinese search terms."""
 
 import subprocess
+import time
 
 import pytest
 
@@ -37,6 +39,15 @@ def target(window, key: str) -> dict | None:
     return next((t for t in targets(window) if t["key"] == key), None)
 
 
+def wait_long(window, what: str, condition, seconds: float = 90) -> None:
+    """`window.wait_until` for what takes longer than its wait: a batch meeting retries."""
+    deadline = time.monotonic() + seconds
+    while not condition(window):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"after {seconds} s still not: {what}")
+        time.sleep(0.25)
+
+
 def test_a_repeated_search_is_served_from_the_cache_and_counted(launch):
     window = launch()
     first = window.search_1688("保温杯")
@@ -58,6 +69,9 @@ def test_a_repeated_search_is_served_from_the_cache_and_counted(launch):
 
     # The five targets, in order, each against the brief's threshold with its state in words.
     window.wait_until("the five targets shown", lambda w: [t["key"] for t in targets(w)] == list(BRIEF))
+    gateway = window.by_testid("health-gateway")
+    assert (gateway.get_attribute("data-kind"), gateway.get_attribute("data-faults")) == ("demo", "off")
+    assert gateway.text.startswith("Figures of the demo gateway"), gateway.text
     shown = {t["key"]: t for t in targets(window)}
     assert {k: t["threshold"] for k, t in shown.items()} == BRIEF, shown
     # The demo authorization's token call and one search, both answered; a chart of the hour.
@@ -128,6 +142,9 @@ def test_a_faulty_batch_breaches_the_success_rate_and_the_badge_shows_it(launch,
     success = target(window, "successRate")
     assert success["shownState"] == "Breached", success
     assert success["threshold"] == BRIEF["successRate"], success
+    # That gateway's figures, by its address.
+    assert window.by_testid("health-gateway").get_attribute("data-kind") == "custom"
+    assert faulty_gateway in window.text_of("health-gateway")
     # At most the token calls succeeded: far below the threshold.
     assert float(success["value"].rstrip("%")) < 50, success
 
@@ -146,6 +163,64 @@ def test_a_faulty_batch_breaches_the_success_rate_and_the_badge_shows_it(launch,
     assert "Temporary failure" in transient["text"] and "502" in transient["text"], transient
     assert "faulty-secret" not in window.driver.page_source
     window.screenshot("status-breached-en")
+
+
+def test_demo_mode_with_faults_simulated_from_settings_breaches_a_target_with_the_error_log(launch, tmp_path):
+    data_dir = tmp_path / "数据"
+    window = launch(data_dir)
+    window.open_page("settings")
+    window.wait_until(
+        "the demo faults off by default",
+        lambda w: w.by_testid("demo-faults-select").get_attribute("value") == "off",
+    )
+    assert "simulated" in window.text_of("demo-faults").lower()
+    window.choose("demo-faults-select", "realistic")
+    window.by_testid("demo-faults-saved")
+    window.wait_for_text("mode-badge", "Demo data")
+
+    # Applied from the next call, no restart: a batch of demo offers meets the simulated faults
+    # (10% 5xx, 3% dropped, 2% cut off, 1% throttled) and their retries.
+    window.open_page("batch")
+    window.fill("batch-input", "\n".join(f"6688000{n:05d}" for n in range(40)))
+    window.by_testid("batch-start").click()
+    wait_long(
+        window,
+        "the batch finished",
+        lambda w: any(text.startswith("Finished:") for text in w.texts_of_all("batch-summary")),
+    )
+
+    window.wait_until("the Status button's badge", lambda w: w.texts_of_all("health-breached-count") not in ([], ["0"]))
+    window.open_page("health")
+    window.wait_until(
+        "the success rate breached",
+        lambda w: (t := target(w, "successRate")) is not None and t["state"] == "breached",
+    )
+    gateway = window.by_testid("health-gateway")
+    assert (gateway.get_attribute("data-kind"), gateway.get_attribute("data-faults")) == ("demo", "realistic")
+    assert "simulates faults now (realistic" in gateway.text and "simulated, not 1688's" in gateway.text, gateway.text
+    success = target(window, "successRate")
+    assert success["shownState"] == "Breached" and success["threshold"] == BRIEF["successRate"], success
+    assert 50 < float(success["value"].rstrip("%")) < 99.5, success
+    # Every target against the brief's threshold.
+    assert {t["key"]: t["threshold"] for t in targets(window)} == BRIEF
+
+    transient = window.driver.execute_script(
+        """const c = document.querySelector('[data-testid="health-error-class"][data-outcome="transient"]');
+           return c && {count: Number(c.querySelector('[data-testid="health-error-count"]').innerText.match(/[0-9]+/)[0]),
+                        text: c.innerText};"""
+    )
+    assert transient and transient["count"] > 0, transient
+    assert "Temporary failure" in transient["text"], transient
+    window.screenshot("status-demo-faults-en")
+
+    # The choice is kept across starts.
+    launch.stop_all()
+    window = launch(data_dir)
+    window.open_page("settings")
+    window.wait_until(
+        "the simulated faults remembered",
+        lambda w: w.by_testid("demo-faults-select").get_attribute("value") == "realistic",
+    )
 
 
 def test_thresholds_are_checked_kept_and_reset_to_the_brief(launch, tmp_path):

@@ -1,9 +1,27 @@
 """The supplier book in demo mode: from an offer's supplier card to the supplier's page, where
 the buyer keeps a phone, a WeChat ID and notes in Chinese; they are there again after moving
-away and after a restart, and the raw pifa.db never holds them in plaintext."""
+away and after a restart, and the raw pifa.db never holds them in plaintext. The page also
+charts the supplier's signals over time once they changed between two answers."""
 
+import json
+import re
 import sqlite3
+import subprocess
 from pathlib import Path
+
+import zstandard
+
+from conftest import CLI, ROOT
+
+# Pifa keeps raw answers zstd-compressed with its own dictionary (store/raw_answers.rs).
+ANSWER_DICTIONARY = ROOT / "src-tauri/crates/pifa-core/src/store/raw_answers.dict"
+
+
+def stored_answer(body: bytes) -> dict:
+    if body.startswith(b"\x28\xb5\x2f\xfd"):
+        dictionary = zstandard.ZstdCompressionDict(ANSWER_DICTIONARY.read_bytes())
+        body = zstandard.ZstdDecompressor(dict_data=dictionary).decompress(body)
+    return json.loads(body)
 
 PHONE = "+86 135-7531-8642"
 WECHAT = "wx_e2e_cup_factory_77"
@@ -98,3 +116,61 @@ def test_keep_a_suppliers_contacts_encrypted_and_see_them_again(launch, tmp_path
     window.wait_until("the contacts locked", lambda w: "contacts.locked" in w.text_of("supplier-contacts-locked"))
     assert WECHAT not in window.text_of("supplier-contacts")
     assert len(window.texts_of_all("supplier-offer")) >= 1
+
+
+def with_other_signals(answer: dict) -> tuple[dict, str]:
+    """The same detail answer with one more badge and a 48-hour pickup rate of 50% (the
+    double's are 85% or more); and the badge added."""
+    detail = json.loads(json.dumps(answer))
+    node = detail
+    while "sellerDataInfo" not in node:
+        node = node["result"]
+    said = json.dumps(node.get("offerIdentities"), ensure_ascii=False)
+    badges = [b for b in ("超级工厂", "实力商家", "诚信通") if b in said]
+    added = next(b for b in ("超级工厂", "实力商家", "诚信通") if b not in badges)
+    node["offerIdentities"] = [",".join([*badges, added])]
+    node["sellerDataInfo"]["collect30DayWithin48HPercent"] = "0.5"
+    return detail, added
+
+
+def test_the_supplier_page_charts_its_signals_after_they_changed(launch, tmp_path):
+    data_dir = tmp_path / "数据"
+    window = launch(data_dir)
+    window.search_1688("保温杯")
+    window.open_result(0)
+    window.wait_until("the detail stored", lambda w: "诚信通" in w.text_of("offer-supplier"))
+    offer_id = re.search(r"#(\d+)", window.text_of("offer-meta")).group(1)
+    window.by_testid("offer-supplier-book").click()
+    window.wait_until(
+        "one observation so far",
+        lambda w: w.text_of("supplier-history-only-one").startswith("Tracking since "),
+    )
+
+    # A later answer of the same offer with other supplier signals, imported beside the app.
+    with sqlite3.connect(f"file:{data_dir / 'pifa.db'}?mode=ro", uri=True) as db:
+        (body,) = db.execute(
+            "SELECT body FROM raw_answers WHERE offer_id = ? AND source <> 'keywordQuery'", (offer_id,)
+        ).fetchone()
+    later, added = with_other_signals(stored_answer(body))
+    answers = tmp_path / "later.jsonl"
+    answers.write_text(json.dumps(later, ensure_ascii=False) + "\n", encoding="utf-8")
+    subprocess.run([str(CLI), "--data-dir", str(data_dir), "import", str(answers)], check=True, timeout=60)
+
+    # Then fetched from the gateway again: its signals as they were, a change back. Newest first.
+    window.by_testid("supplier-back").click()
+    window.wait_until("the imported answer shown", lambda w: w.text_of("offer-supplier-pickup") == "50%")
+    window.by_testid("offer-refresh").click()
+    window.wait_until("the gateway's answer shown", lambda w: w.text_of("offer-supplier-pickup") not in ("", "50%"))
+    window.by_testid("offer-supplier-book").click()
+    window.wait_until(
+        "three observations charted",
+        lambda w: w.by_testid("supplier-history").get_attribute("data-observations") == "3"
+        and int(w.by_testid("supplier-history-chart").get_attribute("data-points")) >= 3
+        and w.by_testid("supplier-history-chart").find_elements("css selector", "canvas"),
+    )
+    assert window.text_of("supplier-history-since").startswith("Tracking since ")
+    changes = [re.sub(r"^\d{4}-\d\d-\d\d \d\d:\d\d\s+", "", c) for c in window.texts_of_all("supplier-history-change")]
+    assert changes == [f"no longer {added}", f"became {added}"], changes
+    history = window.by_testid("supplier-history")
+    window.driver.execute_script("arguments[0].scrollIntoView()", history)
+    window.screenshot("supplier-history-en")

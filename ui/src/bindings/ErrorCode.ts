@@ -42,6 +42,7 @@ export type ErrorCode =
   | "pick.run_not_found"
   | "pick.running"
   | "search.empty_keyword"
+  | "settings.bad_demo_faults"
   | "settings.bad_gateway"
   | "settings.bad_threshold"
   | "settings.bad_ttl"
@@ -104,6 +105,7 @@ export const errorCodes: readonly ErrorCode[] = [
   "pick.run_not_found",
   "pick.running",
   "search.empty_keyword",
+  "settings.bad_demo_faults",
   "settings.bad_gateway",
   "settings.bad_threshold",
   "settings.bad_ttl",

@@ -5,7 +5,8 @@ import type { Percent } from "./Percent";
 
 /**
  * What a buyer searches for among stored offers. Prices are compared at `quantity` (raised to
- * each offer's minimum order), so "under ¥5" means under ¥5 at the buyer's order size.
+ * each offer's minimum order, then rounded up to whole lots where it sells in lots), so
+ * "under ¥5" means under ¥5 at the buyer's order size.
  */
 export type OfferQuery = { text: string | null, 
 /**

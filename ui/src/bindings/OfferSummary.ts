@@ -11,9 +11,14 @@ import type { SupplierSummary } from "./SupplierSummary";
  */
 export type OfferSummary = { offerId: OfferId, title: string | null, titleEn: string | null, image: string | null, unit: string | null, moq: number | null, 
 /**
- * The order size prices were taken at (the query's quantity raised to the minimum order).
+ * The order size prices were taken at: the query's quantity raised to the minimum order,
+ * then rounded up to whole lots where the offer sells in lots.
  */
-billedQty: number, belowMoq: boolean, unitPrice: Money | null, total: Money | null, basis: PriceBasis | null, supplier: SupplierSummary | null, monthSold: number | null, 
+billedQty: number, 
+/**
+ * The quantity was below the minimum order (in whole lots) and was raised.
+ */
+belowMoq: boolean, unitPrice: Money | null, total: Money | null, basis: PriceBasis | null, supplier: SupplierSummary | null, monthSold: number | null, 
 /**
  * The offer's own repeat-purchase rate (复购率).
  */

@@ -10,11 +10,12 @@ export type Pick = {
  */
 rank: number, offerId: OfferId, title: string | null, 
 /**
- * At the order quantity (raised to the minimum order).
+ * At the order quantity (raised to the minimum order, in whole lots).
  */
 unitPrice: Money, 
 /**
- * What is ordered: the quantity, or the minimum order when that is larger.
+ * What is ordered: the quantity, or the minimum order when that is larger, rounded up to
+ * whole lots where the offer sells in lots.
  */
 orderQty: number, total: Money, score: number, parts: Parts, 
 /**
@@ -26,7 +27,8 @@ titleEn: string | null,
  */
 image: string | null, supplier: SupplierSummary | null, 
 /**
- * The offer's minimum order: the MOQ or the first tier's quantity, whichever is larger.
+ * The offer's minimum order: the MOQ or the first tier's quantity, whichever is larger,
+ * in whole lots where the offer sells in lots.
  */
 minimumOrder: number, 
 /**

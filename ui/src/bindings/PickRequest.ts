@@ -7,7 +7,8 @@ import type { Percent } from "./Percent";
  */
 export type PickRequest = { keywords: string, 
 /**
- * Pieces to order; prices are taken at this quantity, raised to each offer's minimum.
+ * Pieces to order; prices are taken at this quantity, raised to each offer's minimum and
+ * rounded up to whole lots where the offer sells in lots.
  */
 quantity: number, 
 /**

@@ -8,6 +8,7 @@ import type { BatchCounts } from "./BatchCounts";
 import type { BatchProgress } from "./BatchProgress";
 import type { Comparison } from "./Comparison";
 import type { Contacts } from "./Contacts";
+import type { DemoFaults } from "./DemoFaults";
 import type { Health } from "./Health";
 import type { HealthReport } from "./HealthReport";
 import type { HealthSettings } from "./HealthSettings";
@@ -98,6 +99,11 @@ export const commands = {
    * breach is notified; a threshold out of range fails with `settings.bad_threshold`.
    */
   setHealthSettings: (thresholds: ThresholdOverrides, notify: boolean) => call<HealthSettings>("set_health_settings", { thresholds, notify }),
+  /**
+   * Saves the faults the demo gateway simulates (`off`, `realistic`); in demo mode they apply
+   * from the next call, no restart. A live gateway is never touched.
+   */
+  setDemoFaults: (faults: DemoFaults) => call<HealthSettings>("set_demo_faults", { faults }),
   /** The stored copy, however old; never calls 1688. */
   storedOffer: (offerId: string) => call<Offer>("stored_offer", { offerId }),
   quoteOffer: (offerId: string, quantity: number, skuId: string | null) => call<OrderQuote>("quote_offer", { offerId, quantity, skuId }),
@@ -195,6 +201,7 @@ export const commandNames = {
   healthBreaches: "health_breaches",
   healthSettings: "health_settings",
   setHealthSettings: "set_health_settings",
+  setDemoFaults: "set_demo_faults",
   storedOffer: "stored_offer",
   quoteOffer: "quote_offer",
   shortlists: "shortlists",

@@ -1,12 +1,17 @@
 //! `pifa-cli health`: the brief's monitoring targets over 24 hours or 7 days, as text, JSON or
 //! a Prometheus textfile; `--check` exits 1 when a target is breached, for cron and monitoring.
+//! The figures are those of the gateway the command would connect to: `--demo`'s, else the live
+//! one (`--gateway`, `PIFA_GATEWAY`, Settings, 1688's).
 
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use pifa_core::health::{Direction, HealthReport, HealthWindow, Target, TargetKey, TargetState};
+use pifa_core::health::{
+    Direction, GatewayKind, HealthGateway, HealthReport, HealthWindow, Target, TargetKey,
+    TargetState,
+};
 use pifa_core::metrics::Outcome as CallOutcome;
 use pifa_workbench::Workbench;
 use serde_json::{json, Map, Value};
@@ -67,10 +72,11 @@ fn direction_name(direction: Direction) -> &'static str {
 }
 
 /// Each target under its key (`successRate`, …) with value, threshold and state; then the
-/// window, the calls, the error log and the cache lookups.
+/// window, the gateway covered, the calls, the error log and the cache lookups.
 pub fn to_json(report: &HealthReport) -> Value {
     let mut out = Map::new();
     out.insert("window".into(), json!(report.window.as_str()));
+    out.insert("gateway".into(), json!(report.gateway));
     out.insert("from".into(), json!(report.from));
     out.insert("to".into(), json!(report.to));
     out.insert("generatedAt".into(), json!(report.generated_at));
@@ -127,9 +133,25 @@ fn threshold_text(target: &Target) -> String {
     })
 }
 
+/// The gateway the figures are of, in words.
+fn gateway_text(gateway: &HealthGateway) -> String {
+    match gateway.kind {
+        GatewayKind::Demo => match gateway.simulated_faults {
+            pifa_core::DemoFaults::Off => "the demo gateway (generated data)".to_owned(),
+            faults => format!(
+                "the demo gateway (generated data, simulated faults: {})",
+                faults.as_str()
+            ),
+        },
+        GatewayKind::Live => format!("live 1688 ({})", gateway.key),
+        GatewayKind::Custom => format!("the gateway {}", gateway.key),
+    }
+}
+
 fn print_text(report: &HealthReport) {
     outln!(
-        "Health over the last {} ({} calls on the wire; {} watched offers)",
+        "Health of {} over the last {} ({} calls on the wire; {} watched offers)",
+        gateway_text(&report.gateway),
         report.window.as_str(),
         report.calls,
         report.watched
@@ -189,7 +211,12 @@ fn escape(value: &str) -> String {
 /// The figures in Prometheus' text exposition format (version 0.0.4). A target with no value
 /// has no sample: absent, not zero.
 pub fn prometheus(report: &HealthReport) -> String {
-    let window = report.window.as_str();
+    // Every sample names its gateway, so demo figures never merge into live series.
+    let scope = format!(
+        "window=\"{}\",gateway=\"{}\"",
+        report.window.as_str(),
+        escape(&report.gateway.key)
+    );
     let mut out = String::new();
     let mut family = |name: &str, help: &str, samples: &[(String, f64)]| {
         writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge").expect("writing to a String");
@@ -201,7 +228,7 @@ pub fn prometheus(report: &HealthReport) -> String {
             .expect("writing to a String");
         }
     };
-    let target_labels = |t: &Target| format!("target=\"{}\",window=\"{window}\"", t.key.as_str());
+    let target_labels = |t: &Target| format!("target=\"{}\",{scope}", t.key.as_str());
     let values: Vec<(String, f64)> = report
         .targets
         .iter()
@@ -250,18 +277,12 @@ pub fn prometheus(report: &HealthReport) -> String {
     );
     let answered_errors: u64 = report.errors.iter().map(|c| c.count).sum();
     let mut calls = vec![(
-        format!(
-            "outcome=\"{}\",window=\"{window}\"",
-            CallOutcome::Ok.as_str()
-        ),
+        format!("outcome=\"{}\",{scope}", CallOutcome::Ok.as_str()),
         report.calls.saturating_sub(answered_errors) as f64,
     )];
     calls.extend(report.errors.iter().map(|class| {
         (
-            format!(
-                "outcome=\"{}\",window=\"{window}\"",
-                escape(class.outcome.as_str())
-            ),
+            format!("outcome=\"{}\",{scope}", escape(class.outcome.as_str())),
             class.count as f64,
         )
     }));
@@ -279,7 +300,7 @@ pub fn prometheus(report: &HealthReport) -> String {
         ] {
             lookups.push((
                 format!(
-                    "kind=\"{}\",result=\"{result}\",window=\"{window}\"",
+                    "kind=\"{}\",result=\"{result}\",{scope}",
                     escape(&counts.kind)
                 ),
                 count as f64,

@@ -4,11 +4,12 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader};
 use std::path::Path;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
-use pifa_core::store::Store;
+use pifa_core::store::{ReadyAnswer, Store, IMPORT_GROUP};
 use pifa_core::Error;
-use serde::Serialize;
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::output::json;
@@ -44,9 +45,15 @@ fn progress(total: Option<u64>) -> ProgressBar {
     bar
 }
 
+/// One line's part of a group: an answer cleaned and compressed, or why it could not be.
+enum Pending {
+    Ready(Box<ReadyAnswer>),
+    Failed(String, String),
+}
+
 pub fn run(store: &mut Store, file: &Path, as_json: bool) -> pifa_core::Result<Outcome> {
-    let input: Box<dyn BufRead> = if file == Path::new("-") {
-        Box::new(io::stdin().lock())
+    let input: Box<dyn BufRead + Send> = if file == Path::new("-") {
+        Box::new(BufReader::new(io::stdin()))
     } else {
         let opened = File::open(file).map_err(|source| Error::InputUnreadable {
             path: file.to_owned(),
@@ -56,72 +63,20 @@ pub fn run(store: &mut Store, file: &Path, as_json: bool) -> pifa_core::Result<O
     };
     let bar = progress(None);
     let mut report = ImportReport::default();
-    let fail = |report: &mut ImportReport, line: u64, code: &str, message: String| {
-        report.failed += 1;
-        if report.errors.len() < MAX_LISTED_ERRORS {
-            report.errors.push(LineError {
-                line,
-                code: code.to_owned(),
-                message,
-            });
+    // Lines are read, cleaned and compressed on a thread of their own while the group before
+    // is written (the two take about as long); each group is one transaction, so each offer is
+    // whole or absent after a crash. Results are reported in line order.
+    let (groups, arriving) = std::sync::mpsc::sync_channel::<(u64, Vec<(u64, Pending)>)>(2);
+    let stored: pifa_core::Result<()> = std::thread::scope(|scope| {
+        scope.spawn(move || read_groups(input, groups));
+        for (number, mut group) in arriving {
+            store_group(store, &mut group, &mut report)?;
+            bar.set_position(number);
         }
-    };
-    for (index, line) in input.lines().enumerate() {
-        let number = index as u64 + 1;
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => {
-                fail(
-                    &mut report,
-                    number,
-                    "import.unreadable_line",
-                    format!("cannot read line {number}: {e}"),
-                );
-                continue;
-            }
-        };
-        if line.trim().is_empty() {
-            continue;
-        }
-        let raw: Value = match serde_json::from_str(&line) {
-            Ok(raw) => raw,
-            Err(e) => {
-                fail(
-                    &mut report,
-                    number,
-                    "import.not_json",
-                    format!("line {number} is not JSON: {e}"),
-                );
-                continue;
-            }
-        };
-        // A whole keywordQuery page stands for each of its items.
-        let answers: Vec<&Value> =
-            match raw.pointer("/result/result/data").and_then(Value::as_array) {
-                Some(items) => items.iter().collect(),
-                None => vec![&raw],
-            };
-        for answer in answers {
-            match store.import_answer(answer, Utc::now()) {
-                Ok((_, outcome)) => {
-                    report.imported += 1;
-                    report.new += u64::from(outcome.created);
-                }
-                // Storage failures (disk full, read-only) end the import: nothing after would land.
-                Err(
-                    e @ (Error::StoreFull { .. }
-                    | Error::StoreReadOnly { .. }
-                    | Error::Store { .. }),
-                ) => {
-                    bar.finish_and_clear();
-                    return Err(e);
-                }
-                Err(e) => fail(&mut report, number, e.code(), format!("line {number}: {e}")),
-            }
-        }
-        bar.set_position(number);
-    }
+        Ok(())
+    });
     bar.finish_and_clear();
+    stored?;
     if as_json {
         json(&report);
     } else {
@@ -146,6 +101,124 @@ pub fn run(store: &mut Store, file: &Path, as_json: bool) -> pifa_core::Result<O
     } else {
         Outcome::Ok
     })
+}
+
+/// Reads lines into groups of answers made ready to store, each sent with the number of its
+/// last line. A writer that stopped (its storage failed) ends the reading too.
+fn read_groups(
+    input: Box<dyn BufRead + Send>,
+    groups: std::sync::mpsc::SyncSender<(u64, Vec<(u64, Pending)>)>,
+) {
+    let now = Utc::now();
+    let mut group = Vec::with_capacity(IMPORT_GROUP);
+    let mut last = 0;
+    for (index, line) in input.lines().enumerate() {
+        last = index as u64 + 1;
+        match line {
+            Ok(line) if line.trim().is_empty() => {}
+            Ok(line) => group.extend(answers_of(line, last, now).into_iter().map(|a| (last, a))),
+            Err(e) => group.push((
+                last,
+                Pending::Failed(
+                    "import.unreadable_line".into(),
+                    format!("cannot read line {last}: {e}"),
+                ),
+            )),
+        }
+        if group.len() >= IMPORT_GROUP && groups.send((last, std::mem::take(&mut group))).is_err() {
+            return;
+        }
+    }
+    let _ = groups.send((last, group));
+}
+
+/// What a line holds: one answer, or a whole keywordQuery page, which stands for each of its
+/// items.
+fn answers_of(line: String, number: u64, now: DateTime<Utc>) -> Vec<Pending> {
+    /// Just enough of an answer to tell a page, read without building the rest.
+    #[derive(Deserialize)]
+    struct Probe {
+        result: Option<ProbeOuter>,
+    }
+    #[derive(Deserialize)]
+    struct ProbeOuter {
+        result: Option<ProbeInner>,
+    }
+    #[derive(Deserialize)]
+    struct ProbeInner {
+        data: Option<IgnoredAny>,
+    }
+    let ready = |text: &str| match ReadyAnswer::new(text, now) {
+        Ok(ready) => Pending::Ready(Box::new(ready)),
+        Err(e) => Pending::Failed(e.code().to_owned(), format!("line {number}: {e}")),
+    };
+    match serde_json::from_str::<Probe>(&line) {
+        Err(e) if e.is_syntax() || e.is_eof() => vec![Pending::Failed(
+            "import.not_json".into(),
+            format!("line {number} is not JSON: {e}"),
+        )],
+        Ok(Probe {
+            result:
+                Some(ProbeOuter {
+                    result: Some(ProbeInner { data: Some(_) }),
+                }),
+        }) => {
+            let page: Value = serde_json::from_str(&line).expect("parsed once already");
+            match page
+                .pointer("/result/result/data")
+                .and_then(Value::as_array)
+            {
+                Some(items) => items.iter().map(|item| ready(&item.to_string())).collect(),
+                None => vec![ready(&line)],
+            }
+        }
+        // Anything else is read as one answer; the cleaner says what is wrong with it.
+        _ => vec![ready(&line)],
+    }
+}
+
+/// Stores a group of answers in one transaction and reports each line. Storage failures (a
+/// full disk, a read-only one) end the import: nothing after would land.
+fn store_group(
+    store: &mut Store,
+    group: &mut Vec<(u64, Pending)>,
+    report: &mut ImportReport,
+) -> pifa_core::Result<()> {
+    let ready: Vec<&ReadyAnswer> = group
+        .iter()
+        .filter_map(|(_, pending)| match pending {
+            Pending::Ready(ready) => Some(&**ready),
+            Pending::Failed(..) => None,
+        })
+        .collect();
+    let mut stored = store.import_ready(&ready)?.into_iter();
+    for (number, pending) in group.drain(..) {
+        let (code, message) = match pending {
+            Pending::Failed(code, message) => (code, message),
+            Pending::Ready(_) => match stored.next().expect("one result per answer") {
+                Ok(outcome) => {
+                    report.imported += 1;
+                    report.new += u64::from(outcome.created);
+                    continue;
+                }
+                Err(
+                    e @ (Error::StoreFull { .. }
+                    | Error::StoreReadOnly { .. }
+                    | Error::Store { .. }),
+                ) => return Err(e),
+                Err(e) => (e.code().to_owned(), format!("line {number}: {e}")),
+            },
+        };
+        report.failed += 1;
+        if report.errors.len() < MAX_LISTED_ERRORS {
+            report.errors.push(LineError {
+                line: number,
+                code,
+                message,
+            });
+        }
+    }
+    Ok(())
 }
 
 pub fn recheck(store: &mut Store, as_json: bool) -> pifa_core::Result<Outcome> {

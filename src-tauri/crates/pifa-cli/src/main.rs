@@ -49,6 +49,12 @@ struct Cli {
     #[arg(long, global = true, conflicts_with = "gateway")]
     demo: bool,
 
+    /// With --demo: faults the demo gateway simulates, `off` or `realistic` (10% 5xx, 3%
+    /// dropped connections, 2% cut-off answers, 1% rate limits). Default: PIFA_DEMO_FAULTS, else
+    /// the choice in Settings.
+    #[arg(long, global = true, value_name = "PROFILE", requires = "demo")]
+    demo_faults: Option<String>,
+
     /// Calls per second to the gateway, at most.
     #[arg(long, global = true, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     rate: u32,
@@ -269,6 +275,11 @@ fn run(cli: Cli) -> Result<Outcome, CliError> {
     // error still says only what it said before.
     pifa_workbench::logs::start(cli.data_dir.as_deref());
     let workbench = Workbench::open(cli.data_dir.as_deref(), options);
+    // An exit straight from the output (a closed pipe, a second Ctrl-C) keeps the calls too.
+    output::before_exit(workbench.calls_flusher());
+    if let Some(profile) = &cli.demo_faults {
+        workbench.force_demo_faults(profile)?;
+    }
     let outcome = command(&workbench, cli);
     // The calls this command made, for `pifa-cli health` and the Status page.
     if let Err(e) = workbench.flush_calls() {

@@ -5,6 +5,7 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::OnceLock;
 
 use serde::Serialize;
 
@@ -18,6 +19,23 @@ macro_rules! outln {
     };
 }
 
+/// What to do before the process ends by [`exit`] (the first one given).
+static BEFORE_EXIT: OnceLock<Box<dyn Fn() + Send + Sync>> = OnceLock::new();
+
+/// Has [`exit`] run `hook` first: `process::exit` skips destructors, so what they would save
+/// (the gateway calls recorded since the last flush) is saved here.
+pub fn before_exit(hook: impl Fn() + Send + Sync + 'static) {
+    let _ = BEFORE_EXIT.set(Box::new(hook));
+}
+
+/// Ends the process with `code`, after the hook given to [`before_exit`].
+pub fn exit(code: i32) -> ! {
+    if let Some(hook) = BEFORE_EXIT.get() {
+        hook();
+    }
+    std::process::exit(code)
+}
+
 /// Writes one line to standard output; a failure to write ends the process (see
 /// [`quiet_on_broken_pipe`]), with status 2 and the reason on standard error unless the reader
 /// simply left.
@@ -26,7 +44,7 @@ pub fn line(text: fmt::Arguments<'_>) {
     let written = writeln!(out, "{text}").and_then(|()| out.flush());
     if let Err(e) = quiet_on_broken_pipe(written) {
         eprintln!("pifa-cli: the output cannot be written: {e} [output.unwritable]");
-        std::process::exit(2);
+        exit(2);
     }
 }
 
@@ -34,7 +52,7 @@ pub fn line(text: fmt::Arguments<'_>) {
 /// process ends at once and quietly, with status 0 as `head` and friends expect.
 pub fn quiet_on_broken_pipe<T>(written: io::Result<T>) -> io::Result<T> {
     if matches!(&written, Err(e) if e.kind() == io::ErrorKind::BrokenPipe) {
-        std::process::exit(0);
+        exit(0);
     }
     written
 }
@@ -89,7 +107,7 @@ pub fn stop_on_ctrl_c() -> tokio::sync::watch::Receiver<bool> {
         if tokio::signal::ctrl_c().await.is_ok() {
             let _ = cancel.send(true);
             if tokio::signal::ctrl_c().await.is_ok() {
-                std::process::exit(130);
+                exit(130);
             }
         }
     });

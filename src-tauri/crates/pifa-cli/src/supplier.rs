@@ -4,9 +4,14 @@
 
 use std::path::PathBuf;
 
+use chrono::{DateTime, Utc};
 use clap::Subcommand;
+use pifa_core::store::SupplierSignals;
 use pifa_core::suppliers::Contacts;
-use pifa_workbench::{SupplierQuery, SupplierView, Workbench, MAX_SUPPLIER_PAGE};
+use pifa_workbench::{
+    SignalChange, SignalsHistory, SupplierBadge, SupplierQuery, SupplierView, Workbench,
+    MAX_SUPPLIER_PAGE,
+};
 
 use crate::output::{fit, json};
 use crate::{CliError, Outcome};
@@ -26,7 +31,8 @@ pub enum SupplierAction {
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=i64::from(MAX_SUPPLIER_PAGE)))]
         page_size: u32,
     },
-    /// A supplier's public data, stored offers and your contacts and notes.
+    /// A supplier's public data and its signals over time, stored offers and your contacts
+    /// and notes.
     Show { supplier: String },
     /// Keep contacts and notes for a supplier; fields not given stay as they were, an empty
     /// value ("") removes one.
@@ -175,6 +181,7 @@ fn print_view(view: &SupplierView) {
     if !place.is_empty() {
         outln!("  {place}");
     }
+    let signals = SupplierSignals::of(s);
     let mut facts = Vec::new();
     if s.power_merchant() {
         facts.push("实力商家".to_owned());
@@ -185,21 +192,11 @@ fn print_view(view: &SupplierView) {
     if let Some(years) = s.tp_years {
         facts.push(format!("诚信通 {years} years"));
     }
-    if let Some(score) = s.scores.composite {
-        facts.push(format!("service {}.{}", score / 10, score % 10));
-    }
-    if let Some(rate) = s.repurchase_rate {
-        facts.push(format!("repurchase {rate}"));
-    }
-    if let Some(rate) = s.pickup_48h_rate {
-        facts.push(format!("48h pickup {rate}"));
-    }
-    if let Some(rate) = s.quality_refund_rate {
-        facts.push(format!("quality refunds {rate}"));
-    }
+    facts.extend(scores(&signals));
     if !facts.is_empty() {
         outln!("  {}", facts.join(" · "));
     }
+    print_history(&view.history);
     outln!("Contacts:");
     match (&view.contacts, &view.contacts_problem) {
         (Some(c), _) if *c == Contacts::default() => outln!("  none yet"),
@@ -221,6 +218,83 @@ fn print_view(view: &SupplierView) {
             ),
             offer.title.as_deref().unwrap_or("")
         );
+    }
+}
+
+/// Observations shown at most; `--json` has them all.
+const HISTORY_LINES: usize = 5;
+
+/// The service score and rates, as far as they are known.
+fn scores(s: &SupplierSignals) -> Vec<String> {
+    let mut facts = Vec::new();
+    if let Some(score) = s.scores.composite {
+        facts.push(format!("service {}.{}", score / 10, score % 10));
+    }
+    if let Some(rate) = s.repurchase_rate {
+        facts.push(format!("repurchase {rate}"));
+    }
+    if let Some(rate) = s.pickup_48h_rate {
+        facts.push(format!("48h pickup {rate}"));
+    }
+    if let Some(rate) = s.quality_refund_rate {
+        facts.push(format!("quality refunds {rate}"));
+    }
+    facts
+}
+
+/// The newest observations, each with what changed then.
+fn print_history(history: &SignalsHistory) {
+    let Some(first) = history.observations.first() else {
+        return;
+    };
+    let local = |at: DateTime<Utc>| at.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M");
+    let count = history.observations.len();
+    outln!(
+        "Signals over time (since {}, {count} observation{}, newest first):",
+        local(first.observed_at),
+        if count == 1 { "" } else { "s" }
+    );
+    for observation in history.observations.iter().rev().take(HISTORY_LINES) {
+        let at = observation.observed_at;
+        let changed: Vec<String> = history
+            .changes
+            .iter()
+            .filter(|c| change_at(c) == at)
+            .map(describe)
+            .collect();
+        let mut line = scores(&observation.signals).join(" · ");
+        if !changed.is_empty() {
+            line = format!("{line}  — {}", changed.join("; "));
+        }
+        outln!("  {}  {}", local(at), line);
+    }
+}
+
+fn change_at(change: &SignalChange) -> DateTime<Utc> {
+    match *change {
+        SignalChange::Gained { at, .. }
+        | SignalChange::Lost { at, .. }
+        | SignalChange::TpYears { at, .. }
+        | SignalChange::Medal { at, .. }
+        | SignalChange::Composite { at, .. } => at,
+    }
+}
+
+fn describe(change: &SignalChange) -> String {
+    let badge = |b: SupplierBadge| match b {
+        SupplierBadge::PowerMerchant => "实力商家",
+        SupplierBadge::SuperFactory => "超级工厂",
+        SupplierBadge::TpMember => "诚信通",
+    };
+    let tenths = |t: u32| format!("{}.{}", t / 10, t % 10);
+    match *change {
+        SignalChange::Gained { badge: b, .. } => format!("became {}", badge(b)),
+        SignalChange::Lost { badge: b, .. } => format!("no longer {}", badge(b)),
+        SignalChange::TpYears { from, to, .. } => format!("诚信通 {from} → {to} years"),
+        SignalChange::Medal { from, to, .. } => format!("trade medal {from} → {to}"),
+        SignalChange::Composite { from, to, .. } => {
+            format!("service {} → {}", tenths(from), tenths(to))
+        }
     }
 }
 

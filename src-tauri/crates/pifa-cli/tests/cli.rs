@@ -294,7 +294,7 @@ fn sigkill_during_an_import_leaves_whole_offers_and_the_import_resumes() {
         store.row_count("price_points").unwrap(),
         ids.len() as u64 - delisted
     );
-    assert_eq!(store.row_count("offer_text").unwrap(), ids.len() as u64);
+    assert_eq!(store.row_count("offer_keys").unwrap(), ids.len() as u64);
     drop(store);
 
     let rerun = cli(&data, &["import", file.to_str().unwrap(), "--json"]);
@@ -340,7 +340,7 @@ fn search_prices_agree_with_the_tier_math_across_a_generated_catalog() {
                 assert_eq!(summary.delisted_status, offer.status);
                 continue;
             }
-            let quote = pifa_core::offer::tiers::quote(&offer, quantity, None).unwrap();
+            let quote = pifa_core::offer::tiers::quote_in_lots(&offer, quantity, None).unwrap();
             assert_eq!(
                 summary.unit_price,
                 Some(quote.unit_price),

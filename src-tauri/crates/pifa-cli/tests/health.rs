@@ -1,6 +1,8 @@
 //! `pifa-cli health` after a batch against a separate gateway double with injected 5xx answers,
-//! throttling and latency: the recorded figures agree with what the double saw; `--json` keys,
-//! `--check`'s exit status and the Prometheus textfile (checked by a parser of the format).
+//! throttling and latency: the recorded figures agree with what the double saw, and are that
+//! gateway's alone; `--json` keys, `--check`'s exit status and the Prometheus textfile (checked
+//! by a parser of the format). Demo mode with simulated faults (`--demo-faults`,
+//! `PIFA_DEMO_FAULTS`), and calls kept when the process ends by `process::exit`.
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -21,12 +23,16 @@ const KEYS: [&str; 6] = [
     "updateLagMaxMinutes",
 ];
 
-fn health(data_dir: &Path, extra: &[&str]) -> (Output, Value) {
+/// `pifa-cli [before…] health --json [extra…]`, with no gateway or faults from the environment.
+fn health_of(data_dir: &Path, before: &[&str], extra: &[&str]) -> (Output, Value) {
     let output = Command::new(CLI)
         .arg("--data-dir")
         .arg(data_dir)
+        .args(before)
         .args(["health", "--json"])
         .args(extra)
+        .env_remove("PIFA_GATEWAY")
+        .env_remove("PIFA_DEMO_FAULTS")
         .output()
         .unwrap();
     let report = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
@@ -37,6 +43,11 @@ fn health(data_dir: &Path, extra: &[&str]) -> (Output, Value) {
         )
     });
     (output, report)
+}
+
+/// The live gateway's figures (1688's, as nothing else is set).
+fn health(data_dir: &Path, extra: &[&str]) -> (Output, Value) {
+    health_of(data_dir, &[], extra)
 }
 
 fn batch(gateway: &GatewayHandle, data_dir: &Path, count: u64) -> Output {
@@ -84,18 +95,32 @@ fn recorded_figures_agree_with_what_the_double_saw() {
     );
 
     let prom = tmp.path().join("textfile").join("pifa.prom");
-    let (output, report) = health(
+    let (output, report) = health_of(
         tmp.path(),
+        &["--gateway", &gateway.base_url],
         &["--check", "--prometheus", prom.to_str().unwrap()],
     );
     // The text form, for the reader of a failure (or of `--nocapture`).
     let text = Command::new(CLI)
         .arg("--data-dir")
         .arg(tmp.path())
-        .arg("health")
+        .args(["--gateway", &gateway.base_url, "health"])
         .output()
         .unwrap();
-    println!("{}", String::from_utf8_lossy(&text.stdout));
+    let text = String::from_utf8_lossy(&text.stdout);
+    println!("{text}");
+    assert!(
+        text.starts_with(&format!("Health of the gateway {}", gateway.base_url)),
+        "{text}"
+    );
+    assert_eq!(report["gateway"]["kind"], "custom", "{report}");
+    assert_eq!(report["gateway"]["key"], gateway.base_url.as_str());
+    // That gateway's figures are neither 1688's nor the demo gateway's.
+    for before in [&[][..], &["--demo"][..]] {
+        let (_, other) = health_of(tmp.path(), before, &[]);
+        assert_eq!(other["calls"], 0, "{before:?}: {other}");
+        assert_eq!(other["throttledToday"]["value"], 0.0, "{other}");
+    }
     let seen = |fate| gateway.gateway.fates(fate);
     let detail_calls = gateway.gateway.calls(DETAIL);
     let (served, throttled, failed_5xx) = (seen("Serve"), seen("Throttled"), seen("ServerError"));
@@ -171,7 +196,11 @@ fn recorded_figures_agree_with_what_the_double_saw() {
     assert_eq!(
         sample(
             "pifa_health_value",
-            &[("target", "throttledToday"), ("window", "24h")]
+            &[
+                ("target", "throttledToday"),
+                ("window", "24h"),
+                ("gateway", &gateway.base_url)
+            ]
         ),
         Some(throttled as f64)
     );
@@ -345,4 +374,156 @@ fn the_parser_refuses_what_prometheus_refuses() {
     let good = "# HELP x h\n# TYPE x gauge\nx{a=\"q\\\"\\n\",b=\"\"} 1.5\nx 2\n";
     let samples = parse_exposition(good).unwrap();
     assert_eq!(samples[0].labels[0].1, "q\"\n");
+}
+
+/// Offers of the demo catalog (`pifa-gateway`'s default seed).
+fn demo_ids(data_dir: &Path, count: u64) -> std::path::PathBuf {
+    let catalog = Catalog::new(1688, 5_000);
+    let ids: Vec<String> = (0..count).map(|i| catalog.offer_id(i)).collect();
+    let file = data_dir.join("demo-ids.txt");
+    std::fs::write(&file, ids.join("\n")).unwrap();
+    file
+}
+
+fn demo_cli(data_dir: &Path, args: &[&str], faults_variable: Option<&str>) -> Output {
+    let mut command = Command::new(CLI);
+    command
+        .arg("--data-dir")
+        .arg(data_dir)
+        .args(["--demo", "--rate", "500"])
+        .args(args)
+        .env_remove("PIFA_GATEWAY")
+        .env_remove("PIFA_DEMO_FAULTS");
+    if let Some(value) = faults_variable {
+        command.env("PIFA_DEMO_FAULTS", value);
+    }
+    command.output().unwrap()
+}
+
+#[test]
+fn demo_mode_with_simulated_faults_breaches_the_demo_figures_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ids = demo_ids(tmp.path(), 60);
+    let ran = demo_cli(
+        tmp.path(),
+        &[
+            "--demo-faults",
+            "realistic",
+            "batch",
+            ids.to_str().unwrap(),
+            "--json",
+        ],
+        None,
+    );
+    assert!(
+        ran.status.code().is_some_and(|c| c <= 1),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let (output, report) = health_of(tmp.path(), &["--demo"], &["--check"]);
+    assert_eq!(report["gateway"]["kind"], "demo", "{report}");
+    // The report says what the double runs with now: Settings' choice, off.
+    assert_eq!(report["gateway"]["simulatedFaults"], "off", "{report}");
+    let calls = report["calls"].as_u64().unwrap();
+    // 60 offers, a token call, and retries of the ~16% that failed.
+    assert!(calls > 61, "{report}");
+    let transient = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["outcome"] == "transient")
+        .map_or(0, |c| c["count"].as_u64().unwrap());
+    assert!(transient > 0, "{report}");
+    assert_eq!(report["successRate"]["state"], "breached", "{report}");
+    assert_eq!(output.status.code(), Some(1), "--check fails on the breach");
+    let text = demo_cli(tmp.path(), &["--demo-faults", "realistic", "health"], None);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.starts_with(
+            "Health of the demo gateway (generated data, simulated faults: realistic)"
+        ),
+        "{text}"
+    );
+    // Live figures stay empty.
+    let (_, live) = health(tmp.path(), &[]);
+    assert_eq!(live["calls"], 0, "{live}");
+    assert_eq!(live["gateway"]["kind"], "live", "{live}");
+
+    // PIFA_DEMO_FAULTS chooses too; `off` runs clean.
+    let clean = tempfile::tempdir().unwrap();
+    let ids = demo_ids(clean.path(), 20);
+    let ran = demo_cli(
+        clean.path(),
+        &["batch", ids.to_str().unwrap(), "--json"],
+        Some("off"),
+    );
+    assert!(
+        ran.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let (_, report) = health_of(clean.path(), &["--demo"], &[]);
+    assert_eq!(report["calls"], 21, "{report}");
+    assert_eq!(report["successRate"]["value"], 100.0, "{report}");
+}
+
+#[test]
+fn a_fault_profile_that_does_not_exist_is_refused_by_where_it_came_from() {
+    let tmp = tempfile::tempdir().unwrap();
+    let refused = |output: Output, source: &str| {
+        let said = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{said}");
+        assert!(
+            said.contains(source) && said.contains("[settings.bad_demo_faults]"),
+            "{said}"
+        );
+    };
+    refused(
+        demo_cli(
+            tmp.path(),
+            &["--demo-faults", "chaos", "search", "保温杯"],
+            None,
+        ),
+        "--demo-faults: \"chaos\"",
+    );
+    refused(
+        demo_cli(tmp.path(), &["search", "保温杯"], Some("chaos")),
+        "PIFA_DEMO_FAULTS: \"chaos\"",
+    );
+    // Only with --demo: a live gateway is never given faults.
+    let live = Command::new(CLI)
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["--demo-faults", "realistic", "health"])
+        .output()
+        .unwrap();
+    assert_eq!(live.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&live.stderr).contains("--demo"));
+}
+
+#[test]
+fn calls_made_just_before_an_exit_from_a_closed_pipe_are_counted() {
+    let tmp = tempfile::tempdir().unwrap();
+    // The reader is gone before the first line: the search makes its calls, its output fails
+    // with a broken pipe and the process ends by `process::exit`, skipping every destructor.
+    let mut child = Command::new(CLI)
+        .arg("--data-dir")
+        .arg(tmp.path())
+        .args(["--demo", "search", "保温杯", "--json"])
+        .env_remove("PIFA_GATEWAY")
+        .env_remove("PIFA_DEMO_FAULTS")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let (_, report) = health_of(tmp.path(), &["--demo"], &[]);
+    // The demo authorization's token call and the search.
+    assert_eq!(report["calls"], 2, "{report}");
 }

@@ -166,3 +166,99 @@ fn an_unknown_supplier_is_named() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("[supplier.not_found]"));
 }
+
+/// `pifa-cli` without a keyring: the supplier's public data needs none.
+fn pifa_without_keyring(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(CLI)
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--demo")
+        .args(args)
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/pifa-test-bus",
+        )
+        .env("PIFA_KEYRING_SERVICE", "app.pifa.supplier-history-test")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn show_lists_the_signals_over_time_newest_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let found = json(pifa_without_keyring(dir, &["--json", "search", "保温杯"]));
+    let offer = found["offers"][0]["offerId"].as_str().unwrap().to_owned();
+    json(pifa_without_keyring(dir, &["--json", "item", &offer]));
+    let first = json(pifa_without_keyring(
+        dir,
+        &["--json", "supplier", "show", &offer],
+    ));
+    assert_eq!(
+        first["history"]["observations"].as_array().unwrap().len(),
+        1,
+        "{first}"
+    );
+    assert_eq!(first["history"]["changes"], serde_json::json!([]));
+
+    // The same offer's detail answered later with other signals: 实力商家 gained or lost, and a
+    // lower 48-hour pickup rate (the double's are 85% or more).
+    let catalog = pifa_gateway::catalog::Catalog::new(1688, 5_000);
+    let mut answer = catalog.query_product_detail(catalog.index_of(&offer).unwrap());
+    let detail = answer.pointer_mut("/result/result").unwrap();
+    let was_power_merchant = detail["offerIdentities"].to_string().contains("实力商家");
+    detail["offerIdentities"] = if was_power_merchant {
+        serde_json::json!(["诚信通"])
+    } else {
+        serde_json::json!(["实力商家,诚信通"])
+    };
+    detail["sellerDataInfo"]["collect30DayWithin48HPercent"] = "0.5".into();
+    let file = dir.join("later.jsonl");
+    std::fs::write(&file, format!("{answer}\n")).unwrap();
+    json(pifa_without_keyring(
+        dir,
+        &["--json", "import", file.to_str().unwrap()],
+    ));
+
+    let shown = json(pifa_without_keyring(
+        dir,
+        &["--json", "supplier", "show", &offer],
+    ));
+    let observations = shown["history"]["observations"].as_array().unwrap();
+    assert_eq!(observations.len(), 2, "{shown}");
+    assert_eq!(
+        observations[1]["signals"]["pickup48hRate"]["basisPoints"],
+        5000
+    );
+    let gained_or_lost = if was_power_merchant { "lost" } else { "gained" };
+    let changes = shown["history"]["changes"].as_array().unwrap();
+    assert!(
+        changes
+            .iter()
+            .any(|c| c["kind"] == gained_or_lost && c["badge"] == "powerMerchant"),
+        "{changes:?}"
+    );
+
+    let text =
+        String::from_utf8(pifa_without_keyring(dir, &["supplier", "show", &offer]).stdout).unwrap();
+    assert!(
+        text.contains("Signals over time (since ") && text.contains("2 observations"),
+        "{text}"
+    );
+    let lines: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Signals over time"))
+        .skip(1)
+        .take(2)
+        .collect();
+    let became = if was_power_merchant {
+        "no longer 实力商家"
+    } else {
+        "became 实力商家"
+    };
+    assert!(
+        lines[0].contains("48h pickup 50%") && lines[0].contains(became),
+        "newest first: {lines:?}"
+    );
+    assert!(!lines[1].contains("48h pickup 50%"), "{lines:?}");
+}

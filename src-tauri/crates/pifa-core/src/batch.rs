@@ -15,7 +15,7 @@ use ts_rs::TS;
 use crate::offer::{find_offer_ids, OfferId};
 use crate::protocol::{ApiError, GatewayClient};
 use crate::sourcing::{self, CacheTtls, Fetched};
-use crate::store::{Cache, Store};
+use crate::store::{Cache, ReadyAnswer, Store};
 use crate::Error;
 
 /// What a pasted text or file asks for.
@@ -245,26 +245,29 @@ pub async fn run_batch(
             }
         })
     };
-    sourcing::fetch_many(
-        client,
-        to_fetch,
-        concurrency,
-        stopping,
-        |offer_id, fetched| {
-            let (item, stops) = match fetched {
-                Fetched::Cancelled => (BatchItem::of(&offer_id, BatchStatus::Cancelled), None),
-                Fetched::Crashed(said) => (
-                    BatchItem::failed(
-                        &offer_id,
-                        crate::error::INTERNAL,
-                        format!(
-                            "fetching this offer failed inside Pifa ({said}); please report it"
-                        ),
-                    ),
-                    None,
-                ),
-                Fetched::Answer(answer) => keep(&storage, &offer_id, answer),
-            };
+    // Each answer is cleaned and compressed where it arrives, on the runtime's threads; what
+    // arrived together is stored together, in one transaction.
+    let stopper = Arc::clone(&stop);
+    let fetch = move |offer_id: OfferId| {
+        let (client, stop) = (Arc::clone(&client), Arc::clone(&stopper));
+        async move {
+            match client.offer_detail_text(&offer_id).await {
+                Err(e) => {
+                    // Said before this fetch's slot is freed: no further call starts.
+                    if e.stops_run() {
+                        stop.send_replace(true);
+                    }
+                    Arrival::Failed(e)
+                }
+                Ok(text) => match ReadyAnswer::detail(&offer_id, &text, Utc::now()) {
+                    Ok(detail) => Arrival::Ready(Box::new(detail), text),
+                    Err(e) => Arrival::Unusable(e),
+                },
+            }
+        }
+    };
+    sourcing::fetch_many(to_fetch, concurrency, stopping, fetch, |group| {
+        for (item, stops) in keep(&storage, group) {
             if let Some(reason) = stops {
                 if counts.stopped.is_none() {
                     tracing::warn!(code = %reason.code, "a batch stopped: {}", reason.message);
@@ -273,8 +276,8 @@ pub async fn run_batch(
                 }
             }
             settle(item, &mut counts);
-        },
-    )
+        }
+    })
     .await;
     forwarding.abort();
     tracing::info!(
@@ -287,48 +290,114 @@ pub async fn run_batch(
     counts
 }
 
-/// Stores one answer, or books its failure towards the pause rule. The second value is set
-/// when the failure should stop the whole batch; such a failure is never booked against the
-/// offer, which is not at fault.
+/// What a fetch brought, made ready to store where it arrived.
+enum Arrival {
+    /// Cleaned and compressed, with the answer's text for the cache.
+    Ready(Box<ReadyAnswer>, String),
+    Failed(ApiError),
+    /// An answer that cannot be stored: unreadable, or about another offer.
+    Unusable(Error),
+}
+
+/// Stores what arrived together, in one transaction, and books each failure towards the pause
+/// rule; one settled item per offer. The second value of an item is set when its failure
+/// should stop the whole batch; such a failure is never booked against the offer, which is not
+/// at fault.
 fn keep(
     storage: &BatchStorage<'_>,
-    offer_id: &OfferId,
-    answer: Result<serde_json::Value, ApiError>,
-) -> (BatchItem, Option<BatchStop>) {
+    group: Vec<(OfferId, Fetched<Arrival>)>,
+) -> Vec<(BatchItem, Option<BatchStop>)> {
     let now = Utc::now();
     let mut store = lock(storage.store);
-    let (code, mut message, serious, stops) = match answer {
-        Ok(raw) => {
-            let stored = sourcing::store_detail(
-                &mut store,
-                &lock(storage.cache),
-                offer_id,
-                &raw,
-                now,
-                storage.ttls,
-            );
-            match stored {
-                Ok(offer) => {
-                    // The success is kept; not forgetting old failures only delays a pause.
-                    if let Err(e) = store.clear_fetch_failures(offer_id) {
-                        tracing::warn!(%offer_id, code = e.code(), "an offer's past failures could not be cleared: {e}");
-                    }
-                    let item = BatchItem {
-                        title: offer.title.or(offer.title_en),
-                        ..BatchItem::of(offer_id, BatchStatus::Stored)
-                    };
-                    return (item, None);
-                }
-                Err(e) => {
-                    let serious = matches!(e, Error::Unreadable { .. } | Error::WrongOffer { .. });
-                    // Nothing more can be stored: further calls would only spend quota.
-                    let stops = matches!(e, Error::StoreFull { .. } | Error::StoreReadOnly { .. });
-                    (e.code(), e.to_string(), serious, stops)
-                }
-            }
-        }
-        Err(e) => (e.code(), e.to_string(), e.is_serious(), e.stops_run()),
+    let ready: Vec<&ReadyAnswer> = group
+        .iter()
+        .filter_map(|(_, fetched)| match fetched {
+            Fetched::Answer(Arrival::Ready(detail, _)) => Some(&**detail),
+            _ => None,
+        })
+        .collect();
+    let saved = match ready.is_empty() {
+        true => Ok(Vec::new()),
+        false => store.save_details(&ready),
     };
+    // What could not be stored at all, said once for each of its offers.
+    let group_failure = saved
+        .as_ref()
+        .err()
+        .map(|e| (e.code(), e.to_string(), stops(e)));
+    let mut saved = saved.unwrap_or_default().into_iter();
+    let mut cached = Vec::new();
+    let mut kept = Vec::with_capacity(group.len());
+    for (offer_id, fetched) in group {
+        let (code, message, serious, stops) = match fetched {
+            Fetched::Cancelled => {
+                kept.push((BatchItem::of(&offer_id, BatchStatus::Cancelled), None));
+                continue;
+            }
+            Fetched::Crashed(said) => {
+                let item = BatchItem::failed(
+                    &offer_id,
+                    crate::error::INTERNAL,
+                    format!("fetching this offer failed inside Pifa ({said}); please report it"),
+                );
+                kept.push((item, None));
+                continue;
+            }
+            Fetched::Answer(Arrival::Ready(detail, text)) => match (&group_failure, saved.next()) {
+                (Some((code, message, stops)), _) => (*code, message.clone(), false, *stops),
+                (None, Some(Ok(_))) => {
+                    let title = detail.offer.title.clone().or(detail.offer.title_en.clone());
+                    cached.push((sourcing::detail_key(&offer_id), text));
+                    kept.push((
+                        BatchItem {
+                            title,
+                            ..BatchItem::of(&offer_id, BatchStatus::Stored)
+                        },
+                        None,
+                    ));
+                    continue;
+                }
+                (None, Some(Err(e))) => (e.code(), e.to_string(), false, stops(&e)),
+                (None, None) => unreachable!("one result per offer stored"),
+            },
+            Fetched::Answer(Arrival::Unusable(e)) => (e.code(), e.to_string(), true, stops(&e)),
+            Fetched::Answer(Arrival::Failed(e)) => {
+                (e.code(), e.to_string(), e.is_serious(), e.stops_run())
+            }
+        };
+        kept.push(failed(
+            &mut store, &offer_id, code, message, serious, stops, now,
+        ));
+    }
+    drop(store);
+    if !cached.is_empty() {
+        let answers = cached
+            .iter()
+            .map(|(key, text)| (key.as_str(), text.as_str()));
+        let put = lock(storage.cache).put_many("detail", answers, now, storage.ttls.detail);
+        // The offers are stored: a cache that cannot keep their answers only costs a fetch.
+        if let Err(e) = put {
+            tracing::warn!(code = e.code(), "a batch's answers were not cached: {e}");
+        }
+    }
+    kept
+}
+
+/// Nothing more can be stored: further calls would only spend quota.
+fn stops(error: &Error) -> bool {
+    matches!(error, Error::StoreFull { .. } | Error::StoreReadOnly { .. })
+}
+
+/// A failed item, its serious failure booked towards the pause rule.
+fn failed(
+    store: &mut Store,
+    offer_id: &OfferId,
+    code: &str,
+    mut message: String,
+    serious: bool,
+    stops: bool,
+    now: DateTime<Utc>,
+) -> (BatchItem, Option<BatchStop>) {
     let mut paused_until = None;
     if serious {
         if let Ok(Some(until)) = store.record_fetch_failure(offer_id, code, &message, now) {

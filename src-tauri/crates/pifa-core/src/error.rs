@@ -199,6 +199,10 @@ pub enum Error {
     /// A health threshold outside what Settings accepts; the text names the target and range.
     #[error("{0}")]
     BadThreshold(String),
+
+    /// A demo fault profile that does not exist; the text names where it was given.
+    #[error("{0}")]
+    BadDemoFaults(String),
 }
 
 impl Error {
@@ -286,6 +290,7 @@ stable_codes!(Error {
     Error::WatchNotFound(_) => "watch.not_found",
     Error::WatchBadRule(_) => "watch.bad_rule",
     Error::BadThreshold(_) => "settings.bad_threshold",
+    Error::BadDemoFaults(_) => "settings.bad_demo_faults",
 });
 
 /// The code of a failure of Pifa itself (a task that stopped unexpectedly) rather than of the

@@ -5,8 +5,9 @@ mod report;
 mod targets;
 
 pub use report::{
-    local_midnight, report, update_lag, ErrorClass, ErrorEntry, HealthReport, HealthWindow,
-    LookupCounts, ReportInput, Target, TrendPoint, UpdateLag, LATEST_PER_CLASS, TARGET_ORDER,
+    local_midnight, report, update_lag, ErrorClass, ErrorEntry, GatewayKind, HealthGateway,
+    HealthReport, HealthWindow, LookupCounts, ReportInput, Target, TrendPoint, UpdateLag,
+    LATEST_PER_CLASS, TARGET_ORDER,
 };
 pub use targets::{
     judge, Direction, TargetKey, TargetState, Threshold, ThresholdOverrides, Thresholds, BRIEF,

@@ -31,7 +31,7 @@ pub mod words;
 
 pub use error::{Error, Result};
 pub use language::Language;
-pub use mode::Mode;
+pub use mode::{DemoFaults, Mode};
 pub use money::Money;
 pub use notice::Notice;
 pub use offer::{Offer, OfferId};

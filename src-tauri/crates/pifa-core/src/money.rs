@@ -91,6 +91,14 @@ impl Money {
         {
             return Err(not_a_number());
         }
+        // The usual case, a plain decimal that fits, read digit by digit: the general path
+        // below would allocate for it.
+        if exponent == 0 && whole.len() <= 12 && fraction.len() <= MAX_DECIMALS {
+            let digits = whole.bytes().chain(fraction.bytes());
+            let padding = 10i64.pow((MAX_DECIMALS - fraction.len()) as u32);
+            let units = digits.fold(0i64, |n, b| n * 10 + i64::from(b - b'0')) * padding;
+            return Ok(Money(if negative { -units } else { units }));
+        }
         // Shift the decimal point by the exponent, then split into whole and fractional digits.
         if exponent.unsigned_abs() > 40 {
             return Err(if exponent > 0 {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::offer::tiers::{minimum_order, quote, Quote, QuoteError};
+use crate::offer::tiers::{minimum_order, order_size, quote_in_lots, Quote, QuoteError};
 use crate::offer::{Offer, OfferId, Percent, Supplier};
 use crate::store::SupplierSummary;
 use crate::{Error, Money, Result};
@@ -27,7 +27,8 @@ pub const MAX_TOP: u32 = 100;
 #[ts(export)]
 pub struct PickRequest {
     pub keywords: String,
-    /// Pieces to order; prices are taken at this quantity, raised to each offer's minimum.
+    /// Pieces to order; prices are taken at this quantity, raised to each offer's minimum and
+    /// rounded up to whole lots where the offer sells in lots.
     pub quantity: u32,
     /// Highest unit price at the quantity.
     pub max_unit_price: Option<Money>,
@@ -305,9 +306,10 @@ pub struct Pick {
     pub rank: u32,
     pub offer_id: OfferId,
     pub title: Option<String>,
-    /// At the order quantity (raised to the minimum order).
+    /// At the order quantity (raised to the minimum order, in whole lots).
     pub unit_price: Money,
-    /// What is ordered: the quantity, or the minimum order when that is larger.
+    /// What is ordered: the quantity, or the minimum order when that is larger, rounded up to
+    /// whole lots where the offer sells in lots.
     pub order_qty: u32,
     pub total: Money,
     pub score: f64,
@@ -322,7 +324,8 @@ pub struct Pick {
     pub image: Option<String>,
     #[serde(default)]
     pub supplier: Option<SupplierSummary>,
-    /// The offer's minimum order: the MOQ or the first tier's quantity, whichever is larger.
+    /// The offer's minimum order: the MOQ or the first tier's quantity, whichever is larger,
+    /// in whole lots where the offer sells in lots.
     #[serde(default)]
     pub minimum_order: u32,
     /// The quantity was below the minimum order, so `order_qty` is the minimum.
@@ -410,7 +413,8 @@ fn judge(offer: &Offer, request: &PickRequest) -> (Vec<Reason>, Option<Quote>) {
         return (vec![Reason::Delisted], None);
     }
     let mut reasons = Vec::new();
-    let priced = match quote(offer, request.quantity, None) {
+    // In whole lots, as search, compare and the offer page price it.
+    let priced = match quote_in_lots(offer, request.quantity, None) {
         Ok(q) => Some(q),
         Err(QuoteError::Delisted { .. }) => return (vec![Reason::Delisted], None),
         Err(_) => None,
@@ -580,7 +584,9 @@ pub fn evaluate(candidates: &[Offer], request: &PickRequest, weights: &Weights) 
             title_en: offer.title.as_ref().and(offer.title_en.clone()),
             image: offer.images.first().cloned(),
             supplier: offer.supplier.as_ref().map(summary_of),
-            minimum_order: minimum_order(offer),
+            // In whole lots, as the order is: the minimum the quote raised to.
+            minimum_order: order_size(offer, request.quantity)
+                .map_or_else(|_| minimum_order(offer), |size| size.minimum_order),
             below_moq: quoted.below_moq,
         })
         .collect();

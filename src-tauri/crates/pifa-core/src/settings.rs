@@ -45,6 +45,8 @@ pub struct Settings {
     pub health_thresholds: crate::health::ThresholdOverrides,
     /// A desktop notification when a health target becomes breached; off by default.
     pub health_notify: bool,
+    /// Faults the demo gateway simulates; off by default, never applied to a live gateway.
+    pub demo_faults: crate::DemoFaults,
 }
 
 impl Settings {

@@ -180,7 +180,7 @@ pub fn store_search(
     )
 }
 
-fn detail_key(offer_id: &OfferId) -> String {
+pub(crate) fn detail_key(offer_id: &OfferId) -> String {
     format!("detail:{offer_id}")
 }
 
@@ -226,8 +226,9 @@ pub fn store_detail(
 
 /// What became of one offer in a batch fetch.
 #[derive(Debug)]
-pub enum Fetched {
-    Answer(Result<Value, ApiError>),
+pub enum Fetched<T> {
+    /// What `fetch` made of it.
+    Answer(T),
     /// Not fetched: the batch was cancelled first.
     Cancelled,
     /// The fetch went wrong inside Pifa (it panicked): a bug, reported on the offer rather
@@ -235,35 +236,25 @@ pub enum Fetched {
     Crashed(String),
 }
 
-/// Fetches many offers' details with at most `concurrency` calls in flight, handing each answer
-/// to `on_fetched` as it arrives (in completion order), so the caller stores them one by one on
-/// its own connection. One failure never stops the others; setting `cancel` to true lets the
-/// calls in flight finish and reports the rest as cancelled. Every offer gets exactly one
-/// result, even one whose fetch panicked.
-pub async fn fetch_many(
-    client: std::sync::Arc<GatewayClient>,
-    offer_ids: Vec<OfferId>,
-    concurrency: usize,
-    cancel: tokio::sync::watch::Receiver<bool>,
-    on_fetched: impl FnMut(OfferId, Fetched),
-) {
-    let fetch = move |offer_id: OfferId| {
-        let client = client.clone();
-        async move { client.offer_detail(&offer_id).await }
-    };
-    fetch_each(offer_ids, concurrency, cancel, fetch, on_fetched).await
-}
-
-/// [`fetch_many`] with the fetch itself given, so tests can make one misbehave.
-async fn fetch_each<F, Fut>(
+/// Fetches many offers with at most `concurrency` fetches in flight, handing the results to
+/// `on_fetched` as they arrive (in completion order), together with any others that arrived
+/// meanwhile, so the caller stores each group in one transaction on its own connection. `fetch`
+/// runs on the runtime's threads: cleaning an answer there leaves the caller only the writing.
+/// A fetch's slot is freed as soon as it is done, not once its result is stored, so storing
+/// never holds the next call back. One failure never stops the others; setting `cancel` to
+/// true lets the fetches in flight finish and reports the rest as cancelled (a fetch that must
+/// stop the rest sets it before it is done). Every offer gets exactly one result, even one
+/// whose fetch panicked.
+pub async fn fetch_many<T, F, Fut>(
     offer_ids: Vec<OfferId>,
     concurrency: usize,
     cancel: tokio::sync::watch::Receiver<bool>,
     fetch: F,
-    mut on_fetched: impl FnMut(OfferId, Fetched),
+    mut on_fetched: impl FnMut(Vec<(OfferId, Fetched<T>)>),
 ) where
+    T: Send + 'static,
     F: Fn(OfferId) -> Fut,
-    Fut: std::future::Future<Output = std::result::Result<Value, ApiError>> + Send + 'static,
+    Fut: std::future::Future<Output = T> + Send + 'static,
 {
     let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
     let mut tasks = tokio::task::JoinSet::new();
@@ -273,30 +264,32 @@ async fn fetch_each<F, Fut>(
         let (slots, cancel) = (slots.clone(), cancel.clone());
         let fetching = fetch(offer_id.clone());
         let task = tasks.spawn(async move {
-            let Ok(slot) = slots.acquire_owned().await else {
-                return (Fetched::Cancelled, None);
+            let Ok(_slot) = slots.acquire_owned().await else {
+                return Fetched::Cancelled;
             };
             if *cancel.borrow() {
-                return (Fetched::Cancelled, None);
+                return Fetched::Cancelled;
             }
-            (Fetched::Answer(fetching.await), Some(slot))
+            Fetched::Answer(fetching.await)
         });
         offers.insert(task.id(), offer_id);
     }
+    type Joined<T> = Result<(tokio::task::Id, Fetched<T>), tokio::task::JoinError>;
+    let settle = |joined: Joined<T>| match joined {
+        Ok(done) => done,
+        Err(e) if e.is_panic() => (e.id(), Fetched::Crashed(panic_text(e.into_panic()))),
+        Err(e) => (e.id(), Fetched::Cancelled),
+    };
     while let Some(joined) = tasks.join_next_with_id().await {
-        let (task, (fetched, slot)) = match joined {
-            Ok(done) => done,
-            Err(e) if e.is_panic() => {
-                (e.id(), (Fetched::Crashed(panic_text(e.into_panic())), None))
-            }
-            Err(e) => (e.id(), (Fetched::Cancelled, None)),
-        };
-        if let Some(offer_id) = offers.remove(&task) {
-            on_fetched(offer_id, fetched);
+        let mut group = vec![settle(joined)];
+        while let Some(joined) = tasks.try_join_next_with_id() {
+            group.push(settle(joined));
         }
-        // The slot is freed only now: a `cancel` set by `on_fetched` (a batch that must stop)
-        // is seen by every fetch not yet started.
-        drop(slot);
+        let results = group
+            .into_iter()
+            .filter_map(|(task, fetched)| Some((offers.remove(&task)?, fetched)))
+            .collect();
+        on_fetched(results);
     }
 }
 
@@ -324,11 +317,11 @@ mod fetch_tests {
             if offer_id.as_str().ends_with('3') {
                 panic!("DateTime + TimeDelta overflowed");
             }
-            Ok(serde_json::json!({"offerId": offer_id.as_str()}))
+            serde_json::json!({"offerId": offer_id.as_str()})
         };
         let mut results = Vec::new();
-        fetch_each(ids.clone(), 2, cancelled, fetch, |id, fetched| {
-            results.push((id, fetched))
+        fetch_many(ids.clone(), 2, cancelled, fetch, |group| {
+            results.extend(group)
         })
         .await;
         assert_eq!(results.len(), ids.len(), "one result per offer");

@@ -1,10 +1,11 @@
 //! A brief fuzz run over the cleaner: arbitrary JSON, and the documented answers with parts
 //! swapped for arbitrary values. The cleaner must never panic, and whatever it returns must
-//! hold the model's promises (sorted, positive, de-duplicated tiers). A longer run:
+//! hold the model's promises (sorted, positive, de-duplicated tiers), reading the answer's text
+//! as it reads the parsed answer. A longer run:
 //! `PROPTEST_CASES=100000 cargo test -p pifa-core --test fuzz_clean`.
 
 use chrono::Utc;
-use pifa_core::offer::clean_answer;
+use pifa_core::offer::{clean_answer, clean_answer_text};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -97,12 +98,27 @@ fn check(raw: &Value) {
     }
 }
 
+/// The cleaner reads an answer's text in one pass (batches, imports, recheck) and a parsed
+/// `Value` otherwise (search pages, older callers): both must clean alike.
+fn text_reads_as_value(raw: &Value) {
+    let text = raw.to_string();
+    // Compared on the text parsed again: a float need not survive the trip through text.
+    let parsed: Value = serde_json::from_str(&text).unwrap();
+    let at = Utc::now();
+    assert_eq!(
+        clean_answer_text(&text, at),
+        clean_answer(&parsed, at),
+        "{text}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 2_000, ..ProptestConfig::default() })]
 
     #[test]
     fn arbitrary_json_never_panics(raw in any_json()) {
         check(&raw);
+        text_reads_as_value(&raw);
     }
 
     #[test]
@@ -127,5 +143,6 @@ proptest! {
             }
         }
         check(&raw);
+        text_reads_as_value(&raw);
     }
 }

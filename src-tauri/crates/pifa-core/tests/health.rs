@@ -1,6 +1,6 @@
 //! The health report on real database files with a fixed clock: the cache hit rate from a
 //! known sequence of lookups, the update lag of watched offers, calls rolled up into targets
-//! and trends.
+//! and trends, each gateway's figures apart.
 
 mod common;
 
@@ -8,14 +8,19 @@ use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{filled, fixture, id, t0};
-use pifa_core::health::{report, HealthWindow, ReportInput, TargetKey, TargetState, Thresholds};
-use pifa_core::metrics::{CallRecord, Outcome};
+use pifa_core::health::{
+    report, GatewayKind, HealthGateway, HealthWindow, ReportInput, TargetKey, TargetState,
+    Thresholds,
+};
+use pifa_core::metrics::{CallRecord, CurrentGateway, GatewayKey, Outcome};
 use pifa_core::protocol::ApiError;
 use pifa_core::store::{Cache, Lookup, Store};
+use pifa_core::DemoFaults;
 
 fn input(window: HealthWindow, now: DateTime<Utc>) -> ReportInput {
     ReportInput {
         window,
+        gateway: HealthGateway::of(&GatewayKey::demo(), DemoFaults::Realistic),
         now,
         today_from: now - Duration::hours(8),
         watch_interval: Duration::hours(1),
@@ -31,7 +36,8 @@ fn value(report: &pifa_core::health::HealthReport, key: TargetKey) -> Option<f64
 fn the_cache_hit_rate_counts_fresh_hits_only_over_the_window() {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::open(tmp.path().join("pifa.db")).unwrap();
-    let cache = Cache::open(tmp.path().join("cache.db")).unwrap();
+    let mut cache = Cache::open(tmp.path().join("cache.db")).unwrap();
+    cache.count_lookups_for(CurrentGateway::new(GatewayKey::demo()));
     let now = t0() + Duration::minutes(30);
     // 8 fresh, 1 stale, 1 miss in the last day; a week ago, 10 misses.
     for (n, lookup) in [(8, Lookup::Hit), (1, Lookup::Stale), (1, Lookup::Miss)] {
@@ -117,6 +123,7 @@ fn recorded_calls_become_the_success_latency_and_throttling_targets() {
     let now = t0() + Duration::minutes(30);
     let call = |at, result: Result<(), ApiError>, ms| CallRecord {
         at,
+        gateway: Some(GatewayKey::demo()),
         ..CallRecord::new(
             "product.search.queryProductDetail",
             result.as_ref().map(|_| ()),
@@ -139,9 +146,20 @@ fn recorded_calls_become_the_success_latency_and_throttling_targets() {
         Err(ApiError::Throttled("f".into())),
         100,
     ));
+    // A live gateway's calls, and the demo gateway's from before Pifa kept the gateway: in
+    // neither report of the other.
+    let live = GatewayKey::live("https://relay.example/1688");
+    for gateway in [Some(live.clone()), None] {
+        records.push(CallRecord {
+            gateway,
+            ..call(now, Err(ApiError::Throttled("frequency".into())), 100)
+        });
+    }
     cache.record_calls(&records, now).unwrap();
 
     let day = report(&cache, &store, &input(HealthWindow::Day, now)).unwrap();
+    assert_eq!(day.gateway.kind, GatewayKind::Demo);
+    assert_eq!(day.gateway.simulated_faults, DemoFaults::Realistic);
     assert_eq!(day.calls, 201);
     // 196 ok and one proper "no such offer" of 201.
     let success = value(&day, TargetKey::SuccessRate).unwrap();
@@ -172,4 +190,20 @@ fn recorded_calls_become_the_success_latency_and_throttling_targets() {
     let trend = &day.target(TargetKey::ThrottledToday).unwrap().trend;
     assert_eq!(trend.iter().filter_map(|p| p.value).sum::<f64>(), 3.0);
     assert!(day.breached());
+
+    let relay = ReportInput {
+        gateway: HealthGateway::of(&live, DemoFaults::Realistic),
+        ..input(HealthWindow::Day, now)
+    };
+    let relay = report(&cache, &store, &relay).unwrap();
+    assert_eq!(relay.gateway.kind, GatewayKind::Custom);
+    assert_eq!(relay.gateway.key, "https://relay.example/1688");
+    assert_eq!(
+        relay.gateway.simulated_faults,
+        DemoFaults::Off,
+        "never for a live gateway"
+    );
+    assert_eq!(relay.calls, 1);
+    assert_eq!(value(&relay, TargetKey::ThrottledToday), Some(1.0));
+    assert_eq!(value(&relay, TargetKey::SuccessRate), Some(0.0));
 }

@@ -7,7 +7,7 @@ use common::{filled, fixture, id, t0};
 use std::path::Path;
 
 use chrono::Duration;
-use pifa_core::offer::{clean_answer, tiers::quote, Percent};
+use pifa_core::offer::{clean_answer, tiers::quote_in_lots, Percent};
 use pifa_core::store::{
     create_at_version, Cache, OfferQuery, OfferSort, Store, PRICE_POINT_INTERVAL, USER_MIGRATIONS,
 };
@@ -196,12 +196,10 @@ fn reimporting_the_same_answers_changes_nothing() {
     let mut store = filled(tmp.path());
     let tables = [
         "offers",
-        "offer_tiers",
-        "offer_skus",
         "suppliers",
         "raw_answers",
         "price_points",
-        "offer_text",
+        "offer_keys",
     ];
     let before: Vec<u64> = tables.iter().map(|t| store.row_count(t).unwrap()).collect();
     let offer_before = store.offer(&id("624516873409")).unwrap();
@@ -388,11 +386,11 @@ fn filters_sorts_and_pages_at_the_buyers_quantity() {
             ("655443322110".into(), Some(m("17.8")))
         ]
     );
-    // Search agrees with the tier math, below and above the MOQ.
+    // Search agrees with the tier math in whole lots, below and above the MOQ.
     for quantity in [1, 2, 99, 100, 999, 1000, 5000] {
         for summary in store.search_offers(&at(quantity)).unwrap().offers {
             let offer = store.offer(&summary.offer_id).unwrap();
-            let q = quote(&offer, quantity, None).unwrap();
+            let q = quote_in_lots(&offer, quantity, None).unwrap();
             assert_eq!(
                 summary.unit_price,
                 Some(q.unit_price),

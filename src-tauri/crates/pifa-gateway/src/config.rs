@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use pifa_core::DemoFaults;
+
 /// The demo app key and secret the standalone double accepts by default. They open only the
 /// double: the live gateway knows nothing of them. Documented in the README. The in-process
 /// double of demo mode uses a per-process secret instead (see [`crate::demo`]).
@@ -91,6 +93,21 @@ impl Default for GatewayConfig {
 }
 
 impl GatewayConfig {
+    /// This double with `faults`' rates of injected faults (demo mode's "simulate faults"
+    /// setting); `Off` leaves the rates as they are.
+    pub fn with_demo_faults(self, faults: DemoFaults) -> GatewayConfig {
+        match faults {
+            DemoFaults::Off => self,
+            DemoFaults::Realistic => GatewayConfig {
+                error_5xx_percent: 10,
+                drop_percent: 3,
+                truncate_percent: 2,
+                throttle_percent: 1,
+                ..self
+            },
+        }
+    }
+
     /// The longest a business request may run: its latency, a held "timeout" and a margin.
     pub(crate) fn request_timeout(&self) -> Duration {
         self.latency
@@ -137,6 +154,25 @@ impl std::fmt::Debug for GatewayConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_realistic_profile_sets_the_fault_rates_and_off_none() {
+        let realistic = GatewayConfig::default().with_demo_faults(DemoFaults::Realistic);
+        assert_eq!(
+            (
+                realistic.error_5xx_percent,
+                realistic.drop_percent,
+                realistic.truncate_percent,
+                realistic.throttle_percent
+            ),
+            (10, 3, 2, 1)
+        );
+        let off = GatewayConfig::default().with_demo_faults(DemoFaults::Off);
+        assert_eq!(
+            format!("{off:?}"),
+            format!("{:?}", GatewayConfig::default())
+        );
+    }
 
     #[test]
     fn debug_never_shows_the_secret() {

@@ -115,13 +115,8 @@ mod tests {
 
     #[test]
     fn rates_are_met_and_repeat_with_the_seed() {
-        let config = GatewayConfig {
-            error_5xx_percent: 10,
-            drop_percent: 3,
-            truncate_percent: 2,
-            throttle_percent: 1,
-            ..GatewayConfig::default()
-        };
+        // Demo mode's realistic profile: 10% 5xx, 3% dropped, 2% truncated, 1% throttled.
+        let config = GatewayConfig::default().with_demo_faults(pifa_core::DemoFaults::Realistic);
         let fates = |seed| {
             let mut faults = Faults::new(seed);
             (0..20_000)

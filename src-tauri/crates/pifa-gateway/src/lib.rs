@@ -8,6 +8,7 @@
 //! It runs as its own binary (`pifa-gateway`), inside the app and `pifa-cli --demo`, and inside
 //! tests, always on loopback.
 
+mod alarm;
 pub mod catalog;
 mod clock;
 mod config;

@@ -278,6 +278,11 @@ fn postpone(gw: &Gateway, app_key: &str, params: &[(String, String)]) -> Respons
     }
 }
 
+/// A business call, answered `latency` after it arrived. The answer is made meanwhile rather
+/// than after: a gateway's latency runs from request to answer, and making answers only once
+/// the latency is over had the many requests that arrive together queue for the double's two
+/// threads on top of it (measured: 24 ms per call at 20 ms latency, concurrency 16). The wait
+/// is `alarm`'s, to the microsecond: tokio's timer rounds up to the next millisecond.
 async fn business(
     gw: &Gateway,
     version: &str,
@@ -287,15 +292,27 @@ async fn business(
     params: &[(String, String)],
     hangup: Option<Hangup>,
 ) -> Response {
+    let arrived = std::time::Instant::now();
     let latency = {
         let jitter = lock(&gw.faults).jitter_ms(gw.config.jitter.as_millis() as u64);
         gw.config
             .latency
             .saturating_add(Duration::from_millis(jitter))
     };
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    let answer = business_answer(gw, version, namespace, api, app_key, params, hangup).await;
+    crate::alarm::sleep_until(arrived + latency).await;
+    answer
+}
+
+async fn business_answer(
+    gw: &Gateway,
+    version: &str,
+    namespace: &str,
+    api: &str,
+    app_key: &str,
+    params: &[(String, String)],
+    hangup: Option<Hangup>,
+) -> Response {
     // 1. The app key and the API.
     if app_key != gw.config.app_key {
         return gw.error(

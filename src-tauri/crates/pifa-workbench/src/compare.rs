@@ -43,7 +43,7 @@ impl Workbench {
         // The settings file is read before the database is locked, not while it is.
         let ttls = self.ttls();
         let offers = {
-            let store = self.store()?;
+            let store = self.reader()?;
             ids.iter()
                 .map(|id| store.offer(id))
                 .collect::<Result<Vec<_>, _>>()?

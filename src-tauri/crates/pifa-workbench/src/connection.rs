@@ -1,13 +1,14 @@
 //! The gateway connection, one for both front ends: live 1688 with the user's app (credentials
 //! and tokens in the OS keyring, or for scripts the environment), or demo mode on the built-in
-//! double; which gateway live mode calls; and the auth actions (login, status, logout).
+//! double, with the faults it simulates; which gateway live mode calls; which gateway the health
+//! figures are kept under; and the auth actions (login, status, logout).
 
 use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use pifa_core::metrics::CallSink;
+use pifa_core::metrics::{CallSink, CurrentGateway, GatewayKey, Tagged};
 use pifa_core::protocol::loopback::{
     authorize_with_browser, code_from_pasted, new_state, LoopbackRedirect,
 };
@@ -15,8 +16,8 @@ use pifa_core::protocol::{
     check_gateway, ApiError, AppCredentials, ClientConfig, GatewayClient, TokenKeeper, TokenSet,
     LIVE_GATEWAY,
 };
-use pifa_core::{secrets, Error, Mode};
-use pifa_gateway::{demo, GatewayConfig, GatewayHandle};
+use pifa_core::{secrets, DemoFaults, Error, Mode};
+use pifa_gateway::{demo, Gateway, GatewayConfig, GatewayHandle};
 
 use crate::CommandError;
 
@@ -62,8 +63,8 @@ impl ConnectOptions {
 /// A connected, authorized gateway client.
 pub struct Online {
     pub client: Arc<GatewayClient>,
-    /// The in-process double in demo mode; serving until dropped.
-    _demo: Option<GatewayHandle>,
+    /// The in-process double in demo mode, with the faults it simulates; serving until dropped.
+    demo: Option<(GatewayHandle, DemoFaults)>,
 }
 
 /// What the window shows about the connection.
@@ -103,9 +104,70 @@ pub enum Authorize {
     Paste(AskPasted),
 }
 
+/// The demo faults as chosen: in Settings, and above it `--demo-faults`.
+#[derive(Debug, Clone, Default)]
+struct FaultChoice {
+    setting: DemoFaults,
+    flag: Option<DemoFaults>,
+}
+
+/// The demo faults in effect and what set them, when not Settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaultsInEffect {
+    pub faults: DemoFaults,
+    /// `--demo-faults` or `PIFA_DEMO_FAULTS` when one of them overrides the Settings choice.
+    pub forced_by: Option<&'static str>,
+}
+
+/// The environment variable that chooses the demo faults, above Settings and below the flag.
+pub const DEMO_FAULTS_VARIABLE: &str = "PIFA_DEMO_FAULTS";
+
+/// A fault profile by name (`off`, `realistic`); a bad one is an error naming where it came from.
+pub fn parse_demo_faults(text: &str, source: &str) -> Result<DemoFaults, CommandError> {
+    DemoFaults::parse(text).ok_or_else(|| {
+        let names: Vec<&str> = DemoFaults::ALL.iter().map(|f| f.as_str()).collect();
+        Error::BadDemoFaults(format!(
+            "{source}: {text:?} is not a demo fault profile; use one of {}",
+            names.join(", ")
+        ))
+        .into()
+    })
+}
+
+/// The demo faults in effect: `--demo-faults`, else `PIFA_DEMO_FAULTS`, else the Settings choice.
+fn demo_faults_in_effect(choice: &FaultChoice) -> Result<FaultsInEffect, CommandError> {
+    if let Some(flag) = choice.flag {
+        return Ok(FaultsInEffect {
+            faults: flag,
+            forced_by: Some("--demo-faults"),
+        });
+    }
+    match env(DEMO_FAULTS_VARIABLE) {
+        Some(text) => Ok(FaultsInEffect {
+            faults: parse_demo_faults(&text, DEMO_FAULTS_VARIABLE)?,
+            forced_by: Some(DEMO_FAULTS_VARIABLE),
+        }),
+        None => Ok(FaultsInEffect {
+            faults: choice.setting,
+            forced_by: None,
+        }),
+    }
+}
+
+/// What the health figures of a connection are kept under: `demo`, or the live gateway.
+fn figures_key(account: &Account) -> GatewayKey {
+    match account.mode {
+        Mode::Demo => GatewayKey::demo(),
+        Mode::Live => GatewayKey::live(&account.gateway),
+    }
+}
+
 pub(crate) struct Connection {
     options: ConnectOptions,
     account: Mutex<Account>,
+    /// The gateway of `account`, for the cache to count its lookups under.
+    current_gateway: CurrentGateway,
+    demo_faults: Mutex<FaultChoice>,
     current: tokio::sync::Mutex<Option<Arc<Online>>>,
     /// Saves renewed keyring tokens in order; flushed before a short-lived process exits.
     keeper: Mutex<Option<Arc<TokenKeeper>>>,
@@ -159,9 +221,10 @@ impl Connection {
     /// (blocking: called before the async runtime runs).
     pub(crate) fn start(
         options: ConnectOptions,
-        gateway_setting: Option<&str>,
+        settings: &pifa_core::Settings,
         recorder: Arc<dyn CallSink>,
     ) -> Connection {
+        let gateway_setting = settings.gateway.as_deref();
         let (gateway, gateway_problem) =
             match gateway_url(options.gateway.as_deref(), gateway_setting) {
                 Ok(url) => (url, None),
@@ -190,7 +253,12 @@ impl Connection {
         }
         Connection {
             options,
+            current_gateway: CurrentGateway::new(figures_key(&account)),
             account: Mutex::new(account),
+            demo_faults: Mutex::new(FaultChoice {
+                setting: settings.demo_faults,
+                flag: None,
+            }),
             current: tokio::sync::Mutex::new(None),
             keeper: Mutex::new(None),
             recorder,
@@ -205,7 +273,64 @@ impl Connection {
     }
 
     fn set_account(&self, change: impl FnOnce(&mut Account)) {
-        change(&mut self.account.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut account = self.account.lock().unwrap_or_else(PoisonError::into_inner);
+        change(&mut account);
+        self.current_gateway.set(figures_key(&account));
+    }
+
+    /// The gateway connected now, as the cache counts lookups under it (kept up to date).
+    pub(crate) fn current_gateway(&self) -> CurrentGateway {
+        self.current_gateway.clone()
+    }
+
+    fn fault_choice(&self) -> FaultChoice {
+        self.demo_faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The demo faults in effect now, or why the override given cannot be used.
+    pub(crate) fn demo_faults(&self) -> Result<FaultsInEffect, CommandError> {
+        demo_faults_in_effect(&self.fault_choice())
+    }
+
+    /// `--demo-faults`: above `PIFA_DEMO_FAULTS` and Settings. Call before the first connection.
+    pub(crate) fn force_demo_faults(&self, faults: DemoFaults) {
+        self.demo_faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .flag = Some(faults);
+    }
+
+    /// A new Settings choice of demo faults. A demo double running with other faults is let go,
+    /// so the next call starts one with these (a few milliseconds, and a batch in flight keeps
+    /// its own until it ends): no restart needed.
+    pub(crate) async fn set_demo_faults_setting(&self, setting: DemoFaults) {
+        self.demo_faults
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .setting = setting;
+        let wanted = self.demo_faults().ok().map(|f| f.faults);
+        let mut current = self.current.lock().await;
+        let stale = current
+            .as_ref()
+            .and_then(|online| online.demo.as_ref())
+            .is_some_and(|(_, running)| Some(*running) != wanted);
+        if stale {
+            if let Some(old) = current.take() {
+                // Stopping a double waits for its thread: not on the async runtime.
+                tokio::task::spawn_blocking(move || drop(old));
+            }
+        }
+    }
+
+    /// The in-process double demo mode is connected to, if it is: what tests compare recorded
+    /// figures with.
+    pub(crate) async fn demo_double(&self) -> Option<Arc<Gateway>> {
+        let current = self.current.lock().await;
+        let (handle, _) = current.as_ref()?.demo.as_ref()?;
+        Some(Arc::clone(&handle.gateway))
     }
 
     /// A client whose renewed tokens go back to the keyring, one set after the other.
@@ -257,19 +382,27 @@ impl Connection {
         Ok(online)
     }
 
-    /// The built-in double, authorized through the regular OAuth code path.
+    /// The built-in double with the demo faults in effect, authorized through the regular
+    /// OAuth code path.
     async fn demo(&self) -> Result<Online, CommandError> {
-        let handle =
-            demo::start(GatewayConfig::default()).map_err(|e| Error::DemoStart(e.to_string()))?;
+        let faults = self.demo_faults()?.faults;
+        let handle = demo::start(GatewayConfig::default().with_demo_faults(faults))
+            .map_err(|e| Error::DemoStart(e.to_string()))?;
+        if faults != DemoFaults::Off {
+            tracing::info!(
+                faults = faults.as_str(),
+                "the demo gateway simulates faults"
+            );
+        }
         let client = GatewayClient::new(with_rate(
             ClientConfig::new(&handle.base_url, demo::credentials()),
             self.options.rate,
         ))?
-        .recording(Arc::clone(&self.recorder));
+        .recording(Tagged::wrap(GatewayKey::demo(), Arc::clone(&self.recorder)));
         demo::authorize(&client).await?;
         Ok(Online {
             client: Arc::new(client),
-            _demo: Some(handle),
+            demo: Some((handle, faults)),
         })
     }
 
@@ -306,7 +439,10 @@ impl Connection {
             ClientConfig::new(gateway, credentials),
             self.options.rate,
         ))?
-        .recording(Arc::clone(&self.recorder));
+        .recording(Tagged::wrap(
+            GatewayKey::live(gateway),
+            Arc::clone(&self.recorder),
+        ));
         let (access, refresh) = match scripted {
             true => (env("PIFA_ACCESS_TOKEN"), env("PIFA_REFRESH_TOKEN")),
             false => (None, None),
@@ -330,7 +466,7 @@ impl Connection {
                 .await;
             return Ok(Online {
                 client: Arc::new(client),
-                _demo: None,
+                demo: None,
             });
         }
         let Some(tokens) = keyring(secrets::load_tokens).await? else {
@@ -348,7 +484,7 @@ impl Connection {
         client.set_tokens(Some(tokens)).await;
         Ok(Online {
             client: Arc::new(client),
-            _demo: None,
+            demo: None,
         })
     }
 
@@ -368,8 +504,9 @@ impl Connection {
         // Checked first: a bad address fails before anything is sent, and never gets the secret.
         let gateway = gateway_url(self.options.gateway.as_deref(), gateway_setting)?;
         let client = self.keeping_tokens(
-            GatewayClient::new(ClientConfig::new(&gateway, credentials.clone()))?
-                .recording(Arc::clone(&self.recorder)),
+            GatewayClient::new(ClientConfig::new(&gateway, credentials.clone()))?.recording(
+                Tagged::wrap(GatewayKey::live(&gateway), Arc::clone(&self.recorder)),
+            ),
         );
         let tokens = match authorize {
             Authorize::Browser(open) => {
@@ -397,7 +534,7 @@ impl Connection {
         tracing::info!(%app_key, %gateway, "authorized with 1688");
         *self.current.lock().await = Some(Arc::new(Online {
             client: Arc::new(client),
-            _demo: None,
+            demo: None,
         }));
         self.set_account(|a| {
             *a = Account {

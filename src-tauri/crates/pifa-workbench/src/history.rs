@@ -24,7 +24,7 @@ impl Workbench {
     ) -> Result<PriceHistory, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
         Ok(self
-            .store()?
+            .reader()?
             .price_history_of(&offer_id, range, qty, Utc::now())?)
     }
 
@@ -36,7 +36,7 @@ impl Workbench {
         range: HistoryRange,
         qty: Option<u32>,
     ) -> Result<Vec<PriceHistory>, CommandError> {
-        let store = self.store()?;
+        let store = self.reader()?;
         let now = Utc::now();
         let mut out = Vec::new();
         for id in offer_ids.iter().take(OVERLAY_MAX) {
@@ -63,7 +63,7 @@ impl Workbench {
             .take(SPARKS_MAX)
             .map(|r| Ok((OfferId::parse(&r.offer_id)?, r.qty)))
             .collect::<Result<Vec<_>, CommandError>>()?;
-        Ok(self.store()?.sparklines(&requests, Utc::now())?)
+        Ok(self.reader()?.sparklines(&requests, Utc::now())?)
     }
 
     /// Folds history older than 90 days into days, for a moment at most (the rest next time).

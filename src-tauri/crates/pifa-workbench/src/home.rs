@@ -71,7 +71,7 @@ impl Workbench {
     /// What the first screen shows.
     pub fn home(&self) -> Result<Home, CommandError> {
         let mode = self.account().mode;
-        let store = self.store()?;
+        let store = self.reader()?;
         let now = Utc::now();
         let last_pick = store.pick_runs(1)?.into_iter().next();
         let recent_searches = store.recent_searches(HOME_ITEMS as u32)?;

@@ -45,7 +45,10 @@ pub use home::{sample_need, Home};
 pub use links::OfferLinkPart;
 pub use picks::PickProgress;
 pub use sourcing::{FetchedOffers, InputError, Refresh, Swr};
-pub use suppliers::{SupplierPage, SupplierQuery, SupplierView, MAX_SUPPLIER_PAGE};
+pub use suppliers::{
+    SignalChange, SignalsHistory, SupplierBadge, SupplierPage, SupplierQuery, SupplierView,
+    MAX_SUPPLIER_PAGE,
+};
 
 /// Offers fetched at once by a batch.
 pub const BATCH_CONCURRENCY: usize = 8;
@@ -93,6 +96,9 @@ struct Inner {
     data_dir: Result<DataDir, CommandError>,
     /// The user database; one connection, held briefly by each action.
     store: Result<Mutex<Store>, CommandError>,
+    /// A second connection for what the window shows, so its reads never queue behind a batch
+    /// or watch round writing through `store`.
+    reader: Result<Mutex<Store>, CommandError>,
     /// The API cache, apart from the user's data.
     cache: Result<Mutex<Cache>, CommandError>,
     connection: connection::Connection,
@@ -127,15 +133,20 @@ impl Workbench {
         let store = data_dir
             .clone()
             .and_then(|dir| Store::open_in(&dir).map_err(CommandError::from))
-            .inspect(|store| notices.extend_from_slice(store.notices()))
+            .inspect(|store| notices.extend_from_slice(store.notices()));
+        let reader = store
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|store| store.reader().map_err(CommandError::from))
             .map(Mutex::new);
+        let store = store.map(Mutex::new);
         let cache = data_dir
             .clone()
             .and_then(|dir| Cache::open_in(&dir).map_err(CommandError::from))
             .inspect(|cache| notices.extend_from_slice(cache.notices()))
             .map(Mutex::new);
         // The first load: the one that sets an unreadable file aside and says so.
-        let gateway_setting = data_dir
+        let settings = data_dir
             .as_ref()
             .ok()
             .and_then(|dir| {
@@ -143,10 +154,11 @@ impl Workbench {
                     .load_with_notice()
                     .ok()
             })
-            .and_then(|loaded| {
+            .map(|loaded| {
                 notices.extend(loaded.notice);
-                loaded.settings.gateway
-            });
+                loaded.settings
+            })
+            .unwrap_or_default();
         if let Err(problem) = &store {
             tracing::error!(code = %problem.code, "the user database cannot be used: {}", problem.message);
         }
@@ -163,12 +175,9 @@ impl Workbench {
                 os_language: Language::from_os(),
                 data_dir,
                 store,
+                reader,
                 cache,
-                connection: connection::Connection::start(
-                    options,
-                    gateway_setting.as_deref(),
-                    calls,
-                ),
+                connection: connection::Connection::start(options, &settings, calls),
                 batch_cancel: Mutex::new(None),
                 pick_cancel: Mutex::new(None),
                 images,
@@ -176,6 +185,7 @@ impl Workbench {
             }),
         };
         health::start_flushing(&workbench, flushing_stopped);
+        health::count_lookups_per_gateway(&workbench);
         workbench
     }
 
@@ -193,6 +203,37 @@ impl Workbench {
     /// and name lookups). Hold it briefly.
     pub fn store(&self) -> Result<MutexGuard<'_, Store>, CommandError> {
         locked(&self.inner.store)
+    }
+
+    /// The user database for reads only (see `Inner::reader`): what pages and lists show.
+    pub fn reader(&self) -> Result<MutexGuard<'_, Store>, CommandError> {
+        locked(&self.inner.reader)
+    }
+
+    /// Builds the stored-offer search index on a connection of its own, once the window has
+    /// had its start, and hands it to the reader: the app's first search then does not wait
+    /// for it (a few hundred milliseconds at 100,000 offers). For the app; a one-off CLI search
+    /// builds its own.
+    pub fn prepare_search_in_background(&self) {
+        let Ok(builder) = self
+            .reader()
+            .and_then(|reader| reader.reader().map_err(CommandError::from))
+        else {
+            return;
+        };
+        let inner = Arc::downgrade(&self.inner);
+        std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            if let Err(e) = builder.prepare_search() {
+                tracing::warn!(code = e.code(), "search index not prepared: {e}");
+                return;
+            }
+            if let Some(inner) = inner.upgrade() {
+                if let Ok(reader) = locked(&inner.reader) {
+                    reader.adopt_search_index(builder);
+                }
+            }
+        });
     }
 
     /// The API cache.
@@ -388,7 +429,7 @@ impl Workbench {
     }
 
     pub fn search_offers(&self, query: &OfferQuery) -> Result<OfferPage, CommandError> {
-        Ok(self.store()?.search_offers(query)?)
+        Ok(self.reader()?.search_offers(query)?)
     }
 
     /// Fetches every offer named in a pasted text, handing each result to `on_item` as it
@@ -463,7 +504,7 @@ impl Workbench {
     }
 
     pub fn paused_offers(&self) -> Result<Vec<PausedOffer>, CommandError> {
-        Ok(self.store()?.paused_offers(Utc::now())?)
+        Ok(self.reader()?.paused_offers(Utc::now())?)
     }
 
     /// Lifts the pauses of these offers, or of all when none are named.

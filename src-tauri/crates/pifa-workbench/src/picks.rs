@@ -284,12 +284,12 @@ impl Workbench {
     }
 
     pub fn pick_run(&self, run_id: i64) -> Result<PickRun, CommandError> {
-        Ok(self.store()?.pick_run(run_id)?)
+        Ok(self.reader()?.pick_run(run_id)?)
     }
 
     /// Saved pick runs, newest first.
     pub fn pick_runs(&self, limit: u32) -> Result<Vec<PickRunSummary>, CommandError> {
-        Ok(self.store()?.pick_runs(limit)?)
+        Ok(self.reader()?.pick_runs(limit)?)
     }
 }
 

@@ -13,11 +13,11 @@ use crate::{CommandError, Workbench};
 
 impl Workbench {
     pub fn shortlists(&self) -> Result<Vec<Shortlist>, CommandError> {
-        Ok(self.store()?.shortlists()?)
+        Ok(self.reader()?.shortlists()?)
     }
 
     pub fn shortlist(&self, shortlist_id: i64) -> Result<Shortlist, CommandError> {
-        Ok(self.store()?.shortlist(shortlist_id)?)
+        Ok(self.reader()?.shortlist(shortlist_id)?)
     }
 
     pub fn create_shortlist(&self, name: &str) -> Result<Shortlist, CommandError> {
@@ -75,7 +75,7 @@ impl Workbench {
 
     /// One page of a shortlist, compared at a quantity: cheapest total first.
     pub fn shortlist_page(&self, query: &ShortlistQuery) -> Result<ShortlistPage, CommandError> {
-        Ok(self.store()?.shortlist_page(query)?)
+        Ok(self.reader()?.shortlist_page(query)?)
     }
 
     /// Every offer of a shortlist compared at `quantity` (else each one's target or MOQ).
@@ -84,13 +84,13 @@ impl Workbench {
         shortlist_id: i64,
         quantity: Option<u32>,
     ) -> Result<Vec<ShortlistRow>, CommandError> {
-        Ok(self.store()?.shortlist_rows(shortlist_id, quantity)?)
+        Ok(self.reader()?.shortlist_rows(shortlist_id, quantity)?)
     }
 
     /// The shortlists holding an offer, for the offer page.
     pub fn shortlists_of(&self, offer_id: &str) -> Result<Vec<i64>, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
-        Ok(self.store()?.shortlists_of(&offer_id)?)
+        Ok(self.reader()?.shortlists_of(&offer_id)?)
     }
 
     /// Writes a shortlist's comparison as CSV into the Downloads folder (else
@@ -122,7 +122,7 @@ impl Workbench {
         &self,
         shortlist_id: i64,
     ) -> Result<(PathBuf, String), CommandError> {
-        let shortlist = self.store()?.shortlist(shortlist_id)?;
+        let shortlist = self.reader()?.shortlist(shortlist_id)?;
         let dir = default_export_dir(self.data_dir()?.path());
         let name = free_name(&dir, &export_stem(&shortlist.name));
         Ok((dir, name))
@@ -136,7 +136,7 @@ impl Workbench {
         quantity: Option<u32>,
         path: &std::path::Path,
     ) -> Result<PathBuf, CommandError> {
-        let rows = self.store()?.shortlist_rows(shortlist_id, quantity)?;
+        let rows = self.reader()?.shortlist_rows(shortlist_id, quantity)?;
         let language = self.language();
         write_file(path, |file| write_shortlist_csv(&rows, language, file))?;
         Ok(path.to_owned())

@@ -209,7 +209,7 @@ impl Workbench {
     /// The stored copy of an offer, however old, without asking the gateway.
     pub fn stored_offer(&self, offer_id: &str) -> Result<Offer, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
-        Ok(self.store()?.offer(&offer_id)?)
+        Ok(self.reader()?.offer(&offer_id)?)
     }
 
     /// Prices an order of a stored offer: the quote, the minimum order and the next break.

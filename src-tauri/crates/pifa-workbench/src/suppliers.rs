@@ -16,6 +16,9 @@ use ts_rs::TS;
 
 use crate::{CommandError, Workbench};
 
+mod signals;
+pub use signals::{SignalChange, SignalsHistory, SupplierBadge};
+
 /// Suppliers a page lists at most.
 pub const MAX_SUPPLIER_PAGE: u32 = 200;
 
@@ -55,6 +58,8 @@ pub struct SupplierView {
     /// Why the contacts cannot be shown: the keyring's own message (none reachable, locked)
     /// or `contacts.locked` (the key is missing or another one). Never holds a contact.
     pub contacts_problem: Option<CommandError>,
+    /// Its badges, service scores and rates over time.
+    pub history: SignalsHistory,
 }
 
 impl Workbench {
@@ -105,6 +110,7 @@ impl Workbench {
         let store = self.store()?;
         let entry = resolve(&store, supplier)?;
         let offers = store.supplier_offers(&entry.supplier_id)?;
+        let history = SignalsHistory::of(store.supplier_history(&entry.supplier_id, None)?);
         let (contacts, contacts_problem) = match suppliers::read(&store, keys, &entry.supplier_id) {
             Ok(contacts) => (Some(contacts), None),
             Err(e) => (None, Some(CommandError::from(e))),
@@ -114,6 +120,7 @@ impl Workbench {
             offers,
             contacts,
             contacts_problem,
+            history,
         })
     }
 

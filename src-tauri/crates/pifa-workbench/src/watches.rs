@@ -69,16 +69,16 @@ impl Workbench {
     /// The watch on one offer, for its offer page.
     pub fn watch_of(&self, offer_id: &str) -> Result<Option<Watch>, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
-        Ok(self.store()?.watch(&offer_id, Utc::now())?)
+        Ok(self.reader()?.watch(&offer_id, Utc::now())?)
     }
 
     pub fn watches(&self) -> Result<Vec<Watch>, CommandError> {
-        Ok(self.store()?.watches(Utc::now())?)
+        Ok(self.reader()?.watches(Utc::now())?)
     }
 
     /// Alerts raised by the watches' rules, newest first.
     pub fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
-        Ok(self.store()?.alerts(unseen_only)?)
+        Ok(self.reader()?.alerts(unseen_only)?)
     }
 
     pub fn mark_alerts_seen(&self) -> Result<u64, CommandError> {

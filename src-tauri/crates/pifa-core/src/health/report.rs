@@ -1,16 +1,71 @@
 //! The health report: the brief's targets over a window, each with its value, threshold, state
 //! and a trend, and the error log by outcome class. Built from the cache database's call and
 //! lookup roll-ups and the user database's watches; the dashboard and `pifa-cli health` show
-//! the same report.
+//! the same report. It covers one gateway, the one connected: demo figures are never counted
+//! with live ones.
 
 use chrono::{DateTime, Duration, Local, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::targets::{judge, TargetKey, TargetState, Threshold, Thresholds};
-use crate::metrics::{LatencyHistogram, Outcome};
+use crate::metrics::{GatewayKey, LatencyHistogram, Outcome};
+use crate::protocol::LIVE_GATEWAY;
 use crate::store::{hour_of, Cache, CallHour, Lookup, LookupHour, Store};
-use crate::Result;
+use crate::{DemoFaults, Result};
+
+/// What kind of gateway a report covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum GatewayKind {
+    /// Pifa's built-in double: generated figures.
+    Demo,
+    /// 1688's own gateway.
+    Live,
+    /// Another 1688-compatible gateway, by its address.
+    Custom,
+}
+
+/// The gateway a report covers, as the dashboard names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct HealthGateway {
+    /// What its figures are kept under: `demo`, or the gateway's address.
+    pub key: String,
+    pub kind: GatewayKind,
+    /// The faults the demo gateway simulates; always `off` for any other.
+    pub simulated_faults: DemoFaults,
+}
+
+impl HealthGateway {
+    /// `faults` counts only for the demo gateway.
+    pub fn of(key: &GatewayKey, faults: DemoFaults) -> HealthGateway {
+        let kind = if key.is_demo() {
+            GatewayKind::Demo
+        } else if key.as_str() == LIVE_GATEWAY {
+            GatewayKind::Live
+        } else {
+            GatewayKind::Custom
+        };
+        HealthGateway {
+            key: key.as_str().to_owned(),
+            kind,
+            simulated_faults: match kind {
+                GatewayKind::Demo => faults,
+                _ => DemoFaults::Off,
+            },
+        }
+    }
+
+    fn figures_key(&self) -> GatewayKey {
+        match self.kind {
+            GatewayKind::Demo => GatewayKey::demo(),
+            _ => GatewayKey::live(&self.key),
+        }
+    }
+}
 
 /// The span a report covers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -120,6 +175,8 @@ pub struct LookupCounts {
 #[ts(export)]
 pub struct HealthReport {
     pub window: HealthWindow,
+    /// The gateway whose calls and lookups the figures count.
+    pub gateway: HealthGateway,
     /// The hours covered: `[from, to)`, `to` the end of the current hour.
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
@@ -187,9 +244,11 @@ pub fn update_lag(fetched: &[DateTime<Utc>], now: DateTime<Utc>, interval: Durat
 }
 
 /// What goes into a report besides the databases.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ReportInput {
     pub window: HealthWindow,
+    /// The gateway to cover: the one connected.
+    pub gateway: HealthGateway,
     pub now: DateTime<Utc>,
     /// From when "today" counts, for the throttled-calls target: local midnight.
     pub today_from: DateTime<Utc>,
@@ -199,10 +258,15 @@ pub struct ReportInput {
 
 impl ReportInput {
     /// Now, in this computer's time zone, with the brief's thresholds.
-    pub fn now(window: HealthWindow, watch_interval: Duration) -> ReportInput {
+    pub fn now(
+        window: HealthWindow,
+        gateway: HealthGateway,
+        watch_interval: Duration,
+    ) -> ReportInput {
         let now = Utc::now();
         ReportInput {
             window,
+            gateway,
             now,
             today_from: local_midnight(now),
             watch_interval,
@@ -292,7 +356,8 @@ pub fn report(cache: &Cache, store: &Store, input: &ReportInput) -> Result<Healt
         .map(|i| from + window.step() * i as i32)
         .collect();
 
-    let call_hours = cache.call_hours(from, to)?;
+    let gateway = input.gateway.figures_key();
+    let call_hours = cache.call_hours(&gateway, from, to)?;
     let mut calls = CallFigures::default();
     let mut call_trend: Vec<CallFigures> = (0..points).map(|_| CallFigures::default()).collect();
     let mut classes: Vec<(Outcome, u64)> = Vec::new();
@@ -307,7 +372,7 @@ pub fn report(cache: &Cache, store: &Store, input: &ReportInput) -> Result<Healt
         }
     }
 
-    let lookup_hours = cache.lookup_hours(from, to)?;
+    let lookup_hours = cache.lookup_hours(&gateway, from, to)?;
     let mut lookup_figures = LookupFigures::default();
     let mut lookup_trend: Vec<LookupFigures> =
         (0..points).map(|_| LookupFigures::default()).collect();
@@ -334,7 +399,7 @@ pub fn report(cache: &Cache, store: &Store, input: &ReportInput) -> Result<Healt
     }
     lookups.sort_by(|a, b| a.kind.cmp(&b.kind));
 
-    let throttled_today = cache.calls_since(input.today_from, Outcome::Throttled)?;
+    let throttled_today = cache.calls_since(&gateway, input.today_from, Outcome::Throttled)?;
     let lag = update_lag(
         &store.watched_fetched_at()?,
         input.now,
@@ -388,7 +453,7 @@ pub fn report(cache: &Cache, store: &Store, input: &ReportInput) -> Result<Healt
         });
     }
 
-    let latest = cache.latest_failures(from, LATEST_PER_CLASS)?;
+    let latest = cache.latest_failures(&gateway, from, LATEST_PER_CLASS)?;
     classes.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     let errors = classes
         .into_iter()
@@ -410,6 +475,7 @@ pub fn report(cache: &Cache, store: &Store, input: &ReportInput) -> Result<Healt
 
     Ok(HealthReport {
         window,
+        gateway: input.gateway.clone(),
         from,
         to,
         generated_at: input.now,

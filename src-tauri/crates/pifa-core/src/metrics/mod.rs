@@ -2,10 +2,13 @@
 //! in-memory [`CallLog`], which its owner drains into the cache database in batches
 //! (`Cache::record_calls`). Pushing takes a short uncontended lock and no I/O, so recording never
 //! holds up a batch; see `pifa-cli/benches/recording.rs` for what it costs.
+//!
+//! Every record and cache lookup is kept under the gateway it concerned ([`GatewayKey`]), and a
+//! health report covers one gateway: the demo double's generated figures never pass for live ones.
 
 mod histogram;
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -100,10 +103,84 @@ impl Outcome {
     }
 }
 
+/// Which gateway figures belong to: `demo` for the built-in double (whatever port it has this
+/// run), else the live gateway's checked address.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct GatewayKey(Arc<str>);
+
+impl GatewayKey {
+    pub const DEMO: &'static str = "demo";
+    /// Kept for records from before Pifa noted the gateway: they may be demo or live, so no
+    /// report counts them (generated figures must not pass for live ones).
+    pub const UNKNOWN: &'static str = "unknown";
+
+    pub fn demo() -> GatewayKey {
+        GatewayKey(Arc::from(GatewayKey::DEMO))
+    }
+
+    pub fn unknown() -> GatewayKey {
+        GatewayKey(Arc::from(GatewayKey::UNKNOWN))
+    }
+
+    /// A live gateway by its address (as `protocol::check_gateway` gives it).
+    pub fn live(address: &str) -> GatewayKey {
+        match address.trim() {
+            "" => GatewayKey::unknown(),
+            address => GatewayKey(Arc::from(address)),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_demo(&self) -> bool {
+        &*self.0 == GatewayKey::DEMO
+    }
+}
+
+impl std::fmt::Display for GatewayKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// The gateway connected now, shared by the connection (which sets it whenever the mode or
+/// gateway changes) and the cache (which counts its lookups under it).
+#[derive(Debug, Clone)]
+pub struct CurrentGateway(Arc<RwLock<GatewayKey>>);
+
+impl Default for CurrentGateway {
+    /// Nobody has said yet: lookups are counted under no gateway's figures.
+    fn default() -> CurrentGateway {
+        CurrentGateway::new(GatewayKey::unknown())
+    }
+}
+
+impl CurrentGateway {
+    pub fn new(key: GatewayKey) -> CurrentGateway {
+        CurrentGateway(Arc::new(RwLock::new(key)))
+    }
+
+    pub fn get(&self) -> GatewayKey {
+        self.0
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    pub fn set(&self, key: GatewayKey) {
+        *self.0.write().unwrap_or_else(PoisonError::into_inner) = key;
+    }
+}
+
 /// One call on the wire (each retry is one; token and clock calls included).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CallRecord {
     pub at: DateTime<Utc>,
+    /// The gateway called; `None` (kept as [`GatewayKey::UNKNOWN`]) until a [`Tagged`] sink
+    /// notes it.
+    pub gateway: Option<GatewayKey>,
     /// The API's name (`product.search.queryProductDetail`, `getToken`, …).
     pub api: &'static str,
     pub outcome: Outcome,
@@ -123,6 +200,7 @@ impl CallRecord {
     ) -> CallRecord {
         CallRecord {
             at: Utc::now(),
+            gateway: None,
             api,
             outcome: Outcome::of(result),
             latency,
@@ -161,6 +239,26 @@ pub fn safe_message(message: &str) -> String {
 /// Where a client sends its call records.
 pub trait CallSink: Send + Sync {
     fn record(&self, call: CallRecord);
+}
+
+/// Notes which gateway a client's calls went to before passing them on. Each client is made
+/// for one gateway, so its records keep that one even when the app switches mode meanwhile.
+pub struct Tagged {
+    gateway: GatewayKey,
+    sink: Arc<dyn CallSink>,
+}
+
+impl Tagged {
+    pub fn wrap(gateway: GatewayKey, sink: Arc<dyn CallSink>) -> Arc<dyn CallSink> {
+        Arc::new(Tagged { gateway, sink })
+    }
+}
+
+impl CallSink for Tagged {
+    fn record(&self, mut call: CallRecord) {
+        call.gateway = Some(self.gateway.clone());
+        self.sink.record(call);
+    }
 }
 
 /// Most records held between flushes; past it new ones are dropped and counted (a flush that
@@ -261,5 +359,21 @@ mod tests {
         let attempts: Vec<u32> = log.take().iter().map(|r| r.attempt).collect();
         assert_eq!(attempts, [1, 2]);
         assert!(log.is_empty());
+    }
+
+    #[test]
+    fn a_tagged_sink_notes_its_gateway_and_the_current_one_can_change() {
+        let log = Arc::new(CallLog::new());
+        let live = GatewayKey::live("https://gw.open.1688.com");
+        let sink = Tagged::wrap(live.clone(), Arc::clone(&log) as Arc<dyn CallSink>);
+        sink.record(CallRecord::new("getToken", Ok(()), Duration::ZERO, 1));
+        assert_eq!(log.take()[0].gateway.as_ref(), Some(&live));
+        assert_eq!(GatewayKey::live(" ").as_str(), GatewayKey::UNKNOWN);
+
+        let current = CurrentGateway::default();
+        let shared = current.clone();
+        assert_eq!(shared.get(), GatewayKey::unknown());
+        current.set(GatewayKey::demo());
+        assert!(shared.get().is_demo());
     }
 }

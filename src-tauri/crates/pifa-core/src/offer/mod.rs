@@ -1,11 +1,12 @@
 //! One normalized model for a 1688 offer, whichever API it came from.
 
+mod answer;
 mod clean;
 mod id;
 pub mod tiers;
 
 pub(crate) use clean::is_image_host;
-pub use clean::{clean_answer, clean_search_item, CleanError};
+pub use clean::{clean_answer, clean_answer_text, clean_search_item, CleanError};
 pub use id::{find_offer_ids, OfferId, OfferIdError};
 
 use chrono::{DateTime, Utc};

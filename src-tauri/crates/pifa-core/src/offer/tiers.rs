@@ -218,19 +218,39 @@ fn whole_lots(qty: u32, lot: Option<u32>) -> Option<u32> {
 /// The order an offer takes for `qty` pieces (see [`OrderSize`]). Offers without a lot size
 /// order exactly what [`quote`] bills.
 pub fn order_size(offer: &Offer, qty: u32) -> Result<OrderSize, QuoteError> {
-    let lot_size = offer.batch_size.filter(|&n| n > 1);
-    // The minimum itself must be whole lots: 1688 sells nothing smaller.
-    let minimum = whole_lots(minimum_order(offer), lot_size).ok_or(QuoteError::Overflow { qty })?;
-    let raised = qty.max(minimum);
-    let order_qty = whole_lots(raised, lot_size).ok_or(QuoteError::Overflow { qty })?;
-    Ok(OrderSize {
-        requested_qty: qty,
-        minimum_order: minimum,
-        lot_size,
-        order_qty,
-        raised_to_minimum: qty < minimum,
-        rounded_to_lot: order_qty > raised,
-    })
+    OrderSize::new(minimum_order(offer), offer.batch_size, qty)
+}
+
+/// [`OrderSize::order_qty`] alone, for callers pricing many offers at once: `qty` raised to the
+/// minimum order, in whole lots (whole lots of the larger of the two are the larger of their
+/// whole lots); `None` past what Pifa can count.
+pub fn order_qty(minimum_order: u32, batch_size: Option<u32>, qty: u32) -> Option<u32> {
+    whole_lots(qty.max(minimum_order), batch_size.filter(|&n| n > 1))
+}
+
+impl OrderSize {
+    /// [`order_size`] from an offer's minimum order ([`minimum_order`]) and `batchNumber`
+    /// alone, for callers that hold only those (the stored-offer search).
+    pub fn new(
+        minimum_order: u32,
+        batch_size: Option<u32>,
+        qty: u32,
+    ) -> Result<OrderSize, QuoteError> {
+        let lot_size = batch_size.filter(|&n| n > 1);
+        // The minimum itself must be whole lots: 1688 sells nothing smaller.
+        let minimum = whole_lots(minimum_order, lot_size).ok_or(QuoteError::Overflow { qty })?;
+        let raised = qty.max(minimum);
+        let order_qty =
+            order_qty(minimum_order, batch_size, qty).ok_or(QuoteError::Overflow { qty })?;
+        Ok(OrderSize {
+            requested_qty: qty,
+            minimum_order: minimum,
+            lot_size,
+            order_qty,
+            raised_to_minimum: qty < minimum,
+            rounded_to_lot: order_qty > raised,
+        })
+    }
 }
 
 /// [`quote`] for the order an offer really takes: the minimum order, then whole lots.
@@ -307,13 +327,13 @@ pub fn order_quote(offer: &Offer, qty: u32, sku_id: Option<&str>) -> OrderQuote 
 }
 
 /// Offers ranked from cheapest to dearest for an order of `qty` pieces: by total (what the buyer
-/// pays to get at least `qty`, MOQs included), then unit price. Offers that cannot be quoted
-/// come last, in their original order.
+/// pays to get at least `qty`, MOQs and whole lots included), then unit price. Offers that
+/// cannot be quoted come last, in their original order.
 pub fn rank_by_cost(offers: &[Offer], qty: u32) -> Vec<(&Offer, Option<Quote>)> {
     let mut ranked: Vec<(usize, &Offer, Option<Quote>)> = offers
         .iter()
         .enumerate()
-        .map(|(i, offer)| (i, offer, quote(offer, qty, None).ok()))
+        .map(|(i, offer)| (i, offer, quote_in_lots(offer, qty, None).ok()))
         .collect();
     ranked.sort_by(|a, b| match (&a.2, &b.2) {
         (Some(qa), Some(qb)) => (qa.total, qa.unit_price, a.0).cmp(&(qb.total, qb.unit_price, b.0)),

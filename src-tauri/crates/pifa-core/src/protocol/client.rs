@@ -215,6 +215,14 @@ async fn read_capped(mut answer: reqwest::Response) -> Result<Vec<u8>, ApiError>
     }
 }
 
+/// A 200 whose body is not JSON (cut off or garbled on the way) may go better on another try.
+fn not_json(api: &str) -> Failed {
+    Failed {
+        error: ApiError::Malformed(format!("{api} answered something that is not JSON")),
+        retry: true,
+    }
+}
+
 /// `system/currentTimeMillis` answers a bare number of milliseconds (a string of digits from
 /// some relays).
 fn gateway_millis(answer: &Value) -> Option<i64> {
@@ -338,6 +346,16 @@ impl GatewayClient {
     /// other status but 200 is classified as a failure; a 200 that is not JSON (cut off or
     /// garbled on the way) may go better on another try.
     async fn exchange(&self, request: reqwest::RequestBuilder, api: &str) -> Result<Value, Failed> {
+        let body = self.exchange_body(request, api).await?;
+        serde_json::from_slice(&body).map_err(|_| not_json(api))
+    }
+
+    /// [`GatewayClient::exchange`] up to the answer's bytes.
+    async fn exchange_body(
+        &self,
+        request: reqwest::RequestBuilder,
+        api: &str,
+    ) -> Result<Vec<u8>, Failed> {
         let answer = request.send().await.map_err(transport)?;
         let status = answer.status();
         if status.is_redirection() {
@@ -347,10 +365,7 @@ impl GatewayClient {
         if status != reqwest::StatusCode::OK {
             return Err(classify_failure(status.as_u16(), &body).into());
         }
-        serde_json::from_slice(&body).map_err(|_| Failed {
-            error: ApiError::Malformed(format!("{api} answered something that is not JSON")),
-            retry: true,
-        })
+        Ok(body)
     }
 
     /// How long to wait before try `attempt + 1` after `error`.
@@ -585,7 +600,7 @@ impl GatewayClient {
         api: &Api,
         params: &[(String, String)],
         access_token: &str,
-    ) -> Result<Value, Failed> {
+    ) -> Result<String, Failed> {
         let key = &self.config.credentials.app_key;
         let path = url_path(api.version, api.namespace, api.name, key);
         let mut form: Vec<(String, String)> = params
@@ -601,18 +616,32 @@ impl GatewayClient {
         let signature = aop_signature(&path, &form, &self.config.credentials.app_secret);
         form.push((AOP_SIGNATURE.into(), signature));
         let url = format!("{}/openapi/{path}", self.config.gateway);
-        let value = self
-            .exchange(self.http.post(url).form(&form), api.name)
+        let body = self
+            .exchange_body(self.http.post(url).form(&form), api.name)
             .await?;
+        // Kept as text: the caller reads it once, and stores it as 1688 sent it.
+        let text = String::from_utf8(body).map_err(|_| not_json(api.name))?;
+        let value: Value = serde_json::from_str(&text).map_err(|_| not_json(api.name))?;
         match business_failure(&value) {
             Some(error) => Err(error.into()),
-            None => Ok(value),
+            None => Ok(text),
         }
     }
 
     /// Calls an API with its business parameters; signing, tokens, limits and retries are
     /// taken care of.
     pub async fn call(&self, api: &Api, params: &[(String, String)]) -> Result<Value, ApiError> {
+        let text = self.call_text(api, params).await?;
+        serde_json::from_str(&text).map_err(|_| not_json(api.name).error)
+    }
+
+    /// [`GatewayClient::call`], answering the answer's text (checked to be JSON that reports
+    /// no failure).
+    pub async fn call_text(
+        &self,
+        api: &Api,
+        params: &[(String, String)],
+    ) -> Result<String, ApiError> {
         let started = Instant::now();
         let (mut refreshed, mut clock_learned) = (false, false);
         let mut attempt = 0;
@@ -670,8 +699,15 @@ impl GatewayClient {
 
     /// One offer's detail (`queryProductDetail`), as the raw answer.
     pub async fn offer_detail(&self, offer_id: &OfferId) -> Result<Value, ApiError> {
+        let text = self.offer_detail_text(offer_id).await?;
+        serde_json::from_str(&text).map_err(|_| not_json(QUERY_PRODUCT_DETAIL.name).error)
+    }
+
+    /// [`GatewayClient::offer_detail`] as the answer's text, which a batch cleans and stores
+    /// without building a JSON tree.
+    pub async fn offer_detail_text(&self, offer_id: &OfferId) -> Result<String, ApiError> {
         let param = json!({"offerId": offer_id.as_str(), "country": "en"});
-        self.call(
+        self.call_text(
             &QUERY_PRODUCT_DETAIL,
             &[("offerDetailParam".into(), param.to_string())],
         )

@@ -163,25 +163,23 @@ pub(super) fn told_json(told: &Told) -> String {
 /// newer than the last one weighed (a cached answer saved again) is skipped.
 pub(super) fn observe(conn: &Connection, offer: &Offer) -> rusqlite::Result<()> {
     let id = offer.offer_id.as_str();
+    // Cached: this runs for every detail stored, watched or not.
     let armed = conn
-        .query_row(
-            &format!(
-                "SELECT target_qty, told, observed_at, snoozed_until, snooze_until_target,
-                        {WATCH_RULE_COLUMNS}
-                 FROM watches WHERE offer_id = ?1"
-            ),
-            [id],
-            |r| {
-                Ok(Armed {
-                    qty: r.get(0)?,
-                    told: told_from(&r.get::<_, String>(1)?),
-                    observed_at: r.get(2)?,
-                    snoozed_until: r.get(3)?,
-                    snooze_until_target: r.get(4)?,
-                    rules: rules_from_row(r, 5)?,
-                })
-            },
-        )
+        .prepare_cached(&format!(
+            "SELECT target_qty, told, observed_at, snoozed_until, snooze_until_target,
+                    {WATCH_RULE_COLUMNS}
+             FROM watches WHERE offer_id = ?1"
+        ))?
+        .query_row([id], |r| {
+            Ok(Armed {
+                qty: r.get(0)?,
+                told: told_from(&r.get::<_, String>(1)?),
+                observed_at: r.get(2)?,
+                snoozed_until: r.get(3)?,
+                snooze_until_target: r.get(4)?,
+                rules: rules_from_row(r, 5)?,
+            })
+        })
         .optional()?;
     let Some(armed) = armed else {
         return Ok(());

@@ -30,6 +30,8 @@ pub struct Cache {
     conn: Connection,
     path: PathBuf,
     notices: Vec<Notice>,
+    /// The gateway lookups are counted under (`calls.rs`).
+    gateway: crate::metrics::CurrentGateway,
 }
 
 /// A cached answer and whether it is still fresh at the time asked.
@@ -75,6 +77,7 @@ impl Cache {
             conn,
             path: path.to_owned(),
             notices,
+            gateway: Default::default(),
         };
         match cache.evict(now, MAX_ROWS, MAX_BYTES) {
             Err(e) if disposable(&e) => Err(e),
@@ -153,24 +156,51 @@ impl Cache {
         fetched_at: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<()> {
-        if body.len() > MAX_BODY_BYTES {
-            // Not kept; nor is an older answer for the same request, which is now outdated.
-            return self
-                .conn
-                .execute("DELETE FROM answers WHERE cache_key = ?1", [key])
-                .map(drop)
-                .map_err(|e| classify(&self.path, "writing the cache", e));
-        }
-        self.conn
-            .execute(
-                "INSERT INTO answers (cache_key, kind, body, fetched_at, stale_at) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT (cache_key) DO UPDATE SET kind = excluded.kind, body = excluded.body,
-                     fetched_at = excluded.fetched_at, stale_at = excluded.stale_at",
-                params![key, kind, body, Stamp(fetched_at), Stamp(fetched_at + ttl)],
-            )
-            .map(drop)
+        put_in(&self.conn, key, kind, body, fetched_at, ttl)
             .map_err(|e| classify(&self.path, "writing the cache", e))
     }
+
+    /// [`Cache::put`] for several answers of one kind, fetched together, in one transaction.
+    pub fn put_many<'a>(
+        &self,
+        kind: &str,
+        answers: impl IntoIterator<Item = (&'a str, &'a str)>,
+        fetched_at: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<()> {
+        let put = || -> rusqlite::Result<()> {
+            let tx = self.conn.unchecked_transaction()?;
+            for (key, body) in answers {
+                put_in(&tx, key, kind, body, fetched_at, ttl)?;
+            }
+            tx.commit()
+        };
+        put().map_err(|e| classify(&self.path, "writing the cache", e))
+    }
+}
+
+fn put_in(
+    conn: &Connection,
+    key: &str,
+    kind: &str,
+    body: &str,
+    fetched_at: DateTime<Utc>,
+    ttl: Duration,
+) -> rusqlite::Result<()> {
+    if body.len() > MAX_BODY_BYTES {
+        // Not kept; nor is an older answer for the same request, which is now outdated.
+        return conn
+            .prepare_cached("DELETE FROM answers WHERE cache_key = ?1")?
+            .execute([key])
+            .map(drop);
+    }
+    conn.prepare_cached(
+        "INSERT INTO answers (cache_key, kind, body, fetched_at, stale_at) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (cache_key) DO UPDATE SET kind = excluded.kind, body = excluded.body,
+             fetched_at = excluded.fetched_at, stale_at = excluded.stale_at",
+    )?
+    .execute(params![key, kind, body, Stamp(fetched_at), Stamp(fetched_at + ttl)])
+    .map(drop)
 }
 
 /// Whether moving the file aside can help: not for a full disk, a read-only directory or a

@@ -81,13 +81,7 @@ impl Store {
 
     /// A success ends the run of failures.
     pub fn clear_fetch_failures(&mut self, offer_id: &OfferId) -> Result<()> {
-        self.conn
-            .execute(
-                "DELETE FROM fetch_failures WHERE offer_id = ?1",
-                [offer_id.as_str()],
-            )
-            .map(drop)
-            .map_err(|e| self.error("clearing fetch failures", e))
+        forget(&self.conn, offer_id.as_str()).map_err(|e| self.error("clearing fetch failures", e))
     }
 
     pub fn paused_offers(&self, now: DateTime<Utc>) -> Result<Vec<PausedOffer>> {
@@ -134,4 +128,12 @@ impl Store {
             .map(|n| n as u64)
             .map_err(|e| self.error("resuming offers", e))
     }
+}
+
+/// Ends an offer's run of failures, in the caller's transaction (a batch forgets them in the
+/// one that stores the offer).
+pub(super) fn forget(conn: &rusqlite::Connection, offer_id: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("DELETE FROM fetch_failures WHERE offer_id = ?1")?
+        .execute([offer_id])
+        .map(drop)
 }

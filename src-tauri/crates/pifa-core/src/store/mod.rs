@@ -11,12 +11,15 @@ mod codec;
 mod failures;
 mod history;
 mod lag;
+mod parts;
 mod picks;
+mod raw_answers;
 mod read;
 mod recent;
 mod schema;
 mod search;
 mod shortlists;
+mod supplier_history;
 mod suppliers;
 mod watches;
 mod write;
@@ -29,13 +32,17 @@ pub use cache::{CacheCounts, CachedAnswer, Lookup};
 pub use failures::{PausedOffer, FAILURES_BEFORE_PAUSE, PAUSE};
 pub use history::{CompactReport, COMPACT_BUDGET, HISTORY_RAW_KEPT};
 pub use picks::{PickRun, PickRunSummary};
+pub use raw_answers::PackedAnswer;
 pub use recent::{RecentSearch, RECENT_SEARCHES};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use shortlists::{compare, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
+pub use supplier_history::{
+    SupplierObservation, SupplierSignals, SIGNALS_HOLD_INTERVAL, SUPPLIER_HISTORY_ROWS,
+};
 pub use suppliers::{SealedField, SupplierEntry, SupplierOffer};
 pub use watches::{PricePoint, Watch, WatchState};
-pub use write::{RecheckReport, SaveOutcome, PRICE_POINT_INTERVAL};
+pub use write::{ReadyAnswer, RecheckReport, SaveOutcome, IMPORT_GROUP, PRICE_POINT_INTERVAL};
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -44,6 +51,9 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 
 use crate::{DataDir, Error, Notice, Result};
 
+/// Stored answers from before compression compressed per opening (about a second's work).
+const PACK_BUDGET: usize = 50_000;
+
 /// Bumped whenever the cleaner reads answers differently, so `recheck` knows what to redo.
 pub const CLEANER_VERSION: i64 = 2;
 
@@ -51,6 +61,8 @@ pub struct Store {
     conn: Connection,
     path: PathBuf,
     notices: Vec<Notice>,
+    /// Stored-offer search's in-memory index, built on the first search.
+    search: search::SearchCache,
 }
 
 impl Store {
@@ -66,13 +78,42 @@ impl Store {
             conn,
             path,
             notices,
+            search: Default::default(),
         };
         // History older than 90 days folds into days a little at a time, here and after each
         // watch round; a store that cannot be written now is still readable.
         if let Err(e) = store.compact_history(chrono::Utc::now(), COMPACT_BUDGET) {
             tracing::warn!(code = e.code(), "price history not compacted: {e}");
         }
+        // Answers stored before compression are compressed a batch at a time, likewise.
+        if let Err(e) = store.pack_raw_answers(PACK_BUDGET) {
+            tracing::warn!(code = e.code(), "stored answers not compressed: {e}");
+        }
         Ok(store)
+    }
+
+    /// A second connection to this store that only reads. In WAL, its reads see the last
+    /// committed state and never wait for a writer (a batch storing offers), which keeps the
+    /// window responsive; without WAL they wait as any reader does.
+    pub fn reader(&self) -> Result<Store> {
+        let path = &self.path;
+        let fail = |doing| move |e| classify(path, doing, e);
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(fail("opening a reader"))?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .map_err(fail("setting the busy timeout"))?;
+        // A write through the reader is a bug; SQLite refuses it rather than racing the writer.
+        conn.execute_batch("PRAGMA query_only = ON; PRAGMA foreign_keys = ON;")
+            .map_err(fail("configuring a reader"))?;
+        Ok(Store {
+            conn,
+            path: self.path.clone(),
+            notices: Vec::new(),
+            search: Default::default(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -138,6 +179,17 @@ fn configure(
     let notices = choose_journal(&conn, path)?.into_iter().collect();
     conn.execute_batch("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;")
         .map_err(|e| classify(path, "configuring", e))?;
+    // Every statement of an offer's write stays prepared: parsing SQL again cost more than
+    // running it. And it stays prepared when used again: SQLite (3.54) marks statements whose
+    // plan might depend on a bound value, and rusqlite clears the bindings of a statement it
+    // caches, which throws such a plan away; with the query planner's stability guarantee the
+    // plan holds (Pifa runs no ANALYZE whose statistics it would use).
+    conn.set_prepared_statement_cache_capacity(64);
+    conn.set_db_config(
+        rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG,
+        true,
+    )
+    .map_err(|e| classify(path, "configuring", e))?;
     schema::migrate(&conn, path, migrations)?;
     make_private(path);
     Ok((conn, notices))
@@ -267,9 +319,6 @@ impl Store {
     pub fn row_count(&self, table: &str) -> Result<u64> {
         const TABLES: &[&str] = &[
             "offers",
-            "offer_tiers",
-            "offer_skus",
-            "offer_price_steps",
             "suppliers",
             "raw_answers",
             "price_points",
@@ -278,7 +327,7 @@ impl Store {
             "shortlist_items",
             "watches",
             "alerts",
-            "offer_text",
+            "offer_keys",
             "fetch_failures",
         ];
         let table = TABLES
@@ -321,6 +370,38 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, USER_MIGRATIONS.len() as i64);
+    }
+
+    #[test]
+    fn a_reader_reads_while_a_write_is_open_and_cannot_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
+        let mut reader = store.reader().unwrap();
+        store
+            .create_shortlist("before", chrono::Utc::now())
+            .unwrap();
+        // A writer in the middle of a transaction (a batch storing offers).
+        let tx = store
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .unwrap();
+        tx.execute("INSERT INTO shortlists (name, created_at) VALUES ('during', '2026-11-30T00:00:00.000Z')", [])
+            .unwrap();
+        let started = std::time::Instant::now();
+        let names: Vec<String> = reader
+            .shortlists()
+            .unwrap()
+            .into_iter()
+            .map(|s| s.name)
+            .collect();
+        // Far below the 5 s busy timeout: the read did not wait for the write lock.
+        assert!(started.elapsed() < Duration::from_secs(1));
+        assert_eq!(names, ["before"], "the reader sees only what was committed");
+        tx.commit().unwrap();
+        let err = reader
+            .create_shortlist("through the reader", chrono::Utc::now())
+            .unwrap_err();
+        assert!(err.to_string().contains("pifa.db"), "{err}");
     }
 
     #[cfg(unix)]

@@ -5,8 +5,7 @@ use rusqlite::Row;
 use super::codec::Stamp;
 use crate::offer::tiers::PriceBasis;
 use crate::offer::{
-    Badges, Category, CleanWarning, Offer, OfferId, QuoteType, Shipping, Sku, SourceApi, Spec,
-    Supplier, Tier,
+    Badges, Category, CleanWarning, Offer, OfferId, QuoteType, Shipping, SourceApi, Supplier,
 };
 
 pub(crate) fn parse_source(text: &str) -> SourceApi {
@@ -127,23 +126,12 @@ pub(crate) fn offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
     })
 }
 
-pub(crate) fn tier_from_row(row: &Row<'_>) -> rusqlite::Result<Tier> {
-    Ok(Tier {
-        min_qty: row.get(0)?,
-        price: row.get(1)?,
-    })
-}
-
-pub(crate) fn sku_from_row(row: &Row<'_>) -> rusqlite::Result<Sku> {
-    let specs: String = row.get(2)?;
-    let specs: Vec<Spec> = serde_json::from_str(&specs).unwrap_or_default();
-    Ok(Sku {
-        sku_id: row.get(0)?,
-        spec_id: row.get(1)?,
-        specs,
-        price: row.get(3)?,
-        stock: row.get(4)?,
-        available: row.get(5)?,
-        image: row.get(6)?,
-    })
+/// [`offer_from_row`] with the offer's tiers and SKUs, kept in its row (`store/parts.rs`).
+pub(crate) fn whole_offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
+    let mut offer = offer_from_row(row)?;
+    offer.tiers = super::parts::tiers_from(&row.get::<_, String>("tiers")?);
+    offer.skus = super::parts::skus_from(row.get_ref("skus")?.as_blob_or_null().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
+    })?);
+    Ok(offer)
 }

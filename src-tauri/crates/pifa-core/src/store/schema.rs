@@ -1,6 +1,6 @@
 //! Embedded, versioned migrations. Migration N (1-based) takes a database from
 //! `user_version = N-1` to `N`; each runs in its own transaction together with the version bump,
-//! so a crash mid-upgrade leaves the previous version intact. Never edit a released migration:
+//! so a crash mid-upgrade leaves the previous version intact (a new file takes them all in one). Never edit a released migration:
 //! append a new one.
 
 use std::path::Path;
@@ -305,6 +305,135 @@ pub const USER_MIGRATIONS: &[&str] = &[
         PRIMARY KEY (offer_id, sku_id, day, min_qty)
     ) STRICT, WITHOUT ROWID;
     "#,
+    // A supplier's signals over time (store/supplier_history.rs): a row when they change, one a
+    // day while they hold; NULL where no answer said. Badges are NULL together when unknown.
+    // Each named supplier starts with its current values, seen when it was last updated.
+    r#"
+    CREATE TABLE supplier_observations (
+        supplier_key      TEXT NOT NULL,
+        observed_at       TEXT NOT NULL,
+        tp_years          INTEGER,
+        power_merchant    INTEGER,
+        super_factory     INTEGER,
+        tp_member         INTEGER,
+        trade_medal       INTEGER,
+        score_composite   INTEGER,
+        score_logistics   INTEGER,
+        score_dispute     INTEGER,
+        score_offer       INTEGER,
+        score_after_sales INTEGER,
+        score_consulting  INTEGER,
+        repurchase_bp     INTEGER,
+        pickup_48h_bp     INTEGER,
+        quality_refund_bp INTEGER,
+        PRIMARY KEY (supplier_key, observed_at)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO supplier_observations
+    SELECT supplier_key, updated_at, tp_years,
+        IIF(badges_known, power_merchant, NULL), IIF(badges_known, super_factory, NULL),
+        IIF(badges_known, tp_member, NULL), trade_medal,
+        json_extract(sc, '$.composite'), json_extract(sc, '$.logistics'),
+        json_extract(sc, '$.dispute'), json_extract(sc, '$.offer'),
+        json_extract(sc, '$.afterSales'), json_extract(sc, '$.consulting'),
+        repurchase_bp, pickup_48h_bp, quality_refund_bp
+    FROM (SELECT *, IIF(json_valid(scores), scores, '{}') AS sc FROM suppliers
+          WHERE supplier_key NOT LIKE 'offer:%');
+    "#,
+    // Stored-offer search reads one narrow row per offer (store/search/keys.rs) into memory
+    // and matches text there, so the trigram index and the price steps table go: their
+    // content moves here (the steps packed as big-endian (u32 quantity, i64 price) pairs). The
+    // supplier's signals are copied in and follow the supplier by the trigger; `seq` orders
+    // changes so readers load only what changed; `rid` is the offer's rowid (which VACUUM keeps
+    // for a table with indexes, as `offers` has). (The supplier trigger names supplier columns:
+    // a migration dropping one must drop or redo the trigger first.)
+    r#"
+    CREATE TABLE offer_keys (
+        rid                 INTEGER PRIMARY KEY,
+        seq                 INTEGER NOT NULL,
+        offer_id            TEXT NOT NULL,
+        fetched_at          TEXT NOT NULL,
+        listed              INTEGER NOT NULL,
+        minimum_order       INTEGER NOT NULL,
+        lot_size            INTEGER,
+        month_sold          INTEGER,
+        offer_repurchase_bp INTEGER,
+        power_merchant      INTEGER,
+        super_factory       INTEGER,
+        tp_years            INTEGER,
+        province            TEXT,
+        repurchase_bp       INTEGER,
+        pickup_48h_bp       INTEGER,
+        quality_refund_bp   INTEGER,
+        service_tenths      INTEGER,
+        steps               BLOB,
+        title               TEXT,
+        title_en            TEXT,
+        supplier_name       TEXT
+    ) STRICT;
+    CREATE INDEX offer_keys_seq ON offer_keys(seq);
+    INSERT INTO offer_keys
+    SELECT o.rowid, 1, o.offer_id, o.fetched_at,
+        NOT (o.status IS NOT NULL AND o.status <> 'published'), o.minimum_order, o.batch_size,
+        o.month_sold, o.offer_repurchase_bp, s.power_merchant, s.super_factory, s.tp_years,
+        s.province, s.repurchase_bp, s.pickup_48h_bp, s.quality_refund_bp, s.trust_score_tenths,
+        (SELECT unhex(group_concat(printf('%08X%016X', p.min_qty, p.price), '' ORDER BY p.min_qty))
+         FROM offer_price_steps p WHERE p.offer_id = o.offer_id),
+        o.title, o.title_en, t.supplier_name
+    FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
+        LEFT JOIN offer_text t ON t.rowid = o.rowid;
+    CREATE TRIGGER offer_keys_follow_supplier AFTER UPDATE ON suppliers
+    WHEN OLD.power_merchant IS NOT NEW.power_merchant OR OLD.super_factory IS NOT NEW.super_factory
+        OR OLD.tp_years IS NOT NEW.tp_years OR OLD.province IS NOT NEW.province
+        OR OLD.repurchase_bp IS NOT NEW.repurchase_bp OR OLD.pickup_48h_bp IS NOT NEW.pickup_48h_bp
+        OR OLD.quality_refund_bp IS NOT NEW.quality_refund_bp
+        OR OLD.trust_score_tenths IS NOT NEW.trust_score_tenths
+    BEGIN
+        UPDATE offer_keys SET power_merchant = NEW.power_merchant,
+            super_factory = NEW.super_factory, tp_years = NEW.tp_years, province = NEW.province,
+            repurchase_bp = NEW.repurchase_bp, pickup_48h_bp = NEW.pickup_48h_bp,
+            quality_refund_bp = NEW.quality_refund_bp, service_tenths = NEW.trust_score_tenths,
+            seq = (SELECT MAX(seq) FROM offer_keys) + 1
+        WHERE rid IN (SELECT rowid FROM offers WHERE supplier_key = NEW.supplier_key);
+    END;
+    CREATE TRIGGER offer_keys_follow_delete AFTER DELETE ON offers BEGIN
+        DELETE FROM offer_keys WHERE rid = OLD.rowid;
+    END;
+    DROP TABLE offer_text;
+    DROP TABLE offer_price_steps;
+    "#,
+    // Raw answers are kept zstd-compressed (store/raw_answers.rs), so the body becomes a blob,
+    // keyed by its primary key alone. Rows from before keep their text's bytes, which read back
+    // as they are, and are compressed when the store opens.
+    r#"
+    CREATE TABLE raw_answers_packed (
+        offer_id   TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,
+        source     TEXT NOT NULL,
+        body       BLOB NOT NULL,
+        fetched_at TEXT NOT NULL,
+        PRIMARY KEY (offer_id, source)
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO raw_answers_packed
+        SELECT offer_id, source, CAST(body AS BLOB), fetched_at FROM raw_answers;
+    DROP TABLE raw_answers;
+    ALTER TABLE raw_answers_packed RENAME TO raw_answers;
+    "#,
+    // An offer's tiers and SKUs move into its row (store/parts.rs): `tiers` as compact JSON,
+    // `skus` as compact JSON that Pifa compresses when it next writes the offer (NULL: none).
+    r#"
+    ALTER TABLE offers ADD COLUMN tiers TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE offers ADD COLUMN skus BLOB;
+    UPDATE offers SET
+        tiers = (SELECT json_group_array(json_array(t.min_qty, t.price) ORDER BY t.min_qty)
+                 FROM offer_tiers t WHERE t.offer_id = offers.offer_id),
+        skus = (SELECT CAST(json_group_array(json_array(k.sku_id, k.spec_id,
+                    json((SELECT json_group_array(json_array(j.value ->> 'name', j.value ->> 'value'))
+                          FROM json_each(IIF(json_valid(k.specs), k.specs, '[]')) j)),
+                    k.price, k.stock, k.available, k.image) ORDER BY k.position) AS BLOB)
+                FROM offer_skus k WHERE k.offer_id = offers.offer_id
+                HAVING COUNT(*) > 0);
+    DROP TABLE offer_tiers;
+    DROP TABLE offer_skus;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[
@@ -354,6 +483,41 @@ pub const CACHE_MIGRATIONS: &[&str] = &[
         PRIMARY KEY (hour, kind, result)
     ) STRICT;
     "#,
+    // Which gateway each call and lookup went to (`demo`, or the live gateway's address), so a
+    // health report covers one and demo figures never mix into live ones. Rows from before are
+    // 'unknown': they may be either, so no report counts them (`metrics::GatewayKey::UNKNOWN`).
+    r#"
+    ALTER TABLE calls ADD COLUMN gateway TEXT NOT NULL DEFAULT 'unknown';
+    CREATE INDEX calls_gateway_at ON calls(gateway, at);
+    CREATE TABLE call_hours_by_gateway (
+        gateway    TEXT NOT NULL,
+        hour       TEXT NOT NULL,
+        api        TEXT NOT NULL,
+        outcome    TEXT NOT NULL,
+        count      INTEGER NOT NULL,
+        latency_us INTEGER NOT NULL,
+        histogram  TEXT NOT NULL,
+        PRIMARY KEY (gateway, hour, api, outcome)
+    ) STRICT;
+    INSERT INTO call_hours_by_gateway
+        SELECT 'unknown', hour, api, outcome, count, latency_us, histogram FROM call_hours;
+    DROP TABLE call_hours;
+    ALTER TABLE call_hours_by_gateway RENAME TO call_hours;
+    CREATE INDEX call_hours_hour ON call_hours(hour);
+    CREATE TABLE lookup_hours_by_gateway (
+        gateway TEXT NOT NULL,
+        hour    TEXT NOT NULL,
+        kind    TEXT NOT NULL,
+        result  TEXT NOT NULL,
+        count   INTEGER NOT NULL,
+        PRIMARY KEY (gateway, hour, kind, result)
+    ) STRICT;
+    INSERT INTO lookup_hours_by_gateway
+        SELECT 'unknown', hour, kind, result, count FROM lookup_hours;
+    DROP TABLE lookup_hours;
+    ALTER TABLE lookup_hours_by_gateway RENAME TO lookup_hours;
+    CREATE INDEX lookup_hours_hour ON lookup_hours(hour);
+    "#,
 ];
 
 /// Brings a database to the newest schema in `migrations`.
@@ -376,30 +540,36 @@ pub(crate) fn migrate(conn: &Connection, path: &Path, migrations: &[&str]) -> Re
             known,
         });
     }
-    for (index, sql) in migrations.iter().enumerate().skip(found as usize) {
-        let version = index as i64 + 1;
-        let step = || -> rusqlite::Result<()> {
+    // A new file takes every step in one transaction, so its log holds each page once (a new
+    // store on a small disk) and nothing is left half made; a file with data steps version by
+    // version, each step with its version bump.
+    let mut version = found;
+    while version < known {
+        let target = if version == 0 { known } else { version + 1 };
+        let step = || -> rusqlite::Result<i64> {
             conn.execute_batch("BEGIN IMMEDIATE")?;
-            // Another process (the app and pifa-cli, say) may have applied this step since the
+            // Another process (the app and pifa-cli, say) may have applied these steps since the
             // version was read: look again under the write lock.
             let current: rusqlite::Result<i64> =
                 conn.query_row("PRAGMA user_version", [], |row| row.get(0));
             let applied = current.and_then(|current| {
-                if current >= version {
-                    return Ok(());
+                for sql in &migrations[current.min(target) as usize..target as usize] {
+                    conn.execute_batch(sql)?;
                 }
-                conn.execute_batch(sql)
-                    .and_then(|()| conn.execute_batch(&format!("PRAGMA user_version = {version}")))
+                if current < target {
+                    conn.execute_batch(&format!("PRAGMA user_version = {target}"))?;
+                }
+                Ok(current.max(target))
             });
             match applied {
-                Ok(()) => conn.execute_batch("COMMIT"),
+                Ok(now) => conn.execute_batch("COMMIT").map(|()| now),
                 Err(e) => {
                     let _ = conn.execute_batch("ROLLBACK");
                     Err(e)
                 }
             }
         };
-        step().map_err(|e| classify(path, "upgrading the schema", e))?;
+        version = step().map_err(|e| classify(path, "upgrading the schema", e))?;
     }
     Ok(())
 }

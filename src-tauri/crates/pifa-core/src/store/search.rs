@@ -1,32 +1,26 @@
-//! Local search over stored offers: text (FTS5 trigram, with LIKE for 1–2 character terms),
-//! filters, sorts and pages, all in SQL so the UI only ever receives one page.
+//! Local search over stored offers: text, filters, prices at the buyer's quantity, sorts and
+//! pages. Matching, pricing and ordering run over an in-memory index of every offer's keys
+//! (`index.rs`, fed by `keys.rs` on every write); only the page's rows are read from SQL, so
+//! the UI receives one page and a search at 100,000 offers stays within a few milliseconds.
+
+mod index;
+pub(crate) mod keys;
+mod text;
+
+use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Value as SqlValue;
 use rusqlite::{OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::codec::Stamp;
 use super::Store;
-use crate::offer::tiers::PriceBasis;
+use crate::offer::tiers::{OrderSize, PriceBasis};
 use crate::offer::{Offer, OfferId, Percent, SourceApi, PUBLISHED};
 use crate::{Error, Money, Result};
 
 pub const MAX_PAGE_SIZE: u32 = 200;
-
-/// An offer 1688 no longer sells (see `Offer::is_delisted`).
-const DELISTED: &str = "(o.status IS NOT NULL AND o.status <> 'published')";
-
-/// The repeat-purchase rate a buyer filters by: the offer's own, else its supplier's.
-const REPURCHASE: &str = "COALESCE(o.offer_repurchase_bp, s.repurchase_bp)";
-
-/// The unit price of offer `o` for an order of `?1` pieces, exactly as `offer::tiers::quote`
-/// computes it: the order is raised to the minimum, then the step with the largest starting
-/// quantity not above it applies.
-const PRICE_AT_QUANTITY: &str =
-    "(SELECT p.price FROM offer_price_steps p WHERE p.offer_id = o.offer_id
-     AND p.min_qty <= MAX(?1, o.minimum_order) ORDER BY p.min_qty DESC LIMIT 1)";
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -51,7 +45,8 @@ pub enum OfferSort {
 }
 
 /// What a buyer searches for among stored offers. Prices are compared at `quantity` (raised to
-/// each offer's minimum order), so "under ¥5" means under ¥5 at the buyer's order size.
+/// each offer's minimum order, then rounded up to whole lots where it sells in lots), so
+/// "under ¥5" means under ¥5 at the buyer's order size.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
 #[ts(export)]
@@ -117,8 +112,10 @@ pub struct OfferSummary {
     pub image: Option<String>,
     pub unit: Option<String>,
     pub moq: Option<u32>,
-    /// The order size prices were taken at (the query's quantity raised to the minimum order).
+    /// The order size prices were taken at: the query's quantity raised to the minimum order,
+    /// then rounded up to whole lots where the offer sells in lots.
     pub billed_qty: u32,
+    /// The quantity was below the minimum order (in whole lots) and was raised.
     pub below_moq: bool,
     pub unit_price: Option<Money>,
     pub total: Option<Money>,
@@ -146,228 +143,89 @@ pub struct OfferPage {
     pub offers: Vec<OfferSummary>,
 }
 
-/// Binds the arguments a statement uses: numbered parameters may leave some out (the count
-/// query needs no quantity), so only those up to the highest number used are bound.
-fn bind(statement: &mut rusqlite::Statement<'_>, args: &[SqlValue]) -> rusqlite::Result<()> {
-    for (index, value) in args.iter().enumerate().take(statement.parameter_count()) {
-        statement.raw_bind_parameter(index + 1, value)?;
-    }
-    Ok(())
-}
-
-/// Escapes LIKE's wildcards so a query for "100%" means the characters.
-fn like_pattern(term: &str) -> String {
-    let escaped = term
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// An FTS5 phrase for one term: quoted, with quotes doubled, so no user text is FTS syntax.
-fn fts_phrase(term: &str) -> String {
-    format!("\"{}\"", term.replace('"', "\"\""))
-}
+/// A store's search index, built on its first search and brought up to date on each.
+#[derive(Default)]
+pub(crate) struct SearchCache(RefCell<Option<index::SearchIndex>>);
 
 impl Store {
+    /// Builds this connection's search index now; the first search builds it otherwise (a few
+    /// hundred milliseconds at 100,000 offers).
+    pub fn prepare_search(&self) -> Result<()> {
+        let fail = |e| self.error("preparing search", e);
+        let snapshot = self.conn.unchecked_transaction().map_err(fail)?;
+        let mut cache = self.search.0.borrow_mut();
+        cache
+            .get_or_insert_with(Default::default)
+            .refresh(&self.conn)
+            .map_err(fail)?;
+        drop(cache);
+        snapshot.commit().map_err(fail)
+    }
+
+    /// Takes the search index `other` built (a connection to the same store, as one prepared
+    /// off the window's path) when this connection has none yet; it catches up with what
+    /// changed since on the next search, as any index does.
+    pub fn adopt_search_index(&self, other: Store) {
+        let mut cache = self.search.0.borrow_mut();
+        if cache.is_none() {
+            *cache = other.search.0.take();
+        }
+    }
+
     pub fn search_offers(&self, query: &OfferQuery) -> Result<OfferPage> {
+        let fail = |e| self.error("searching offers", e);
         let page_size = query.page_size.clamp(1, MAX_PAGE_SIZE);
         let page = query.page.max(1);
-        let quantity = i64::from(query.quantity.unwrap_or(1).max(1));
-
-        let mut conditions: Vec<String> = Vec::new();
-        let mut args: Vec<SqlValue> = vec![SqlValue::Integer(quantity)]; // ?1 is the quantity
-        let push = |args: &mut Vec<SqlValue>, value: SqlValue| {
-            args.push(value);
-            format!("?{}", args.len())
-        };
-
-        let terms: Vec<&str> = query
-            .text
-            .as_deref()
-            .unwrap_or("")
-            .split_whitespace()
-            .collect();
-        let fts_terms: Vec<String> = terms
-            .iter()
-            .filter(|t| t.chars().count() >= 3)
-            .map(|t| fts_phrase(t))
-            .collect();
-        let uses_fts = !fts_terms.is_empty();
-        let fts_join = if uses_fts {
-            let p = push(&mut args, SqlValue::Text(fts_terms.join(" ")));
-            format!("JOIN (SELECT rowid AS text_rowid, bm25(offer_text) AS rank FROM offer_text WHERE offer_text MATCH {p}) f ON f.text_rowid = o.rowid")
+        let quantity = query.quantity.unwrap_or(1).max(1);
+        // One snapshot for the index and the page's rows, so both say the same.
+        let snapshot = if self.conn.is_autocommit() {
+            Some(self.conn.unchecked_transaction().map_err(fail)?)
         } else {
-            String::new()
+            None
         };
-        for term in terms.iter().filter(|t| t.chars().count() < 3) {
-            let p = push(&mut args, SqlValue::Text(like_pattern(term)));
-            conditions.push(format!(
-                "(o.title LIKE {p} ESCAPE '\\' OR o.title_en LIKE {p} ESCAPE '\\' OR s.name LIKE {p} ESCAPE '\\')"
-            ));
-        }
-        if let Some(max_moq) = query.max_moq {
-            let p = push(&mut args, SqlValue::Integer(max_moq.into()));
-            conditions.push(format!("o.minimum_order <= {p}"));
-        }
-        for (wanted, column) in [
-            (query.power_merchant, "s.power_merchant"),
-            (query.super_factory, "s.super_factory"),
-        ] {
-            if wanted {
-                conditions.push(format!("{column} = 1"));
-            }
-        }
-        if let Some(years) = query.min_tp_years {
-            let p = push(&mut args, SqlValue::Integer(years.into()));
-            conditions.push(format!("s.tp_years >= {p}"));
-        }
-        if !query.provinces.is_empty() {
-            let list: Vec<String> = query
-                .provinces
-                .iter()
-                .map(|province| push(&mut args, SqlValue::Text(province.clone())))
-                .collect();
-            conditions.push(format!("s.province IN ({})", list.join(", ")));
-        }
-        if let Some(rate) = query.min_repurchase {
-            let p = push(&mut args, rate.into());
-            conditions.push(format!("{REPURCHASE} >= {p}"));
-        }
-        if let Some(sold) = query.min_sold {
-            let p = push(&mut args, SqlValue::Integer(sold.into()));
-            conditions.push(format!("o.month_sold >= {p}"));
-        }
-        if let Some(rate) = query.min_pickup_48h {
-            let p = push(&mut args, rate.into());
-            conditions.push(format!("s.pickup_48h_bp >= {p}"));
-        }
-        if let Some(rate) = query.max_quality_refund {
-            let p = push(&mut args, rate.into());
-            conditions.push(format!("s.quality_refund_bp <= {p}"));
-        }
-        if let Some(score) = query.min_service_score {
-            let p = push(&mut args, SqlValue::Integer(score.into()));
-            conditions.push(format!("s.trust_score_tenths >= {p}"));
-        }
-        if !query.include_delisted {
-            conditions.push(format!("NOT {DELISTED}"));
-        }
-
-        let from = format!(
-            "FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key {fts_join} {}",
-            if conditions.is_empty() {
-                String::new()
-            } else {
-                format!("WHERE {}", conditions.join(" AND "))
-            },
-        );
-        let mut price_conditions = Vec::new();
-        if let Some(min) = query.min_price {
-            let p = push(&mut args, min.into());
-            price_conditions.push(format!("unit_price >= {p}"));
-        }
-        if let Some(max) = query.max_price {
-            let p = push(&mut args, max.into());
-            price_conditions.push(format!("unit_price <= {p}"));
-        }
-        let order = match query.sort {
-            OfferSort::Relevance if uses_fts => "rank ASC, offer_id",
-            OfferSort::Relevance | OfferSort::Newest => "fetched_at DESC, offer_id",
-            OfferSort::PriceAsc => "unit_price IS NULL, unit_price ASC, offer_id",
-            OfferSort::PriceDesc => "unit_price IS NULL, unit_price DESC, offer_id",
-            OfferSort::MoqAsc => "minimum_order ASC, offer_id",
-            OfferSort::RepurchaseDesc => "repurchase_bp IS NULL, repurchase_bp DESC, offer_id",
-            OfferSort::TpYearsDesc => "tp_years IS NULL, tp_years DESC, offer_id",
-            OfferSort::MonthSoldDesc => "month_sold IS NULL, month_sold DESC, offer_id",
-            OfferSort::ServiceScoreDesc => "service IS NULL, service DESC, offer_id",
-            OfferSort::PickupDesc => "pickup IS NULL, pickup DESC, offer_id",
-            OfferSort::QualityRefundAsc => "refund IS NULL, refund ASC, offer_id",
-        };
-        // The price at the order size is a lookup per offer: computed for every match only when a
-        // price filter or sort needs it, otherwise just for the rows of the page.
-        let needs_price = !price_conditions.is_empty()
-            || matches!(query.sort, OfferSort::PriceAsc | OfferSort::PriceDesc);
-        let rank = if uses_fts { "f.rank" } else { "0" };
-        let keys = format!(
-            "o.rowid AS rid, o.offer_id, o.fetched_at, o.minimum_order, o.month_sold,
-             {REPURCHASE} AS repurchase_bp, s.tp_years, s.trust_score_tenths AS service,
-             s.pickup_48h_bp AS pickup, s.quality_refund_bp AS refund, {rank} AS rank{}",
-            if needs_price {
-                format!(", {PRICE_AT_QUANTITY} AS unit_price")
-            } else {
-                String::new()
-            }
-        );
-        let matches = if price_conditions.is_empty() {
-            format!("SELECT {keys} {from}")
-        } else {
-            format!(
-                "SELECT * FROM (SELECT {keys} {from}) WHERE {}",
-                price_conditions.join(" AND ")
+        let mut cache = self.search.0.borrow_mut();
+        let index = cache.get_or_insert_with(Default::default);
+        index.refresh(&self.conn).map_err(fail)?;
+        let found = index
+            .run(
+                query,
+                quantity,
+                u64::from(page - 1) * u64::from(page_size),
+                page_size as usize,
             )
-        };
-
-        let fail = |e| self.error("searching offers", e);
-        let count_sql = if needs_price && !price_conditions.is_empty() {
-            format!("SELECT COUNT(*) FROM ({matches})")
-        } else {
-            format!("SELECT COUNT(*) {from}")
-        };
-        let total: i64 = self
-            .conn
-            .prepare(&count_sql)
-            .and_then(|mut statement| {
-                bind(&mut statement, &args)?;
-                let mut rows = statement.raw_query();
-                rows.next()?.map_or(Ok(0), |row| row.get(0))
-            })
-            .map_err(fail)?;
-        let limit = push(&mut args, SqlValue::Integer(page_size.into()));
-        let offset = push(
-            &mut args,
-            SqlValue::Integer(i64::from(page - 1) * i64::from(page_size)),
-        );
-        let page_sql =
-            format!("SELECT rid FROM ({matches}) ORDER BY {order} LIMIT {limit} OFFSET {offset}");
-        let rowids: Vec<i64> = self
-            .conn
-            .prepare(&page_sql)
-            .and_then(|mut statement| {
-                bind(&mut statement, &args)?;
-                let mut rows = statement.raw_query();
-                let mut rowids = Vec::new();
-                while let Some(row) = rows.next()? {
-                    rowids.push(row.get(0)?);
-                }
-                Ok(rowids)
-            })
             .map_err(fail)?;
 
-        let mut offers = Vec::with_capacity(rowids.len());
         let mut details = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT o.*, s.name AS s_name, s.province AS s_province, s.city AS s_city,
-                     s.tp_years AS s_tp_years, s.power_merchant AS s_pm, s.super_factory AS s_sf,
-                     s.repurchase_bp AS s_rp, s.trust_score_tenths AS s_score,
-                     s.pickup_48h_bp AS s_pickup, s.quality_refund_bp AS s_refund,
-                     MAX(?1, o.minimum_order) AS billed_qty, {PRICE_AT_QUANTITY} AS unit_price
+            .prepare_cached(
+                "SELECT o.offer_id, o.title, o.title_en, o.images, o.unit, o.moq, o.price_basis,
+                     o.month_sold, o.offer_repurchase_bp, o.status, o.fetched_at, o.source,
+                     o.supplier_key, s.name, s.province, s.city, s.tp_years, s.power_merchant,
+                     s.super_factory, s.repurchase_bp, s.trust_score_tenths, s.pickup_48h_bp,
+                     s.quality_refund_bp
                  FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
-                 WHERE o.rowid = ?2"
-            ))
+                 WHERE o.rowid = ?1",
+            )
             .map_err(fail)?;
-        for rowid in rowids {
+        let mut offers = Vec::with_capacity(found.page.len());
+        for hit in &found.page {
+            let priced = Priced {
+                quantity,
+                order: index.order(hit.entry, quantity),
+                unit_price: index.unit_price(hit.entry, quantity),
+            };
             offers.push(
                 details
-                    .query_row(rusqlite::params![quantity, rowid], |row| {
-                        summary(row, quantity as u32)
-                    })
+                    .query_row([index.rid(hit.entry)], |row| summary(row, &priced))
                     .map_err(fail)?,
             );
         }
+        drop(details);
+        if let Some(snapshot) = snapshot {
+            snapshot.commit().map_err(fail)?;
+        }
         Ok(OfferPage {
-            total: total as u64,
+            total: found.total,
             page,
             page_size,
             offers,
@@ -378,41 +236,20 @@ impl Store {
     pub fn offer(&self, offer_id: &OfferId) -> Result<Offer> {
         let fail = |e| self.error("reading an offer", e);
         let id = offer_id.as_str();
+        // Cached: a shortlist or comparison reads many offers in a row.
         let stored = self
             .conn
-            .query_row(
+            .prepare_cached(
                 "SELECT o.*, s.* FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
                  WHERE o.offer_id = ?1",
-                [id],
-                super::read::offer_from_row,
             )
-            .optional()
+            .and_then(|mut statement| {
+                statement
+                    .query_row([id], super::read::whole_offer_from_row)
+                    .optional()
+            })
             .map_err(fail)?;
-        let mut offer = stored.ok_or_else(|| Error::OfferNotFound(id.to_owned()))?;
-        let mut tiers = self
-            .conn
-            .prepare_cached(
-                "SELECT min_qty, price FROM offer_tiers WHERE offer_id = ?1 ORDER BY min_qty",
-            )
-            .map_err(fail)?;
-        offer.tiers = tiers
-            .query_map([id], super::read::tier_from_row)
-            .map_err(fail)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(fail)?;
-        let mut skus = self
-            .conn
-            .prepare_cached(
-                "SELECT sku_id, spec_id, specs, price, stock, available, image FROM offer_skus
-                 WHERE offer_id = ?1 ORDER BY position",
-            )
-            .map_err(fail)?;
-        offer.skus = skus
-            .query_map([id], super::read::sku_from_row)
-            .map_err(fail)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(fail)?;
-        Ok(offer)
+        stored.ok_or_else(|| Error::OfferNotFound(id.to_owned()))
     }
 
     /// How many offers are stored.
@@ -424,50 +261,60 @@ impl Store {
     }
 }
 
-fn summary(row: &Row<'_>, quantity: u32) -> rusqlite::Result<OfferSummary> {
-    let images: String = row.get("images")?;
+/// An offer priced at the buyer's quantity, as the index priced it.
+struct Priced {
+    quantity: u32,
+    /// `None` past what Pifa can count.
+    order: Option<OrderSize>,
+    unit_price: Option<Money>,
+}
+
+/// One page row from the columns the details query reads, in its order.
+fn summary(row: &Row<'_>, priced: &Priced) -> rusqlite::Result<OfferSummary> {
+    let images: String = row.get(3)?;
     let images: Vec<String> = serde_json::from_str(&images).unwrap_or_default();
-    let billed_qty: u32 = row.get("billed_qty")?;
-    let unit_price: Option<Money> = row.get("unit_price")?;
-    let supplier_name: Option<String> = row.get("s_name")?;
-    let supplier = match row.get::<_, Option<String>>("supplier_key")? {
+    let (billed_qty, below_moq, unit_price) = match priced.order {
+        Some(order) => (order.order_qty, order.raised_to_minimum, priced.unit_price),
+        None => (priced.quantity, false, None),
+    };
+    let supplier = match row.get::<_, Option<String>>(12)? {
         None => None,
         Some(_) => Some(SupplierSummary {
-            name: supplier_name,
-            province: row.get("s_province")?,
-            city: row.get("s_city")?,
-            tp_years: row.get("s_tp_years")?,
-            power_merchant: row.get::<_, Option<bool>>("s_pm")?.unwrap_or(false),
-            super_factory: row.get::<_, Option<bool>>("s_sf")?.unwrap_or(false),
-            repurchase_rate: row.get("s_rp")?,
-            service_score_tenths: row.get("s_score")?,
-            pickup_48h_rate: row.get("s_pickup")?,
-            quality_refund_rate: row.get("s_refund")?,
+            name: row.get(13)?,
+            province: row.get(14)?,
+            city: row.get(15)?,
+            tp_years: row.get(16)?,
+            power_merchant: row.get::<_, Option<bool>>(17)?.unwrap_or(false),
+            super_factory: row.get::<_, Option<bool>>(18)?.unwrap_or(false),
+            repurchase_rate: row.get(19)?,
+            service_score_tenths: row.get(20)?,
+            pickup_48h_rate: row.get(21)?,
+            quality_refund_rate: row.get(22)?,
         }),
     };
-    let source: String = row.get("source")?;
-    let basis: Option<String> = row.get("price_basis")?;
+    let source: String = row.get(11)?;
+    let basis: Option<String> = row.get(6)?;
     Ok(OfferSummary {
-        offer_id: OfferId::parse(&row.get::<_, String>("offer_id")?).map_err(|e| {
+        offer_id: OfferId::parse(&row.get::<_, String>(0)?).map_err(|e| {
             rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, Box::new(e))
         })?,
-        title: row.get("title")?,
-        title_en: row.get("title_en")?,
+        title: row.get(1)?,
+        title_en: row.get(2)?,
         image: images.into_iter().next(),
-        unit: row.get("unit")?,
-        moq: row.get("moq")?,
+        unit: row.get(4)?,
+        moq: row.get(5)?,
         billed_qty,
-        below_moq: billed_qty > quantity,
+        below_moq,
         unit_price,
         total: unit_price.and_then(|p| p.times(u64::from(billed_qty))),
         basis: basis.as_deref().and_then(super::read::parse_basis),
         supplier,
-        month_sold: row.get("month_sold")?,
-        repurchase_rate: row.get("offer_repurchase_bp")?,
+        month_sold: row.get(7)?,
+        repurchase_rate: row.get(8)?,
         delisted_status: row
-            .get::<_, Option<String>>("status")?
+            .get::<_, Option<String>>(9)?
             .filter(|status| status != PUBLISHED),
-        fetched_at: row.get::<_, Stamp>("fetched_at")?.0,
+        fetched_at: row.get::<_, Stamp>(10)?.0,
         source: super::read::parse_source(&source),
     })
 }

@@ -1,14 +1,20 @@
-//! Writing offers. One offer — its row, tiers, SKUs, supplier, search text, raw answer and price
-//! point — is written in one transaction: a crash leaves either the old offer or the new one.
+//! Writing offers. One offer — its row (with its tiers and SKUs), supplier, search keys, raw
+//! answer and price point — is written in one transaction, or with others in one: a crash
+//! leaves either the old offer or the new one. Imports and batches write a group of offers per
+//! transaction, cleaned and compressed beforehand ([`ReadyAnswer`]), with every statement
+//! prepared once.
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 use serde_json::Value;
 
 use super::codec::Stamp;
+use super::raw_answers::PackedAnswer;
 use super::{Store, CLEANER_VERSION};
 use crate::offer::tiers::{minimum_order, quote, PriceBasis};
-use crate::offer::{clean_answer, Offer, OfferId, ServiceScores, SourceApi, Supplier, Tier};
+use crate::offer::{
+    clean_answer, clean_answer_text, Offer, OfferId, ServiceScores, SourceApi, Supplier, Tier,
+};
 use crate::{Error, Money, Result};
 
 /// A new price point is recorded when prices change, or at least this often while they do not,
@@ -23,6 +29,64 @@ pub struct SaveOutcome {
     pub price_point: bool,
 }
 
+/// An answer cleaned and compressed, its SKUs too: what [`Store::save_details`] and
+/// [`Store::import_ready`] write. Made before the store is taken, since cleaning and compressing
+/// take longer than writing (a batch makes it where the answer arrives, an import on a thread
+/// of its own).
+#[derive(Debug, Clone)]
+pub struct ReadyAnswer {
+    pub offer: Offer,
+    raw: PackedAnswer,
+    skus: Option<PackedAnswer>,
+}
+
+impl ReadyAnswer {
+    /// A detail answer or a single search item, as its text.
+    pub fn new(text: &str, fetched_at: DateTime<Utc>) -> Result<ReadyAnswer> {
+        let offer = clean_text(text, fetched_at)?;
+        Ok(ReadyAnswer {
+            skus: super::parts::skus_packed(&offer.skus),
+            raw: PackedAnswer::pack(text),
+            offer,
+        })
+    }
+
+    /// The detail answer fetched for `offer_id`: an answer about another offer is refused.
+    pub fn detail(
+        offer_id: &OfferId,
+        text: &str,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<ReadyAnswer> {
+        let ready = ReadyAnswer::new(text, fetched_at)?;
+        if ready.offer.offer_id != *offer_id {
+            return Err(Error::WrongOffer {
+                requested: offer_id.to_string(),
+                answered: ready.offer.offer_id.to_string(),
+            });
+        }
+        Ok(ready)
+    }
+
+    fn parts(&self) -> Parts<'_> {
+        Parts {
+            raw: Some(&self.raw),
+            skus: self.skus.as_ref(),
+        }
+    }
+}
+
+/// What is written with an offer besides its row: the answer it came from (none when
+/// re-cleaning) and its SKUs, both compressed.
+#[derive(Clone, Copy)]
+struct Parts<'a> {
+    raw: Option<&'a PackedAnswer>,
+    skus: Option<&'a PackedAnswer>,
+}
+
+/// How many offers [`Store::import_ready`] callers best give at once: enough that a commit is
+/// a small part of the work, few enough that a kill loses little.
+pub const IMPORT_GROUP: usize = 500;
+
 impl Store {
     /// Cleans one raw answer and stores the offer with the answer itself.
     pub fn import_answer(
@@ -33,6 +97,47 @@ impl Store {
         let offer = clean(raw, fetched_at)?;
         let outcome = self.save_offer(&offer, Some(raw), true)?;
         Ok((offer, outcome))
+    }
+
+    /// Cleans answers given as their text (detail answers or single search items) and stores
+    /// them in one transaction, each offer whole or not at all, with one result per answer. The
+    /// outer error says nothing could be stored (a full or read-only disk).
+    pub fn import_answers(
+        &mut self,
+        answers: &[&str],
+        fetched_at: DateTime<Utc>,
+    ) -> Result<Vec<Result<(Offer, SaveOutcome)>>> {
+        let ready: Vec<Result<ReadyAnswer>> = answers
+            .iter()
+            .map(|text| ReadyAnswer::new(text, fetched_at))
+            .collect();
+        let writes: Vec<&ReadyAnswer> = ready.iter().flatten().collect();
+        let mut written = self.import_ready(&writes)?.into_iter();
+        Ok(ready
+            .into_iter()
+            .map(|item| {
+                let outcome = written.next().expect("one result per offer written")?;
+                Ok((item?.offer, outcome))
+            })
+            .collect())
+    }
+
+    /// Stores answers made ready, in one transaction, each offer whole or not at all; one
+    /// result per answer. The outer error says nothing could be stored (a full or read-only
+    /// disk).
+    pub fn import_ready(&mut self, answers: &[&ReadyAnswer]) -> Result<Vec<Result<SaveOutcome>>> {
+        let writes: Vec<(&Offer, Parts<'_>)> =
+            answers.iter().map(|a| (&a.offer, a.parts())).collect();
+        self.write_group(&writes, true, false)
+    }
+
+    /// Stores fetched detail answers in one transaction, each offer whole or not at all, and
+    /// forgets the past fetch failures of each one stored. One result per answer; the outer
+    /// error says nothing could be stored (a full or read-only disk).
+    pub fn save_details(&mut self, details: &[&ReadyAnswer]) -> Result<Vec<Result<SaveOutcome>>> {
+        let writes: Vec<(&Offer, Parts<'_>)> =
+            details.iter().map(|a| (&a.offer, a.parts())).collect();
+        self.write_group(&writes, true, true)
     }
 
     /// Stores the detail answer fetched for `offer_id` and returns the offer as now stored,
@@ -49,7 +154,7 @@ impl Store {
     }
 
     /// [`Store::import_detail`] without reading the offer back: returns it as this answer alone
-    /// says it, for callers (batches) that need no more than its title.
+    /// says it, for callers that need no more than its title.
     pub fn save_detail(
         &mut self,
         offer_id: &OfferId,
@@ -75,6 +180,23 @@ impl Store {
         raw: Option<&Value>,
         record_price: bool,
     ) -> Result<SaveOutcome> {
+        let raw = raw.map(|raw| PackedAnswer::pack(&raw.to_string()));
+        let skus = super::parts::skus_packed(&offer.skus);
+        let parts = Parts {
+            raw: raw.as_ref(),
+            skus: skus.as_ref(),
+        };
+        self.write_one(offer, parts, record_price, false)
+    }
+
+    /// Writes one offer in its own transaction.
+    fn write_one(
+        &mut self,
+        offer: &Offer,
+        parts: Parts<'_>,
+        record_price: bool,
+        forget_failures: bool,
+    ) -> Result<SaveOutcome> {
         let path = &self.path;
         let fail = |doing| move |e| super::classify(path, doing, e);
         // Immediate: a deferred transaction that read first cannot wait for the write lock when
@@ -83,16 +205,73 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(fail("starting a transaction"))?;
-        let outcome =
-            write_offer(&tx, offer, raw, record_price).map_err(fail("saving an offer"))?;
+        let outcome = write_offer(&tx, offer, parts, record_price)
+            .and_then(|outcome| {
+                if forget_failures {
+                    super::failures::forget(&tx, offer.offer_id.as_str())?;
+                }
+                Ok(outcome)
+            })
+            .map_err(fail("saving an offer"))?;
         tx.commit().map_err(fail("committing an offer"))?;
         Ok(outcome)
     }
+
+    /// Writes several offers in one transaction (a commit costs more than an offer's rows).
+    /// When one offer cannot be written, each is written alone instead, so the others are kept
+    /// and the failure is that offer's.
+    fn write_group(
+        &mut self,
+        offers: &[(&Offer, Parts<'_>)],
+        record_price: bool,
+        forget_failures: bool,
+    ) -> Result<Vec<Result<SaveOutcome>>> {
+        match write_together(&mut self.conn, offers, record_price, forget_failures) {
+            Ok(outcomes) => Ok(outcomes.into_iter().map(Ok).collect()),
+            Err(e) => match super::classify(&self.path, "saving offers", e) {
+                // No offer would fare better alone.
+                e @ (Error::StoreFull { .. } | Error::StoreReadOnly { .. }) => Err(e),
+                _ => Ok(offers
+                    .iter()
+                    .map(|(offer, parts)| {
+                        self.write_one(offer, *parts, record_price, forget_failures)
+                    })
+                    .collect()),
+            },
+        }
+    }
+}
+
+fn write_together(
+    conn: &mut rusqlite::Connection,
+    offers: &[(&Offer, Parts<'_>)],
+    record_price: bool,
+    forget_failures: bool,
+) -> rusqlite::Result<Vec<SaveOutcome>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut outcomes = Vec::with_capacity(offers.len());
+    for (offer, parts) in offers {
+        outcomes.push(write_offer(&tx, offer, *parts, record_price)?);
+        if forget_failures {
+            super::failures::forget(&tx, offer.offer_id.as_str())?;
+        }
+    }
+    tx.commit()?;
+    Ok(outcomes)
 }
 
 fn clean(raw: &Value, fetched_at: DateTime<Utc>) -> Result<Offer> {
     clean_answer(raw, fetched_at).map_err(|source| Error::Unreadable {
         what: describe_answer(raw),
+        source,
+    })
+}
+
+fn clean_text(text: &str, fetched_at: DateTime<Utc>) -> Result<Offer> {
+    clean_answer_text(text, fetched_at).map_err(|source| Error::Unreadable {
+        what: serde_json::from_str(text)
+            .map(|raw| describe_answer(&raw))
+            .unwrap_or_else(|_| "an unnamed offer".to_owned()),
         source,
     })
 }
@@ -113,16 +292,13 @@ fn describe_answer(raw: &Value) -> String {
 fn write_offer(
     tx: &Transaction<'_>,
     offer: &Offer,
-    raw: Option<&Value>,
+    parts: Parts<'_>,
     record_price: bool,
 ) -> rusqlite::Result<SaveOutcome> {
     let id = offer.offer_id.as_str();
     let existing: Option<(i64, String)> = tx
-        .query_row(
-            "SELECT rowid, source FROM offers WHERE offer_id = ?1",
-            [id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
+        .prepare_cached("SELECT rowid, source FROM offers WHERE offer_id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let existing_is_detail = existing
         .as_ref()
@@ -130,36 +306,45 @@ fn write_offer(
         .is_some_and(SourceApi::is_detail);
 
     let supplier_key = save_supplier(tx, offer)?;
+    // The supplier's signals over time: like price points, only fresh details observe them
+    // (search items round the repurchase rate, so they would flip it back and forth).
+    if let Some(key) = supplier_key
+        .as_deref()
+        .filter(|_| record_price && offer.source.is_detail())
+    {
+        super::supplier_history::observe(tx, key, offer.fetched_at)?;
+    }
 
     // A search result knows less than a detail answer: it may refresh what it shows, never
     // replace the tiers, SKUs and supplier a detail answer brought.
     if !offer.source.is_detail() && existing_is_detail {
-        tx.execute(
+        tx.prepare_cached(
             "UPDATE offers SET listed_price = ?2, month_sold = COALESCE(?3, month_sold),
                  offer_repurchase_bp = COALESCE(?4, offer_repurchase_bp)
              WHERE offer_id = ?1",
-            params![
-                id,
-                offer.listed_price,
-                offer.month_sold,
-                offer.repurchase_rate
-            ],
-        )?;
-        if let Some(raw) = raw {
+        )?
+        .execute(params![
+            id,
+            offer.listed_price,
+            offer.month_sold,
+            offer.repurchase_rate
+        ])?;
+        super::search::keys::follow_sales(tx, id)?;
+        if let Some(raw) = parts.raw {
             save_raw(tx, offer, raw)?;
         }
         return Ok(SaveOutcome::default());
     }
 
     let (steps, basis) = price_steps(offer);
-    tx.execute(
-        "INSERT INTO offers (offer_id, title, title_en, category_id, category_name, images, unit, moq,
+    let rowid: i64 = tx.prepare_cached("INSERT INTO offers (offer_id, title, title_en, category_id, category_name, images, unit, moq,
              minimum_order, batch_size, quote_type, retail_price, listed_price, consign_price,
              lowest_price, supplier_key, origin, unit_weight_g, month_sold, status, source,
              fetched_at, warnings, cleaner_version, price_basis, offer_repurchase_bp,
-             trade_score_tenths, sold_count, one_piece_dropship, listed_at, shipping, mixed_batch)
+             trade_score_tenths, sold_count, one_piece_dropship, listed_at, shipping, mixed_batch,
+             tiers, skus)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32)
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)
          ON CONFLICT (offer_id) DO UPDATE SET
              title = excluded.title, title_en = excluded.title_en, category_id = excluded.category_id,
              category_name = excluded.category_name, images = excluded.images, unit = excluded.unit,
@@ -175,7 +360,9 @@ fn write_offer(
              offer_repurchase_bp = COALESCE(excluded.offer_repurchase_bp, offer_repurchase_bp),
              trade_score_tenths = excluded.trade_score_tenths, sold_count = excluded.sold_count,
              one_piece_dropship = excluded.one_piece_dropship, listed_at = excluded.listed_at,
-             shipping = excluded.shipping, mixed_batch = excluded.mixed_batch",
+             shipping = excluded.shipping, mixed_batch = excluded.mixed_batch,
+             tiers = excluded.tiers, skus = excluded.skus
+         RETURNING rowid")?.query_row(
         params![
             id, offer.title, offer.title_en,
             offer.category.as_ref().and_then(|c| c.id.clone()),
@@ -193,67 +380,27 @@ fn write_offer(
             offer.sold_count, offer.one_piece_dropship, offer.listed_at.map(Stamp),
             serde_json::to_string(&offer.shipping).expect("shipping serializes"),
             offer.mixed_batch.map(|m| serde_json::to_string(&m).expect("mixed batch serializes")),
+            super::parts::tiers_text(&offer.tiers),
+            parts.skus.map(PackedAnswer::bytes),
         ],
+        |r| r.get(0),
     )?;
     if let Some(key) = &supplier_key {
         // A search item's signals, kept under the offer until a detail named the supplier.
-        tx.execute(
+        tx.prepare_cached(
             "DELETE FROM suppliers WHERE supplier_key = ?1 AND supplier_key <> ?2
              AND NOT EXISTS (SELECT 1 FROM offers WHERE supplier_key = ?1)",
-            params![format!("offer:{id}"), key],
-        )?;
+        )?
+        .execute(params![format!("offer:{id}"), key])?;
     }
-    let rowid: i64 = tx.query_row("SELECT rowid FROM offers WHERE offer_id = ?1", [id], |r| {
-        r.get(0)
-    })?;
-
-    tx.execute("DELETE FROM offer_tiers WHERE offer_id = ?1", [id])?;
-    tx.execute("DELETE FROM offer_price_steps WHERE offer_id = ?1", [id])?;
-    tx.execute("DELETE FROM offer_skus WHERE offer_id = ?1", [id])?;
-    {
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO offer_tiers (offer_id, min_qty, price) VALUES (?1, ?2, ?3)",
-        )?;
-        for tier in &offer.tiers {
-            insert.execute(params![id, tier.min_qty, tier.price])?;
-        }
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO offer_price_steps (offer_id, min_qty, price) VALUES (?1, ?2, ?3)",
-        )?;
-        for step in &steps {
-            insert.execute(params![id, step.min_qty, step.price])?;
-        }
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO offer_skus (offer_id, position, sku_id, spec_id, specs, price, stock, available, image)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
-        for (position, sku) in offer.skus.iter().enumerate() {
-            insert.execute(params![
-                id,
-                position as i64,
-                sku.sku_id,
-                sku.spec_id,
-                serde_json::to_string(&sku.specs).expect("specs serialize"),
-                sku.price,
-                sku.stock,
-                sku.available,
-                sku.image,
-            ])?;
-        }
-    }
-
-    tx.execute("DELETE FROM offer_text WHERE rowid = ?1", [rowid])?;
-    tx.execute(
-        "INSERT INTO offer_text (rowid, title, title_en, supplier_name) VALUES (?1, ?2, ?3, ?4)",
-        params![
-            rowid,
-            offer.title,
-            offer.title_en,
-            offer.supplier.as_ref().and_then(|s| s.name.clone())
-        ],
+    super::search::keys::write(
+        tx,
+        rowid,
+        offer.supplier.as_ref().and_then(|s| s.name.as_deref()),
+        &steps,
     )?;
 
-    if let Some(raw) = raw {
+    if let Some(raw) = parts.raw {
         save_raw(tx, offer, raw)?;
     }
     // A delisted offer's old prices are no observation of a live price.
@@ -282,12 +429,13 @@ fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option
     };
     let id = offer.offer_id.as_str();
     let previous: Option<(String, Supplier)> = tx
-        .query_row(
+        .prepare_cached(
             "SELECT s.* FROM offers o JOIN suppliers s ON s.supplier_key = o.supplier_key
              WHERE o.offer_id = ?1",
-            [id],
-            |r| Ok((r.get("supplier_key")?, super::read::supplier_from_row(r)?)),
-        )
+        )?
+        .query_row([id], |r| {
+            Ok((r.get("supplier_key")?, super::read::supplier_from_row(r)?))
+        })
         .optional()?;
     let own_key = supplier.key();
     if let Some((previous_key, earlier)) = &previous {
@@ -307,8 +455,7 @@ fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option
     } else {
         serde_json::to_string(&s.scores).expect("scores serialize")
     };
-    tx.execute(
-        "INSERT INTO suppliers (supplier_key, name, login_id, open_id, province, city, tp_years,
+    tx.prepare_cached("INSERT INTO suppliers (supplier_key, name, login_id, open_id, province, city, tp_years,
              trust_score_tenths, power_merchant, super_factory, tp_member, badges_known,
              repurchase_bp, trade_medal, scores, pickup_48h_bp, quality_refund_bp, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
@@ -326,7 +473,7 @@ fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option
              scores = IIF(excluded.scores = '{}', scores, excluded.scores),
              pickup_48h_bp = COALESCE(excluded.pickup_48h_bp, pickup_48h_bp),
              quality_refund_bp = COALESCE(excluded.quality_refund_bp, quality_refund_bp),
-             updated_at = excluded.updated_at",
+             updated_at = excluded.updated_at")?.execute(
         params![
             key, s.name, s.login_id, s.open_id, s.province, s.city, s.tp_years,
             s.scores.composite, badges.power_merchant, badges.super_factory, badges.tp_member,
@@ -338,13 +485,14 @@ fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option
     Ok(Some(key))
 }
 
-fn save_raw(tx: &Transaction<'_>, offer: &Offer, raw: &Value) -> rusqlite::Result<()> {
-    tx.execute(
-        "INSERT INTO raw_answers (offer_id, source, body, fetched_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (offer_id, source) DO UPDATE SET body = excluded.body, fetched_at = excluded.fetched_at",
-        params![offer.offer_id.as_str(), offer.source.as_str(), raw.to_string(), Stamp(offer.fetched_at)],
-    )?;
-    Ok(())
+fn save_raw(tx: &Transaction<'_>, offer: &Offer, raw: &PackedAnswer) -> rusqlite::Result<()> {
+    super::raw_answers::save(
+        tx,
+        offer.offer_id.as_str(),
+        offer.source.as_str(),
+        raw,
+        &Stamp(offer.fetched_at),
+    )
 }
 
 /// The schedule search prices orders by, and where its prices come from: `quote` gives the
@@ -370,17 +518,16 @@ fn record_price_point(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<b
     let (sku_low, sku_high) = (sku_prices.clone().min(), sku_prices.max());
     let skus = super::history::sku_prices_json(offer);
     let last = tx
-        .query_row(
+        .prepare_cached(
             "SELECT observed_at, lowest_price, tiers, sku_low, sku_high, skus FROM price_points
              WHERE offer_id = ?1 ORDER BY observed_at DESC LIMIT 1",
-            [offer.offer_id.as_str()],
-            |r| {
-                let observed_at: Stamp = r.get(0)?;
-                let prices: (Option<Money>, String, Option<Money>, Option<Money>) =
-                    (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-                Ok((observed_at.0, prices, r.get::<_, Option<String>>(5)?))
-            },
-        )
+        )?
+        .query_row([offer.offer_id.as_str()], |r| {
+            let observed_at: Stamp = r.get(0)?;
+            let prices: (Option<Money>, String, Option<Money>, Option<Money>) =
+                (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+            Ok((observed_at.0, prices, r.get::<_, Option<String>>(5)?))
+        })
         .optional()?;
     if let Some((at, prices, last_skus)) = &last {
         let same_prices = *prices == (offer.lowest_price(), tiers.clone(), sku_low, sku_high)
@@ -390,9 +537,8 @@ fn record_price_point(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<b
             return Ok(false);
         }
     }
-    let inserted = tx.execute(
-        "INSERT OR IGNORE INTO price_points (offer_id, observed_at, lowest_price, tiers, sku_low, sku_high, skus)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    let inserted = tx.prepare_cached("INSERT OR IGNORE INTO price_points (offer_id, observed_at, lowest_price, tiers, sku_low, sku_high, skus)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
         params![
             offer.offer_id.as_str(), Stamp(offer.fetched_at), offer.lowest_price(),
             tiers, sku_low, sku_high, skus,
@@ -400,6 +546,10 @@ fn record_price_point(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<b
     )?;
     Ok(inserted == 1)
 }
+
+/// A stored raw answer as `recheck` reads it: its sort key (offer ID, whether it is a detail,
+/// its source), its packed body and when it was fetched.
+type StoredAnswer = ((String, bool, String), Vec<u8>, Stamp);
 
 /// What `recheck` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
@@ -420,7 +570,7 @@ impl Store {
             // whole sort key, not the offer ID alone: a batch may end between two answers of one
             // offer. A search answer goes before a detail so the detail's fuller offer is kept.
             // (`offer_id >= ?1` lets SQLite seek in the primary key instead of scanning.)
-            let batch: Vec<((String, bool, String), String, Stamp)> = {
+            let batch: Vec<StoredAnswer> = {
                 let mut statement = self
                     .conn
                     .prepare_cached(
@@ -442,19 +592,36 @@ impl Store {
                 break;
             };
             let last = last.clone();
-            for (_, body, fetched_at) in batch {
-                report.checked += 1;
-                let cleaned = serde_json::from_str::<Value>(&body)
-                    .ok()
-                    .and_then(|raw| clean_answer(&raw, fetched_at.0).ok());
-                match cleaned {
-                    Some(offer) => {
-                        self.save_offer(&offer, None, false)?;
-                    }
-                    None => report.failed += 1,
-                }
-                progress(report.checked);
+            let cleaned: Vec<Offer> = batch
+                .iter()
+                .filter_map(|(_, body, fetched_at)| {
+                    let text = super::raw_answers::unpack(body)?;
+                    clean_answer_text(&text, fetched_at.0).ok()
+                })
+                .collect();
+            // A batch in one transaction, in the order read: a detail after its offer's search
+            // item, so the fuller offer is the one kept.
+            let skus: Vec<Option<PackedAnswer>> = cleaned
+                .iter()
+                .map(|offer| super::parts::skus_packed(&offer.skus))
+                .collect();
+            let writes: Vec<(&Offer, Parts<'_>)> = cleaned
+                .iter()
+                .zip(&skus)
+                .map(|(offer, skus)| {
+                    let parts = Parts {
+                        raw: None,
+                        skus: skus.as_ref(),
+                    };
+                    (offer, parts)
+                })
+                .collect();
+            for written in self.write_group(&writes, false, false)? {
+                written?;
             }
+            report.checked += batch.len() as u64;
+            report.failed += (batch.len() - cleaned.len()) as u64;
+            progress(report.checked);
             after = last;
         }
         Ok(report)

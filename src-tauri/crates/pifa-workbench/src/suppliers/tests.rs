@@ -1,4 +1,5 @@
 use pifa_core::protocol::KeywordSearch;
+use pifa_core::store::SupplierSignals;
 use pifa_core::Result;
 
 use super::*;
@@ -168,4 +169,55 @@ async fn the_contacts_export_is_excel_safe_plaintext_only_when_asked() {
     assert!(text.contains("'+86 138 0013 8000"), "{text}");
     assert!(text.contains("wx_li_cups"));
     assert!(text.contains("\r\n"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_shows_the_signals_over_time_held_and_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (workbench, ids) = with_offers(tmp.path()).await;
+    let keys = Memory::default();
+    let view = workbench.supplier_with(&ids[0], &keys).unwrap();
+    let [first] = view.history.observations.clone().try_into().unwrap();
+    assert_eq!(first.signals, SupplierSignals::of(&view.entry.supplier));
+    assert!(view.history.changes.is_empty());
+
+    // Fetched again from 1688 the same day with the same signals: no new row.
+    workbench.fetch_offer(&ids[0], true).await.unwrap();
+    let again = workbench.supplier_with(&ids[0], &keys).unwrap();
+    assert_eq!(again.history, view.history);
+
+    // A later answer with 实力商家 gained or lost: a second observation and the change.
+    let catalog = pifa_gateway::catalog::Catalog::new(1688, 5_000);
+    let mut answer = catalog.query_product_detail(catalog.index_of(&ids[0]).unwrap());
+    let detail = answer.pointer_mut("/result/result").unwrap();
+    let was = first.signals.badges.is_some_and(|b| b.power_merchant);
+    detail["offerIdentities"] = serde_json::json!([if was {
+        "诚信通"
+    } else {
+        "实力商家,诚信通"
+    }]);
+    workbench
+        .store()
+        .unwrap()
+        .import_answer(&answer, chrono::Utc::now())
+        .unwrap();
+    let changed = workbench.supplier_with(&ids[0], &keys).unwrap();
+    assert_eq!(changed.history.observations.len(), 2);
+    let at = changed.history.observations[1].observed_at;
+    let expected = if was {
+        SignalChange::Lost {
+            at,
+            badge: SupplierBadge::PowerMerchant,
+        }
+    } else {
+        SignalChange::Gained {
+            at,
+            badge: SupplierBadge::PowerMerchant,
+        }
+    };
+    assert!(
+        changed.history.changes.contains(&expected),
+        "{:?}",
+        changed.history.changes
+    );
 }

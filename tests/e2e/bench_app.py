@@ -1,0 +1,73 @@
+"""The app's launch and memory figures, printed beside issue 14's targets: from asking for a
+window until Home shows the stored offers' count (WebDriver's own start-up included, so an upper
+bound), and the resident memory of the app and its WebKit processes after a few idle seconds.
+Not part of the test suite (pytest collects only test_*.py): `.dev/bench-app` runs it against a
+release build and a data directory of 100,000 offers (PIFA_BENCH_DATA)."""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+from conftest import running_app_pids
+
+LAUNCH_TARGET_S = 1.0
+IDLE_S = 5
+
+
+def descendants(pid: int) -> list[int]:
+    """`pid` and every process it started, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The command may hold spaces and parentheses; fields resume after the last ')'.
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        todo.extend(children.get(p, []))
+    return found
+
+
+def resident_kib(pid: int) -> tuple[str, int]:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return ("gone", 0)
+    name = next(l.split()[1] for l in status.splitlines() if l.startswith("Name:"))
+    rss = next((int(l.split()[1]) for l in status.splitlines() if l.startswith("VmRSS:")), 0)
+    return (name, rss)
+
+
+def test_launch_and_idle_memory(launch, tmp_path):
+    source = Path(os.environ["PIFA_BENCH_DATA"])
+    runs = []
+    for run in range(3):
+        # A copy per run: the app may write (compaction, settings) and each launch is cold for
+        # the data, warm for the file cache, as a user's second start of the day.
+        data = tmp_path / f"data-{run}"
+        shutil.copytree(source, data)
+        started = time.monotonic()
+        window = launch(data)
+        window.wait_until("Home shows the stored offers", lambda w: w.texts_of_all("home-count-offers"))
+        runs.append(time.monotonic() - started)
+        if run < 2:
+            launch.stop_all()
+    offers = window.texts_of_all("home-count-offers")[0]
+    time.sleep(IDLE_S)
+    [app] = running_app_pids()
+    processes = [resident_kib(p) for p in descendants(app)]
+    total_mib = sum(kib for _, kib in processes) / 1024
+    runs.sort()
+    print()
+    print(f"app launch until Home shows data ({offers}): median {runs[1]:.2f} s of 3 "
+          f"(all: {', '.join(f'{r:.2f}' for r in runs)}); target ≤ {LAUNCH_TARGET_S:.1f} s "
+          f"{'ok' if runs[1] <= LAUNCH_TARGET_S else 'OVER'} (WebDriver start-up included)")
+    print(f"idle resident memory after {IDLE_S} s: {total_mib:.0f} MiB in {len(processes)} processes: "
+          + ", ".join(f"{name} {kib / 1024:.0f} MiB" for name, kib in processes))
