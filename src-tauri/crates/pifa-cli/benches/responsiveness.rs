@@ -40,11 +40,7 @@ fn main() {
     {
         let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
         for i in 0..offers {
-            let raw = if i % 3 == 0 {
-                catalog.simple_get(i)
-            } else {
-                catalog.query_product_detail(i)
-            };
+            let raw = catalog.detail_of_either_shape(i);
             store.import_answer(&raw, Utc::now()).unwrap();
         }
     }

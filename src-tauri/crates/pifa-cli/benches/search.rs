@@ -46,11 +46,7 @@ fn store(offers: u64) -> (Store, Option<tempfile::TempDir>) {
     let catalog = Catalog::new(42, offers);
     let started = Instant::now();
     for i in 0..offers {
-        let raw = if i % 3 == 0 {
-            catalog.simple_get(i)
-        } else {
-            catalog.query_product_detail(i)
-        };
+        let raw = catalog.detail_of_either_shape(i);
         store.import_answer(&raw, Utc::now()).unwrap();
     }
     println!(

@@ -37,12 +37,7 @@ fn ms(d: Duration) -> String {
 
 /// The bench's answers: both detail shapes, as 1688 sends them (one in three simple.get).
 fn answer(catalog: &Catalog, i: u64) -> String {
-    if i % 3 == 0 {
-        catalog.simple_get(i)
-    } else {
-        catalog.query_product_detail(i)
-    }
-    .to_string()
+    catalog.detail_of_either_shape(i).to_string()
 }
 
 /// The Python design's cleaning rate over the answers in `file`, if python3 runs it.

@@ -18,11 +18,7 @@ fn main() {
     let mut store = Store::open(std::path::Path::new(&dir).join("pifa.db")).unwrap();
     let stored = store.offer_count().unwrap();
     for i in stored..offers {
-        let raw = if i % 3 == 0 {
-            catalog.simple_get(i)
-        } else {
-            catalog.query_product_detail(i)
-        };
+        let raw = catalog.detail_of_either_shape(i);
         store.import_answer(&raw, Utc::now()).unwrap();
     }
     println!("{offers} offers in {dir}");

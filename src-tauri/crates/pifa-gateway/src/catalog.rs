@@ -872,6 +872,16 @@ impl Catalog {
         simple_get_answer(&self.offer(index))
     }
 
+    /// A detail answer of either shape, one in three `simple.get`: what benchmarks store to
+    /// have both shapes as 1688 sends them.
+    pub fn detail_of_either_shape(&self, index: u64) -> Value {
+        if index % 3 == 0 {
+            self.simple_get(index)
+        } else {
+            self.query_product_detail(index)
+        }
+    }
+
     /// One `keywordQuery` result item.
     pub fn search_item(&self, index: u64) -> Value {
         search_item(&self.offer(index))
