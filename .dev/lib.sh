@@ -9,6 +9,9 @@ BUILD_PACKAGES=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.
 # Packages the tests add: a virtual display, the WebDriver for WebKitGTK, a D-Bus session with a
 # Secret Service (gnome-keyring), and Python's venv for the E2E client.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring python3 python3-venv)
+# Team mode's tests run against a real PostgreSQL: a throwaway cluster of the distribution's own
+# server (.dev/with-postgres), never a system service.
+TEST_PACKAGES+=(postgresql)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

@@ -24,7 +24,7 @@ use pifa_workbench::events::Event;
 use pifa_workbench::logs::LogStatus;
 use pifa_workbench::{
     HealthSettings, Home, OfferLinkPart, PickProgress, SupplierPage, SupplierQuery, SupplierView,
-    BATCH_CONCURRENCY,
+    TeamJoined, TeamStatus, BATCH_CONCURRENCY,
 };
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Manager, State};
@@ -287,68 +287,63 @@ pub async fn shortlists(app: AppHandle) -> Result<Vec<Shortlist>, CommandError> 
 }
 
 #[tauri::command]
-pub async fn create_shortlist(app: AppHandle, name: String) -> Result<Shortlist, CommandError> {
-    blocking(app, move |workbench| workbench.create_shortlist(&name)).await
+pub async fn create_shortlist(
+    workbench: State<'_, Workbench>,
+    name: String,
+) -> Result<Shortlist, CommandError> {
+    workbench.create_shortlist(&name).await
 }
 
 #[tauri::command]
 pub async fn rename_shortlist(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     shortlist_id: i64,
     name: String,
 ) -> Result<Shortlist, CommandError> {
-    blocking(app, move |workbench| {
-        workbench.rename_shortlist(shortlist_id, &name)
-    })
-    .await
+    workbench.rename_shortlist(shortlist_id, &name).await
 }
 
 /// Deletes a shortlist; its offers stay stored.
 #[tauri::command]
-pub async fn delete_shortlist(app: AppHandle, shortlist_id: i64) -> Result<(), CommandError> {
-    blocking(app, move |workbench| {
-        workbench.delete_shortlist(shortlist_id)
-    })
-    .await
+pub async fn delete_shortlist(
+    workbench: State<'_, Workbench>,
+    shortlist_id: i64,
+) -> Result<(), CommandError> {
+    workbench.delete_shortlist(shortlist_id).await
 }
 
 #[tauri::command]
 pub async fn add_to_shortlist(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     shortlist_id: i64,
     offer_id: String,
 ) -> Result<Shortlist, CommandError> {
-    blocking(app, move |workbench| {
-        workbench.add_to_shortlist(shortlist_id, &offer_id)
-    })
-    .await
+    workbench.add_to_shortlist(shortlist_id, &offer_id).await
 }
 
 #[tauri::command]
 pub async fn remove_from_shortlist(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     shortlist_id: i64,
     offer_id: String,
 ) -> Result<Shortlist, CommandError> {
-    blocking(app, move |workbench| {
-        workbench.remove_from_shortlist(shortlist_id, &offer_id)
-    })
-    .await
+    workbench
+        .remove_from_shortlist(shortlist_id, &offer_id)
+        .await
 }
 
 /// Sets the note and target quantity of one offer on a shortlist.
 #[tauri::command]
 pub async fn set_shortlist_entry(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     shortlist_id: i64,
     offer_id: String,
     note: String,
     target_qty: Option<u32>,
 ) -> Result<(), CommandError> {
-    blocking(app, move |workbench| {
-        workbench.set_shortlist_entry(shortlist_id, &offer_id, &note, target_qty)
-    })
-    .await
+    workbench
+        .set_shortlist_entry(shortlist_id, &offer_id, &note, target_qty)
+        .await
 }
 
 /// One page of a shortlist, compared at a quantity: cheapest total first.
@@ -473,14 +468,11 @@ pub async fn supplier(app: AppHandle, supplier: String) -> Result<SupplierView, 
 
 #[tauri::command]
 pub async fn set_supplier_contacts(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     supplier: String,
     contacts: Contacts,
 ) -> Result<Contacts, CommandError> {
-    blocking(app, move |workbench| {
-        workbench.set_supplier_contacts(&supplier, &contacts)
-    })
-    .await
+    workbench.set_supplier_contacts(&supplier, &contacts).await
 }
 
 /// Writes every supplier's contacts as a plaintext CSV where the user chooses; `null` when
@@ -680,4 +672,57 @@ async fn blocking<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(move || work(&app.state::<Workbench>()))
         .await
         .map_err(|e| CommandError::internal(format!("the work stopped unexpectedly: {e}")))?
+}
+
+/// Team mode (Settings → Team): the team joined, its database and members, or why it cannot
+/// be reached.
+#[tauri::command]
+pub async fn team_status(workbench: State<'_, Workbench>) -> Result<TeamStatus, CommandError> {
+    workbench.team_status().await
+}
+
+#[tauri::command]
+pub async fn team_init(
+    workbench: State<'_, Workbench>,
+    address: String,
+    password: Option<String>,
+    team_name: String,
+    member_name: Option<String>,
+) -> Result<TeamJoined, CommandError> {
+    workbench
+        .team_init(
+            Some(&address),
+            password.as_deref(),
+            &team_name,
+            member_name.as_deref(),
+        )
+        .await
+}
+
+#[tauri::command]
+pub async fn team_join(
+    workbench: State<'_, Workbench>,
+    address: String,
+    password: Option<String>,
+    code: String,
+    member_name: Option<String>,
+) -> Result<TeamJoined, CommandError> {
+    workbench
+        .team_join(
+            Some(&address),
+            password.as_deref(),
+            &code,
+            member_name.as_deref(),
+        )
+        .await
+}
+
+#[tauri::command]
+pub async fn team_code(workbench: State<'_, Workbench>) -> Result<String, CommandError> {
+    workbench.team_code().await
+}
+
+#[tauri::command]
+pub async fn team_leave(workbench: State<'_, Workbench>) -> Result<bool, CommandError> {
+    workbench.team_leave().await
 }

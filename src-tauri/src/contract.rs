@@ -81,7 +81,7 @@ use pifa_core::{
 #[cfg(test)]
 use pifa_workbench::{
     logs::LogStatus, AppInfo, HealthSettings, Home, OfferLinkPart, PickProgress, SupplierPage,
-    SupplierQuery, SupplierView,
+    SupplierQuery, SupplierView, TeamJoined, TeamStatus,
 };
 #[cfg(test)]
 use std::collections::BTreeMap;
@@ -144,6 +144,28 @@ contract! {
     /// Saves the faults the demo gateway simulates (`off`, `realistic`); in demo mode they apply
     /// from the next call, no restart. A live gateway is never touched.
     set_demo_faults(faults: pifa_core::DemoFaults) -> HealthSettings;
+    /// The team joined (team mode), its database and members seen recently; an unreachable
+    /// database is `problem`, not a failure.
+    team_status() -> TeamStatus;
+    /// Creates a team in an empty team database; the answer's `code` is to pass on to members.
+    /// A password given goes into the OS keyring.
+    team_init(
+        address: String,
+        password: Option<String>,
+        team_name: String,
+        member_name: Option<String>,
+    ) -> TeamJoined;
+    /// Joins the team in the database with the code a member passed on.
+    team_join(
+        address: String,
+        password: Option<String>,
+        code: String,
+        member_name: Option<String>,
+    ) -> TeamJoined;
+    /// The team's code again, to pass to a new member (it holds the team key).
+    team_code() -> String;
+    /// Leaves the team; `false` when the team database could not be told.
+    team_leave() -> bool;
     /// The stored copy, however old; never calls 1688.
     stored_offer(offer_id: String) -> Offer;
     quote_offer(offer_id: String, quantity: u32, sku_id: Option<String>) -> OrderQuote;

@@ -8,6 +8,7 @@ mod contract;
 mod health;
 mod images;
 mod save;
+mod team;
 mod watches;
 
 pub use pifa_workbench::{AppInfo, CommandError, Workbench};
@@ -63,6 +64,7 @@ pub fn run() {
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
         .setup(|app| {
             watches::start_scheduler(app.handle().clone());
+            team::start_syncing(app.handle().clone());
             health::start(app.handle().clone());
             Ok(())
         });

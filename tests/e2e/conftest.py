@@ -244,3 +244,74 @@ def launch(driver_url, tmp_path):
     start.stop_all = stop_all
     yield start
     stop_all()
+
+
+@pytest.fixture
+def launch_elsewhere(tmp_path):
+    """A second desktop beside `launch`'s: Pifa in a D-Bus session and keyring of its own (as on
+    another computer; Pifa is single-instance per session), driven by a tauri-driver of its own.
+    Request it after `launch`, so it is stopped first."""
+    binary = shutil.which("tauri-driver")
+    home = tmp_path / "elsewhere-home"
+    home.mkdir()
+    env = dict(
+        os.environ,
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+    )
+    port, native_port = free_port(), free_port()
+    log = open(OUTPUT / "tauri-driver-elsewhere.log", "w")
+    unlock = 'printf %s pifa-test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec "$@"'
+    process = subprocess.Popen(
+        ["dbus-run-session", "--", "bash", "-c", unlock, "bash", binary,
+         "--port", str(port), "--native-port", str(native_port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    drivers = []
+
+    def start(data_dir: Path) -> PifaWindow:
+        wait_for_port(port, process, timeout=20)
+        options = ArgOptions()
+        options.set_capability("browserName", "wry")
+        options.set_capability("tauri:options", {"application": str(APP), "args": ["--data-dir", str(data_dir)]})
+        driver = webdriver.Remote(command_executor=f"http://127.0.0.1:{port}", options=options)
+        drivers.append(driver)
+        window = PifaWindow(driver)
+        window.by_testid("page-title")
+        return window
+
+    yield start
+    while drivers:
+        drivers.pop().quit()
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+    # The keyring daemon of that session, known by its HOME, outlives it otherwise.
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "gnome-keyring-d" and \
+                        f"HOME={home}".encode() in (entry / "environ").read_bytes().split(b"\0"):
+                    os.kill(int(entry.name), signal.SIGTERM)
+            except OSError:
+                pass
+    log.close()
+
+
+@pytest.fixture
+def team_database():
+    """An empty database on the throwaway PostgreSQL of `.dev/with-postgres`: (address without
+    password, password)."""
+    url = os.environ.get("PIFA_TEST_POSTGRES_URL")
+    password = os.environ.get("PIFA_TEST_POSTGRES_PASSWORD")
+    if not url or not password:
+        pytest.fail("team tests need .dev/with-postgres (the E2E command runs under it)")
+    name = f"e2e_{os.getpid()}_{int(time.monotonic() * 1000)}"
+    env = dict(os.environ, PGPASSWORD=password)
+    subprocess.run(["psql", url, "-qc", f"CREATE DATABASE {name}"], env=env, check=True)
+    yield url.rsplit("/", 1)[0] + "/" + name, password
+    subprocess.run(["psql", url, "-qc", f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], env=env, check=False)

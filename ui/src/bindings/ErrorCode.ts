@@ -60,6 +60,19 @@ export type ErrorCode =
   | "store.too_new"
   | "supplier.not_found"
   | "supplier.unknown"
+  | "team.already_set_up"
+  | "team.bad_code"
+  | "team.bad_name"
+  | "team.bad_url"
+  | "team.failed"
+  | "team.login_refused"
+  | "team.no_team"
+  | "team.not_joined"
+  | "team.offline"
+  | "team.schema_too_new"
+  | "team.tls_required"
+  | "team.unreachable"
+  | "team.wrong_code"
   | "watch.bad_rule"
   | "watch.not_found";
 
@@ -123,6 +136,19 @@ export const errorCodes: readonly ErrorCode[] = [
   "store.too_new",
   "supplier.not_found",
   "supplier.unknown",
+  "team.already_set_up",
+  "team.bad_code",
+  "team.bad_name",
+  "team.bad_url",
+  "team.failed",
+  "team.login_refused",
+  "team.no_team",
+  "team.not_joined",
+  "team.offline",
+  "team.schema_too_new",
+  "team.tls_required",
+  "team.unreachable",
+  "team.wrong_code",
   "watch.bad_rule",
   "watch.not_found",
 ];

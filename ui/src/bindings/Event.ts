@@ -2,9 +2,10 @@
 import type { BatchCounts } from "./BatchCounts";
 import type { OfferRefreshed } from "./OfferRefreshed";
 import type { SearchRefreshed } from "./SearchRefreshed";
+import type { TeamSynced } from "./TeamSynced";
 import type { WatchCheck } from "./WatchCheck";
 
 /**
  * Every event, tagged with its name; `payload` is what the window receives.
  */
-export type Event = { "event": "search-refreshed", "payload": SearchRefreshed } | { "event": "offer-refreshed", "payload": OfferRefreshed } | { "event": "batch-finished", "payload": BatchCounts } | { "event": "watches-checked", "payload": WatchCheck };
+export type Event = { "event": "search-refreshed", "payload": SearchRefreshed } | { "event": "offer-refreshed", "payload": OfferRefreshed } | { "event": "batch-finished", "payload": BatchCounts } | { "event": "watches-checked", "payload": WatchCheck } | { "event": "team-synced", "payload": TeamSynced };

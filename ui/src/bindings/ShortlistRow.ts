@@ -19,6 +19,10 @@ image: string | null, unit: string | null, moq: number | null, tiers: Array<Tier
  */
 quantity: number, quote: OrderQuote, note: string, targetQty: number | null, fetchedAt: string, addedAt: string, 
 /**
+ * The team member who added it (team mode); `null` on this computer's own lists.
+ */
+addedBy: string | null, 
+/**
  * The supplier's 混批 minimums against all the list orders from it; `null` without 混批.
  */
 mix: MixCheck | null, };

@@ -40,6 +40,8 @@ import type { Sparkline } from "./Sparkline";
 import type { SupplierPage } from "./SupplierPage";
 import type { SupplierQuery } from "./SupplierQuery";
 import type { SupplierView } from "./SupplierView";
+import type { TeamJoined } from "./TeamJoined";
+import type { TeamStatus } from "./TeamStatus";
 import type { ThresholdOverrides } from "./ThresholdOverrides";
 import type { Watch } from "./Watch";
 import type { WatchCheck } from "./WatchCheck";
@@ -104,6 +106,22 @@ export const commands = {
    * from the next call, no restart. A live gateway is never touched.
    */
   setDemoFaults: (faults: DemoFaults) => call<HealthSettings>("set_demo_faults", { faults }),
+  /**
+   * The team joined (team mode), its database and members seen recently; an unreachable
+   * database is `problem`, not a failure.
+   */
+  teamStatus: () => call<TeamStatus>("team_status"),
+  /**
+   * Creates a team in an empty team database; the answer's `code` is to pass on to members.
+   * A password given goes into the OS keyring.
+   */
+  teamInit: (address: string, password: string | null, teamName: string, memberName: string | null) => call<TeamJoined>("team_init", { address, password, teamName, memberName }),
+  /** Joins the team in the database with the code a member passed on. */
+  teamJoin: (address: string, password: string | null, code: string, memberName: string | null) => call<TeamJoined>("team_join", { address, password, code, memberName }),
+  /** The team's code again, to pass to a new member (it holds the team key). */
+  teamCode: () => call<string>("team_code"),
+  /** Leaves the team; `false` when the team database could not be told. */
+  teamLeave: () => call<boolean>("team_leave"),
   /** The stored copy, however old; never calls 1688. */
   storedOffer: (offerId: string) => call<Offer>("stored_offer", { offerId }),
   quoteOffer: (offerId: string, quantity: number, skuId: string | null) => call<OrderQuote>("quote_offer", { offerId, quantity, skuId }),
@@ -202,6 +220,11 @@ export const commandNames = {
   healthSettings: "health_settings",
   setHealthSettings: "set_health_settings",
   setDemoFaults: "set_demo_faults",
+  teamStatus: "team_status",
+  teamInit: "team_init",
+  teamJoin: "team_join",
+  teamCode: "team_code",
+  teamLeave: "team_leave",
   storedOffer: "stored_offer",
   quoteOffer: "quote_offer",
   shortlists: "shortlists",

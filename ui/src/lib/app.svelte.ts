@@ -1,6 +1,7 @@
 // The app-wide state the pages share: what the Rust side said about the app, the page shown,
 // and the last command failure.
 import { api, CommandFailure, toCommandFailure } from './api';
+import type { CommandError } from '../bindings/CommandError';
 import { failureText as explainFailure, phraseText, translate, type MessageKey } from './i18n';
 import type { AppInfo } from '../bindings/AppInfo';
 import type { HealthTarget } from '../bindings/HealthTarget';
@@ -46,6 +47,9 @@ export const app = $state({
   /** The offers the Compare page shows side by side (2–8), and the quantity compared. */
   compareIds: [] as string[],
   compareQty: 500,
+  /** Why this desktop's copy of the team's data could not be refreshed (team mode): pages show
+   * the last copy, read-only, under a label. */
+  teamOffline: null as CommandError | null,
 });
 
 /** Re-reads how many alerts are new; a failure here just leaves the badge as it was. */

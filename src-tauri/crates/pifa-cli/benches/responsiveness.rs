@@ -65,10 +65,14 @@ fn main() {
             environment_credentials: true,
         },
     );
-    let shortlist = workbench.create_shortlist("bench").unwrap().shortlist_id;
+    let setup = tokio::runtime::Runtime::new().unwrap();
+    let shortlist = setup
+        .block_on(workbench.create_shortlist("bench"))
+        .unwrap()
+        .shortlist_id;
     for i in (0..offers).step_by((offers / 100).max(1) as usize) {
-        workbench
-            .add_to_shortlist(shortlist, &catalog.offer_id(i))
+        setup
+            .block_on(workbench.add_to_shortlist(shortlist, &catalog.offer_id(i)))
             .unwrap();
     }
     let one = catalog.offer_id(offers / 2);

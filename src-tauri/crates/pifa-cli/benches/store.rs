@@ -9,7 +9,9 @@
 //! - store size per 100,000 offers, by table; target at most 150 MiB;
 //! - opening one stored offer: p50/p95.
 //!
-//! `PIFA_BENCH_OFFERS=N` changes the store size (100,000 by default).
+//! `PIFA_BENCH_OFFERS=N` changes the store size (100,000 by default); `PIFA_BENCH_DATA=DIR`
+//! keeps the store it made and the answers it imported (`offers.jsonl`) in `DIR`, which must not
+//! hold a store yet, to look into afterwards.
 
 use std::io::Write;
 use std::path::Path;
@@ -99,7 +101,10 @@ fn main() {
     // Import: every offer from a file of answers (one per line) by `pifa-cli import`, which
     // cleans and compresses a group of lines on one thread while the group before is written
     // on another; writing the file is not timed.
-    let answers = tmp.path().join("offers.jsonl");
+    let kept = std::env::var_os("PIFA_BENCH_DATA").map(std::path::PathBuf::from);
+    let data = kept.clone().unwrap_or_else(|| tmp.path().join("data"));
+    std::fs::create_dir_all(&data).unwrap();
+    let answers = data.join("offers.jsonl");
     {
         let mut out = std::io::BufWriter::new(std::fs::File::create(&answers).unwrap());
         for i in 0..offers {
@@ -107,7 +112,6 @@ fn main() {
         }
         out.flush().unwrap();
     }
-    let data = tmp.path().join("data");
     let started = Instant::now();
     let output = Command::new(env!("CARGO_BIN_EXE_pifa-cli"))
         .arg("--data-dir")
@@ -125,7 +129,9 @@ fn main() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    std::fs::remove_file(&answers).unwrap();
+    if kept.is_none() {
+        std::fs::remove_file(&answers).unwrap();
+    }
     let rate = offers as f64 / elapsed.as_secs_f64();
     println!(
         "import: {offers} offers in {:.1} s → {rate:.0} offers/s (target ≥ {IMPORT_TARGET:.0}/s), `pifa-cli import`, {IMPORT_GROUP} per transaction",

@@ -15,6 +15,8 @@ mod online;
 mod pick;
 mod shortlist;
 mod supplier;
+mod team;
+mod team_worker;
 mod watch;
 
 use std::path::PathBuf;
@@ -72,6 +74,12 @@ enum Command {
     },
     /// Search the offers stored on this computer.
     Offers(offers::OffersArgs),
+    /// Team mode: share offers, shortlists, watches and the 1688 app's rate limit with your
+    /// buying team through a PostgreSQL database the team runs.
+    Team {
+        #[command(subcommand)]
+        action: team::TeamAction,
+    },
     /// Search 1688 by keyword; the results are stored.
     Search {
         /// What to search for, in Chinese or English.
@@ -312,14 +320,33 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
         return Err(problem.into());
     }
     warn(wb.notices());
+    // In a team, what these commands show is the team's: take the newest copy first, or say
+    // that the last one is shown.
+    let shows_team_data = matches!(
+        cli.command,
+        Command::Shortlist { .. }
+            | Command::Watch { .. }
+            | Command::Offers(_)
+            | Command::Compare(_)
+            | Command::Supplier { .. }
+    );
+    if shows_team_data && wb.in_team() {
+        if let Err(e) = runtime()?.block_on(wb.sync_team()) {
+            eprintln!(
+                "pifa-cli: warning: showing the last copy of the team's data, read-only: {} [{}]",
+                e.message, e.code
+            );
+        }
+    }
     match cli.command {
         Command::Auth { .. } => unreachable!("handled above"),
         Command::Offers(args) => offers::run(wb, &args, cli.json),
+        Command::Team { action } => runtime()?.block_on(team::run(wb, &action, cli.json)),
         Command::Import { file } => Ok(import::run(&mut *wb.store()?, &file, cli.json)?),
         Command::Recheck => Ok(import::recheck(&mut *wb.store()?, cli.json)?),
         Command::Health(args) => health::run(wb, &args, cli.json),
         Command::Watch { action } => watch::run(wb, &action, cli.json),
-        Command::Shortlist { action } => shortlist::run(wb, &action, cli.json),
+        Command::Shortlist { action } => runtime()?.block_on(shortlist::run(wb, &action, cli.json)),
         Command::Supplier { action } => supplier::run(wb, &action, cli.json),
         Command::Paused { resume, resume_all } => batch::paused(wb, &resume, resume_all, cli.json),
         Command::Batch { file, concurrency } => {

@@ -145,11 +145,12 @@ pub async fn run(wb: &Workbench, args: &PickArgs, as_json: bool) -> Result<Outco
     if let Some(name) = &args.shortlist {
         let list = match crate::shortlist::find(wb, name) {
             Ok(list) => list,
-            Err(e) if e.code() == "shortlist.not_found" => wb.create_shortlist(name)?,
+            Err(e) if e.code() == "shortlist.not_found" => wb.create_shortlist(name).await?,
             Err(e) => return Err(e),
         };
         for pick in &outcome.picks {
-            wb.add_to_shortlist(list.shortlist_id, pick.offer_id.as_str())?;
+            wb.add_to_shortlist(list.shortlist_id, pick.offer_id.as_str())
+                .await?;
         }
         added = Some(wb.shortlist(list.shortlist_id)?);
     }

@@ -82,7 +82,11 @@ fn offer_ids(inputs: &[String]) -> Result<Vec<pifa_core::OfferId>, CliError> {
     Ok(ids)
 }
 
-pub fn run(wb: &Workbench, action: &ShortlistAction, as_json: bool) -> Result<Outcome, CliError> {
+pub async fn run(
+    wb: &Workbench,
+    action: &ShortlistAction,
+    as_json: bool,
+) -> Result<Outcome, CliError> {
     let report = |list: &Shortlist| {
         if as_json {
             json(list);
@@ -101,18 +105,19 @@ pub fn run(wb: &Workbench, action: &ShortlistAction, as_json: bool) -> Result<Ou
                 lists.iter().for_each(report);
             }
         }
-        ShortlistAction::Create { name } => report(&wb.create_shortlist(name)?),
+        ShortlistAction::Create { name } => report(&wb.create_shortlist(name).await?),
         ShortlistAction::Add { name, offers } => {
             let list = find(wb, name)?;
             for id in offer_ids(offers)? {
-                wb.add_to_shortlist(list.shortlist_id, id.as_str())?;
+                wb.add_to_shortlist(list.shortlist_id, id.as_str()).await?;
             }
             report(&wb.shortlist(list.shortlist_id)?);
         }
         ShortlistAction::Remove { name, offers } => {
             let list = find(wb, name)?;
             for id in offer_ids(offers)? {
-                wb.remove_from_shortlist(list.shortlist_id, id.as_str())?;
+                wb.remove_from_shortlist(list.shortlist_id, id.as_str())
+                    .await?;
             }
             report(&wb.shortlist(list.shortlist_id)?);
         }
@@ -164,7 +169,7 @@ pub fn run(wb: &Workbench, action: &ShortlistAction, as_json: bool) -> Result<Ou
         }
         ShortlistAction::Delete { name } => {
             let list = find(wb, name)?;
-            wb.delete_shortlist(list.shortlist_id)?;
+            wb.delete_shortlist(list.shortlist_id).await?;
             if !as_json {
                 outln!("Deleted {}; its offers stay stored.", list.name);
             }

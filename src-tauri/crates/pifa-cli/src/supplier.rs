@@ -142,7 +142,8 @@ pub fn run(wb: &Workbench, action: &SupplierAction, as_json: bool) -> Result<Out
                     "give at least one of --person, --phone, --wangwang, --wechat, --email, --note",
                 ));
             }
-            let contacts = wb.update_supplier_contacts(supplier, changes)?;
+            let contacts =
+                crate::runtime()?.block_on(wb.update_supplier_contacts(supplier, changes))?;
             if as_json {
                 json(&contacts);
             } else {

@@ -303,6 +303,7 @@ pub fn all_codes() -> Vec<&'static str> {
     let mut codes: Vec<&'static str> = Error::ALL_CODES
         .iter()
         .chain(crate::protocol::ApiError::ALL_CODES)
+        .chain(crate::team::TeamError::ALL_CODES)
         .chain([&INTERNAL])
         .copied()
         .collect();

@@ -26,6 +26,7 @@ pub mod settings;
 pub mod sourcing;
 pub mod store;
 pub mod suppliers;
+pub mod team;
 pub mod watch;
 pub mod words;
 

@@ -82,6 +82,11 @@ impl DataDir {
         self.root.join("image-cache")
     }
 
+    /// This desktop's copy of a team's shared data (team mode), apart from its own `pifa.db`.
+    pub fn team_store_file(&self, team_id: &crate::team::TeamId) -> PathBuf {
+        self.root.join(format!("team-{team_id}.db"))
+    }
+
     /// The folder of the log files (see `pifa_workbench::logs`).
     pub fn log_dir(&self) -> PathBuf {
         self.root.join("logs")

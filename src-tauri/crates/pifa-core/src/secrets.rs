@@ -141,3 +141,43 @@ pub fn load_contacts_key() -> Result<Option<[u8; 32]>> {
 pub fn save_contacts_key(key: &[u8; 32]) -> Result<()> {
     write(CONTACTS_KEY, &hex::encode(key))
 }
+
+/// The team key of the team `team_id`, kept by every member (`crate::team`); hex.
+fn team_key_entry(team_id: &crate::team::TeamId) -> String {
+    format!("team-key-{team_id}")
+}
+
+pub fn load_team_key(team_id: &crate::team::TeamId) -> Result<Option<crate::team::TeamKey>> {
+    let Some(text) = read(&team_key_entry(team_id))? else {
+        return Ok(None);
+    };
+    crate::team::TeamKey::from_hex(&text)
+        .map(Some)
+        .ok_or_else(|| Error::KeyringCorrupt("the team key is not 32 bytes of hex".into()))
+}
+
+pub fn save_team_key(team_id: &crate::team::TeamId, key: &crate::team::TeamKey) -> Result<()> {
+    write(&team_key_entry(team_id), &hex::encode(key.bytes()))
+}
+
+pub fn forget_team_key(team_id: &crate::team::TeamId) -> Result<()> {
+    forget(&team_key_entry(team_id))
+}
+
+/// The password of the team database, filed under its address without the password, so a
+/// second team database keeps its own.
+fn team_password_entry(address: &str) -> String {
+    format!("team-db-password {address}")
+}
+
+pub fn load_team_password(address: &str) -> Result<Option<String>> {
+    read(&team_password_entry(address))
+}
+
+pub fn save_team_password(address: &str, password: &str) -> Result<()> {
+    write(&team_password_entry(address), password)
+}
+
+pub fn forget_team_password(address: &str) -> Result<()> {
+    forget(&team_password_entry(address))
+}

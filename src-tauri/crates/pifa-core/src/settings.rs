@@ -47,6 +47,22 @@ pub struct Settings {
     pub health_notify: bool,
     /// Faults the demo gateway simulates; off by default, never applied to a live gateway.
     pub demo_faults: crate::DemoFaults,
+    /// The team this desktop joined (team mode); `None` keeps everything on this computer.
+    pub team: Option<TeamMembership>,
+}
+
+/// Which team database this desktop shares and as whom. No secret: the database password and
+/// the team key are in the keyring.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamMembership {
+    /// The database's address without its password.
+    pub address: String,
+    pub team_id: String,
+    pub team_name: String,
+    pub member_id: String,
+    pub member_name: String,
 }
 
 impl Settings {

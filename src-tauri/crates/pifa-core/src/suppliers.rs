@@ -279,6 +279,18 @@ pub fn write(
     supplier_id: &str,
     contacts: &Contacts,
 ) -> Result<()> {
+    let sealed = seal(store, source, supplier_id, contacts)?;
+    store.replace_sealed_contacts(supplier_id, &sealed, Utc::now())
+}
+
+/// A supplier's contacts sealed field by field, as [`write`] stores them (and team mode shares
+/// them: the team database only ever holds them sealed).
+pub fn seal(
+    store: &Store,
+    source: &dyn KeySource,
+    supplier_id: &str,
+    contacts: &Contacts,
+) -> Result<Vec<SealedField>> {
     let contacts = contacts.clone().normalized();
     if let Some((field, _)) = contacts
         .fields()
@@ -306,7 +318,7 @@ pub fn write(
             })
             .collect::<Result<_>>()?
     };
-    store.replace_sealed_contacts(supplier_id, &sealed, Utc::now())
+    Ok(sealed)
 }
 
 /// One supplier's contacts, opened, for the export.

@@ -29,7 +29,7 @@ pub fn check_interval(settings: &crate::Settings) -> Duration {
 }
 
 /// Calls in flight while checking watches: below a batch's, so watches leave room for the user.
-const CONCURRENCY: usize = 4;
+pub const CONCURRENCY: usize = 4;
 
 /// What one round of checks did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]

@@ -630,9 +630,13 @@ fn a_store_from_before_gets_the_keys_a_new_one_writes() {
         [tmp.path().join("pifa.db").to_str().unwrap()],
     )
     .unwrap();
-    // The offer columns that version had (later ones keep tiers and SKUs in the row).
+    // The offer columns that version had and this one kept (later ones keep tiers, SKUs and
+    // pictures in the row).
     let columns: Vec<String> = old
-        .prepare("SELECT name FROM pragma_table_info('offers')")
+        .prepare(
+            "SELECT name FROM pragma_table_info('offers')
+             WHERE name IN (SELECT name FROM pragma_table_info('offers', 'new'))",
+        )
         .unwrap()
         .query_map([], |r| r.get(0))
         .unwrap()

@@ -16,6 +16,7 @@ pub mod demo;
 mod faults;
 mod oauth;
 mod offers;
+mod per_second;
 mod pictures;
 mod server;
 

@@ -70,8 +70,12 @@ pub struct Gateway {
     tokens: Mutex<Tokens>,
     faults: Mutex<Faults>,
     calls: Mutex<HashMap<String, u64>>,
+    /// Detail calls by the offer they asked for (tests of checks that must not repeat).
+    detail_calls: Mutex<HashMap<String, u64>>,
     /// Business calls by what the limits and faults decided (`Serve`, `Throttled`, …).
     fates: Mutex<HashMap<String, u64>>,
+    /// The same calls per second, for load tests.
+    per_second: Mutex<crate::per_second::PerSecond>,
     requests: AtomicU64,
 }
 
@@ -92,7 +96,9 @@ impl Gateway {
             tokens: Mutex::new(Tokens::new(config.seed)),
             faults: Mutex::new(Faults::new(config.seed)),
             calls: Mutex::new(HashMap::new()),
+            detail_calls: Mutex::new(HashMap::new()),
             fates: Mutex::new(HashMap::new()),
+            per_second: Mutex::default(),
             requests: AtomicU64::new(0),
             config,
         }
@@ -104,10 +110,21 @@ impl Gateway {
         lock(&self.calls).get(api).copied().unwrap_or(0)
     }
 
+    /// Well-formed, authorized detail calls that asked for `offer_id`, whatever their answer.
+    pub fn detail_calls(&self, offer_id: &str) -> u64 {
+        lock(&self.detail_calls).get(offer_id).copied().unwrap_or(0)
+    }
+
     /// Business calls the limits and faults decided one way (`Serve`, `Throttled`,
     /// `ServerError`, …, as `faults::Fate` names them): what tests compare recorded figures with.
     pub fn fates(&self, fate: &str) -> u64 {
         lock(&self.fates).get(fate).copied().unwrap_or(0)
+    }
+
+    /// The most business calls (throttled ones too) that reached the limits in one whole
+    /// second of the double's clock: what load tests hold against a rate limit.
+    pub fn busiest_second(&self) -> u64 {
+        lock(&self.per_second).busiest()
     }
 
     /// Revokes every token, as a password change or a revoked authorization does.
@@ -400,11 +417,25 @@ async fn business_answer(
             &format!("Required argument {argument}"),
         );
     }
+    if name == QUERY_DETAIL {
+        let asked = param(params, "offerDetailParam")
+            .and_then(|text| serde_json::from_str::<Value>(text).ok())
+            .and_then(|query| match query.get("offerId") {
+                Some(Value::String(id)) => Some(id.trim().to_owned()),
+                Some(Value::Number(id)) => Some(id.to_string()),
+                _ => None,
+            });
+        if let Some(offer_id) = asked {
+            *lock(&gw.detail_calls).entry(offer_id).or_default() += 1;
+        }
+    }
     // 6. Limits and injected faults, then the API itself. Decided first: a lock guard must not
     // live across the awaits below.
     let (fate, duplicate) = {
         let mut faults = lock(&gw.faults);
-        let fate = faults.decide(gw.clock.real_now_ms(), &gw.config);
+        let now_ms = gw.clock.real_now_ms();
+        lock(&gw.per_second).arrived(now_ms);
+        let fate = faults.decide(now_ms, &gw.config);
         let duplicate = (name == KEYWORD_QUERY && faults.chance(gw.config.duplicate_percent))
             .then(|| faults.below(u64::MAX));
         *lock(&gw.fates).entry(format!("{fate:?}")).or_default() += 1;

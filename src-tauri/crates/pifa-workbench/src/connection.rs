@@ -13,13 +13,13 @@ use pifa_core::protocol::loopback::{
     authorize_with_browser, code_from_pasted, new_state, LoopbackRedirect,
 };
 use pifa_core::protocol::{
-    check_gateway, ApiError, AppCredentials, ClientConfig, GatewayClient, TokenKeeper, TokenSet,
-    LIVE_GATEWAY,
+    check_gateway, ApiError, AppCredentials, CallGate, ClientConfig, GatewayClient, TokenKeeper,
+    TokenSet, LIVE_GATEWAY,
 };
 use pifa_core::{secrets, DemoFaults, Error, Mode};
 use pifa_gateway::{demo, Gateway, GatewayConfig, GatewayHandle};
 
-use crate::CommandError;
+use crate::{CommandError, Workbench};
 
 /// How long authorizing waits for the user to finish in the browser.
 const AUTHORIZE_TIMEOUT: Duration = Duration::from_secs(300);
@@ -216,6 +216,39 @@ fn with_rate(mut config: ClientConfig, rate: Option<u32>) -> ClientConfig {
     config
 }
 
+/// In a team, the client waits at the team's gate for its app key: the key's rate limit is
+/// the team's, not this desktop's. `None` outside a team (the client's own limit).
+async fn team_gate(workbench: &Workbench, client: &GatewayClient) -> Option<Arc<dyn CallGate>> {
+    let reading = workbench.clone();
+    let target = match tokio::task::spawn_blocking(move || reading.team_target()).await {
+        Ok(Ok(Some(target))) if target.membership.is_some() => target,
+        Ok(Ok(_)) | Err(_) => return None,
+        Ok(Err(e)) => {
+            tracing::warn!(code = %e.code, "the team database's settings cannot be read; this desktop paces its 1688 calls on its own: {}", e.message);
+            return None;
+        }
+    };
+    let config = client.config();
+    // Never fails: out of reach, it holds to the local limit until the database is back.
+    let gate = pifa_team::TeamGate::connect(
+        &target.address,
+        target.password(),
+        &config.credentials.app_key,
+        config.rate_per_second,
+        config.burst,
+    )
+    .await;
+    Some(Arc::new(gate))
+}
+
+/// `client`, waiting at the team's gate when in a team.
+async fn gated(workbench: &Workbench, client: GatewayClient) -> GatewayClient {
+    match team_gate(workbench, &client).await {
+        Some(gate) => client.with_call_gate(gate),
+        None => client,
+    }
+}
+
 impl Connection {
     /// The mode and gateway to start with. In [`ModeChoice::Auto`] this reads the keyring
     /// (blocking: called before the async runtime runs).
@@ -361,20 +394,20 @@ impl Connection {
         keeper.is_none_or(|keeper| keeper.flush(timeout))
     }
 
-    /// The connection, made on first use.
-    pub(crate) async fn get(&self) -> Result<Arc<Online>, CommandError> {
+    /// The connection, made on first use (`workbench` says whether it is in a team).
+    pub(crate) async fn get(&self, workbench: &Workbench) -> Result<Arc<Online>, CommandError> {
         let mut current = self.current.lock().await;
         if let Some(online) = current.as_ref() {
             return Ok(Arc::clone(online));
         }
         let account = self.account();
         let online = match account.mode {
-            Mode::Demo => self.demo().await?,
+            Mode::Demo => self.demo(workbench).await?,
             Mode::Live => {
                 if let Some(problem) = account.gateway_problem {
                     return Err(problem);
                 }
-                self.live(&account.gateway).await?
+                self.live(&account.gateway, workbench).await?
             }
         };
         let online = Arc::new(online);
@@ -384,7 +417,7 @@ impl Connection {
 
     /// The built-in double with the demo faults in effect, authorized through the regular
     /// OAuth code path.
-    async fn demo(&self) -> Result<Online, CommandError> {
+    async fn demo(&self, workbench: &Workbench) -> Result<Online, CommandError> {
         let faults = self.demo_faults()?.faults;
         let handle = demo::start(GatewayConfig::default().with_demo_faults(faults))
             .map_err(|e| Error::DemoStart(e.to_string()))?;
@@ -399,6 +432,7 @@ impl Connection {
             self.options.rate,
         ))?
         .recording(Tagged::wrap(GatewayKey::demo(), Arc::clone(&self.recorder)));
+        let client = gated(workbench, client).await;
         demo::authorize(&client).await?;
         Ok(Online {
             client: Arc::new(client),
@@ -406,7 +440,7 @@ impl Connection {
         })
     }
 
-    async fn live(&self, gateway: &str) -> Result<Online, CommandError> {
+    async fn live(&self, gateway: &str, workbench: &Workbench) -> Result<Online, CommandError> {
         let scripted = self.options.environment_credentials;
         let from_env = match (env("PIFA_APP_KEY"), env("PIFA_APP_SECRET")) {
             (Some(app_key), Some(app_secret)) if scripted => Some(AppCredentials {
@@ -443,6 +477,7 @@ impl Connection {
             GatewayKey::live(gateway),
             Arc::clone(&self.recorder),
         ));
+        let client = gated(workbench, client).await;
         let (access, refresh) = match scripted {
             true => (env("PIFA_ACCESS_TOKEN"), env("PIFA_REFRESH_TOKEN")),
             false => (None, None),
@@ -492,6 +527,7 @@ impl Connection {
     /// `gateway_setting` is the Settings choice to use (under `--gateway`/`PIFA_GATEWAY`).
     pub(crate) async fn login(
         &self,
+        workbench: &Workbench,
         credentials: AppCredentials,
         gateway_setting: Option<&str>,
         authorize: Authorize,
@@ -508,6 +544,8 @@ impl Connection {
                 Tagged::wrap(GatewayKey::live(&gateway), Arc::clone(&self.recorder)),
             ),
         );
+        // It stays the connection after the login: in a team, it waits at the team's gate.
+        let client = gated(workbench, client).await;
         let tokens = match authorize {
             Authorize::Browser(open) => {
                 authorize_with_browser(&client, open, AUTHORIZE_TIMEOUT).await?
@@ -546,6 +584,15 @@ impl Connection {
             }
         });
         Ok(tokens)
+    }
+
+    /// Lets the current client go, so the next call makes one that waits at the gate of the
+    /// team joined now, or at none after leaving. A batch in flight keeps the one it has.
+    pub(crate) async fn regate(&self) {
+        if let Some(old) = self.current.lock().await.take() {
+            // Stopping a demo double waits for its thread: not on the async runtime.
+            tokio::task::spawn_blocking(move || drop(old));
+        }
     }
 
     /// Forgets the tokens (with `forget_app` the app key and secret too); the app goes back to

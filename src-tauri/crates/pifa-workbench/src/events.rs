@@ -33,6 +33,17 @@ pub struct OfferRefreshed {
     pub error: Option<CommandError>,
 }
 
+/// This desktop's copy of the team's data was refreshed, or could not be: pages showing team
+/// data reload; while `error` holds, they show the last copy, read-only.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TeamSynced {
+    /// The copy changed (a member edited something).
+    pub changed: bool,
+    pub error: Option<CommandError>,
+}
+
 /// Every event, tagged with its name; `payload` is what the window receives.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "event", content = "payload", rename_all = "kebab-case")]
@@ -44,6 +55,7 @@ pub enum Event {
     BatchFinished(BatchCounts),
     /// A round of watch checks that checked something ended.
     WatchesChecked(WatchCheck),
+    TeamSynced(TeamSynced),
 }
 
 impl Event {
@@ -54,6 +66,7 @@ impl Event {
             Event::OfferRefreshed(_) => "offer-refreshed",
             Event::BatchFinished(_) => "batch-finished",
             Event::WatchesChecked(_) => "watches-checked",
+            Event::TeamSynced(_) => "team-synced",
         }
     }
 
@@ -108,6 +121,10 @@ mod tests {
             Event::offer_refreshed("1".into(), Err(CommandError::new("a", "b"))),
             Event::BatchFinished(BatchCounts::default()),
             Event::WatchesChecked(WatchCheck::default()),
+            Event::TeamSynced(TeamSynced {
+                changed: true,
+                error: None,
+            }),
         ];
         for event in events {
             let tagged = serde_json::to_value(&event).unwrap();

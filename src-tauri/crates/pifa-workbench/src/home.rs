@@ -71,14 +71,25 @@ impl Workbench {
     /// What the first screen shows.
     pub fn home(&self) -> Result<Home, CommandError> {
         let mode = self.account().mode;
+        // In a team, its alerts and watches (read before the reader is held: they use it too);
+        // the first screen opens without them while the team cannot be read.
+        let team = self.in_team().then(|| {
+            self.alerts(true).and_then(|alerts| Ok((alerts, self.watches()?)))
+                .unwrap_or_else(|e| {
+                    tracing::warn!(code = %e.code, "the team's watches are left off the first screen: {}", e.message);
+                    Default::default()
+                })
+        });
         let store = self.reader()?;
         let now = Utc::now();
         let last_pick = store.pick_runs(1)?.into_iter().next();
         let recent_searches = store.recent_searches(HOME_ITEMS as u32)?;
-        let mut new_alerts = store.alerts(true)?;
+        let (mut new_alerts, all_watches) = match team {
+            Some(team) => team,
+            None => (store.alerts(true)?, store.watches(now)?),
+        };
         let unseen_alerts = new_alerts.len() as u32;
         new_alerts.truncate(HOME_ITEMS);
-        let all_watches = store.watches(now)?;
         let watches = all_watches.len() as u32;
         let offers = store.offer_count()?;
         let shortlists = store.shortlists()?.len() as u32;

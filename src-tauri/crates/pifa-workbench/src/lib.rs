@@ -20,6 +20,8 @@ mod picks;
 mod shortlists;
 mod sourcing;
 mod suppliers;
+mod team;
+mod team_watches;
 mod watches;
 
 use std::path::{Path, PathBuf};
@@ -44,11 +46,14 @@ pub use health::{newly_breached, BreachNotices, HealthSettings, ALARM_WINDOW};
 pub use home::{sample_need, Home};
 pub use links::OfferLinkPart;
 pub use picks::PickProgress;
+pub use pifa_team::TeamInfo;
 pub use sourcing::{FetchedOffers, InputError, Refresh, Swr};
 pub use suppliers::{
     SignalChange, SignalsHistory, SupplierBadge, SupplierPage, SupplierQuery, SupplierView,
     MAX_SUPPLIER_PAGE,
 };
+pub use team::{TeamJoined, TeamStatus, TeamTarget, TEAM_DATABASE_URL};
+pub use team_watches::DEFAULT_LEASE as TEAM_WATCH_LEASE;
 
 /// Offers fetched at once by a batch.
 pub const BATCH_CONCURRENCY: usize = 8;
@@ -112,6 +117,8 @@ struct Inner {
     notices: Vec<Notice>,
     /// Every gateway call on the wire, until flushed to the cache database (`health.rs`).
     calls: Arc<pifa_core::metrics::CallLog>,
+    /// The team database, when this desktop is in a team (`team.rs`).
+    team: team::TeamSlot,
     /// Dropped with the workbench: ends the thread that flushes `calls`.
     _stop_flushing: std::sync::mpsc::Sender<()>,
 }
@@ -130,9 +137,21 @@ impl Workbench {
     pub fn open(explicit_data_dir: Option<&Path>, options: ConnectOptions) -> Workbench {
         let data_dir = DataDir::resolve(explicit_data_dir).map_err(CommandError::from);
         let mut notices = Vec::new();
+        // The first load: the one that sets an unreadable file aside and says so. Read before
+        // the databases, since which store opens depends on the team joined.
+        let (settings, settings_notice) = data_dir
+            .as_ref()
+            .ok()
+            .and_then(|dir| {
+                SettingsStore::new(dir.settings_file())
+                    .load_with_notice()
+                    .ok()
+            })
+            .map(|loaded| (loaded.settings, loaded.notice))
+            .unwrap_or_default();
         let store = data_dir
             .clone()
-            .and_then(|dir| Store::open_in(&dir).map_err(CommandError::from))
+            .and_then(|dir| team::open_store(&dir, settings.team.as_ref()))
             .inspect(|store| notices.extend_from_slice(store.notices()));
         let reader = store
             .as_ref()
@@ -145,20 +164,7 @@ impl Workbench {
             .and_then(|dir| Cache::open_in(&dir).map_err(CommandError::from))
             .inspect(|cache| notices.extend_from_slice(cache.notices()))
             .map(Mutex::new);
-        // The first load: the one that sets an unreadable file aside and says so.
-        let settings = data_dir
-            .as_ref()
-            .ok()
-            .and_then(|dir| {
-                SettingsStore::new(dir.settings_file())
-                    .load_with_notice()
-                    .ok()
-            })
-            .map(|loaded| {
-                notices.extend(loaded.notice);
-                loaded.settings
-            })
-            .unwrap_or_default();
+        notices.extend(settings_notice);
         if let Err(problem) = &store {
             tracing::error!(code = %problem.code, "the user database cannot be used: {}", problem.message);
         }
@@ -180,6 +186,7 @@ impl Workbench {
                 connection: connection::Connection::start(options, &settings, calls),
                 batch_cancel: Mutex::new(None),
                 pick_cancel: Mutex::new(None),
+                team: team::TeamSlot::default(),
                 images,
                 notices,
             }),
@@ -356,7 +363,7 @@ impl Workbench {
     }
 
     async fn online(&self) -> Result<Arc<connection::Online>, CommandError> {
-        self.inner.connection.get().await
+        self.inner.connection.get(self).await
     }
 
     /// Sets up live mode from the app: the app goes into the keyring, the user authorizes in
@@ -382,6 +389,7 @@ impl Workbench {
         self.inner
             .connection
             .login(
+                self,
                 credentials,
                 gateway.as_deref(),
                 Authorize::Browser(Box::new(open_browser)),
@@ -402,7 +410,7 @@ impl Workbench {
         let setting = self.settings().gateway;
         self.inner
             .connection
-            .login(credentials, setting.as_deref(), authorize)
+            .login(self, credentials, setting.as_deref(), authorize)
             .await
     }
 

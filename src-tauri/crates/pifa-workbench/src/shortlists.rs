@@ -6,9 +6,12 @@ use chrono::Utc;
 use pifa_core::export::{
     default_export_dir, file_stem, write_file, write_new, write_shortlist_csv,
 };
-use pifa_core::store::{Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
+use pifa_core::store::{
+    checked_shortlist_name, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow,
+};
 use pifa_core::OfferId;
 
+use crate::team::run_blocking;
 use crate::{CommandError, Workbench};
 
 impl Workbench {
@@ -20,47 +23,98 @@ impl Workbench {
         Ok(self.reader()?.shortlist(shortlist_id)?)
     }
 
-    pub fn create_shortlist(&self, name: &str) -> Result<Shortlist, CommandError> {
-        Ok(self.store()?.create_shortlist(name, Utc::now())?)
+    /// In a team the list is the team's (refused with `team.offline` while its database cannot
+    /// be reached); else this computer's.
+    pub async fn create_shortlist(&self, name: &str) -> Result<Shortlist, CommandError> {
+        let name = checked_shortlist_name(name)?;
+        if let Some(team) = self.team_for_change().await? {
+            let id = team.db.create_shortlist(&name, &team.me).await?;
+            self.sync_team().await?;
+            return self.shortlist(id);
+        }
+        let workbench = self.clone();
+        run_blocking(move || Ok(workbench.store()?.create_shortlist(&name, Utc::now())?)).await
     }
 
-    pub fn rename_shortlist(
+    pub async fn rename_shortlist(
         &self,
         shortlist_id: i64,
         name: &str,
     ) -> Result<Shortlist, CommandError> {
-        Ok(self.store()?.rename_shortlist(shortlist_id, name)?)
+        let name = checked_shortlist_name(name)?;
+        if let Some(team) = self.team_for_change().await? {
+            team.db.rename_shortlist(shortlist_id, &name).await?;
+            self.sync_team().await?;
+            return self.shortlist(shortlist_id);
+        }
+        let workbench = self.clone();
+        run_blocking(move || Ok(workbench.store()?.rename_shortlist(shortlist_id, &name)?)).await
     }
 
     /// Deletes a shortlist; its offers stay stored.
-    pub fn delete_shortlist(&self, shortlist_id: i64) -> Result<(), CommandError> {
-        Ok(self.store()?.delete_shortlist(shortlist_id)?)
+    pub async fn delete_shortlist(&self, shortlist_id: i64) -> Result<(), CommandError> {
+        if let Some(team) = self.team_for_change().await? {
+            team.db.delete_shortlist(shortlist_id).await?;
+            self.sync_team().await?;
+            return Ok(());
+        }
+        let workbench = self.clone();
+        run_blocking(move || Ok(workbench.store()?.delete_shortlist(shortlist_id)?)).await
     }
 
-    pub fn add_to_shortlist(
+    /// Adds a stored offer. In a team its answer is shared with the list, so every member
+    /// sees the offer as this desktop stored it.
+    pub async fn add_to_shortlist(
         &self,
         shortlist_id: i64,
         offer_id: &str,
     ) -> Result<Shortlist, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
-        Ok(self
-            .store()?
-            .add_to_shortlist(shortlist_id, &offer_id, Utc::now())?)
+        if let Some(team) = self.team_for_change().await? {
+            let answer = {
+                let (workbench, offer_id) = (self.clone(), offer_id.clone());
+                run_blocking(move || Ok(workbench.reader()?.stored_answer(&offer_id)?)).await?
+            }
+            .ok_or_else(|| pifa_core::Error::OfferNotFound(offer_id.to_string()))?;
+            team.db
+                .add_to_shortlist(shortlist_id, &offer_id, &answer, &team.me)
+                .await?;
+            self.sync_team().await?;
+            return self.shortlist(shortlist_id);
+        }
+        let workbench = self.clone();
+        run_blocking(move || {
+            Ok(workbench
+                .store()?
+                .add_to_shortlist(shortlist_id, &offer_id, Utc::now())?)
+        })
+        .await
     }
 
-    pub fn remove_from_shortlist(
+    pub async fn remove_from_shortlist(
         &self,
         shortlist_id: i64,
         offer_id: &str,
     ) -> Result<Shortlist, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
-        Ok(self
-            .store()?
-            .remove_from_shortlist(shortlist_id, &offer_id)?)
+        if let Some(team) = self.team_for_change().await? {
+            team.db
+                .remove_from_shortlist(shortlist_id, &offer_id)
+                .await?;
+            self.sync_team().await?;
+            return self.shortlist(shortlist_id);
+        }
+        let workbench = self.clone();
+        run_blocking(move || {
+            Ok(workbench
+                .store()?
+                .remove_from_shortlist(shortlist_id, &offer_id)?)
+        })
+        .await
     }
 
     /// Sets the note and target quantity of one offer on a shortlist.
-    pub fn set_shortlist_entry(
+    pub async fn set_shortlist_entry(
         &self,
         shortlist_id: i64,
         offer_id: &str,
@@ -68,9 +122,23 @@ impl Workbench {
         target_qty: Option<u32>,
     ) -> Result<(), CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
-        Ok(self
-            .store()?
-            .set_shortlist_entry(shortlist_id, &offer_id, note, target_qty)?)
+        if let Some(team) = self.team_for_change().await? {
+            team.db
+                .set_shortlist_entry(shortlist_id, &offer_id, note, target_qty)
+                .await?;
+            self.sync_team().await?;
+            return Ok(());
+        }
+        let (workbench, note) = (self.clone(), note.to_owned());
+        run_blocking(move || {
+            Ok(workbench.store()?.set_shortlist_entry(
+                shortlist_id,
+                &offer_id,
+                &note,
+                target_qty,
+            )?)
+        })
+        .await
     }
 
     /// One page of a shortlist, compared at a quantity: cheapest total first.

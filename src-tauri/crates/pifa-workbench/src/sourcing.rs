@@ -152,7 +152,7 @@ impl Workbench {
                     return Ok(Swr {
                         value: offer,
                         refresh: Some(Box::pin(async move {
-                            let refreshed = workbench.refresh_offer(&offer_id).await;
+                            let refreshed = workbench.refresh_offer(&offer_id, true).await;
                             if let Err(e) = &refreshed {
                                 tracing::warn!(%offer_id, code = %e.code, "refreshing a stale offer failed: {}", e.message);
                             }
@@ -163,15 +163,35 @@ impl Workbench {
                 Cached::Missing => {}
             }
         }
-        Ok(Swr::fresh(self.refresh_offer(&offer_id).await?))
+        // Asked to fetch again: from 1688 itself, not a teammate's copy.
+        let from_team = !refresh;
+        Ok(Swr::fresh(self.refresh_offer(&offer_id, from_team).await?))
     }
 
-    /// Fetches an offer's detail from the gateway and stores it.
-    async fn refresh_offer(&self, offer_id: &OfferId) -> Result<Offer, CommandError> {
-        let raw = self.online().await?.client.offer_detail(offer_id).await?;
+    /// Fetches an offer's detail from the gateway and stores it. In a team, a copy another
+    /// member fetched within the cache lifetime is used instead (unless `from_team` is false),
+    /// and a fetch is shared.
+    async fn refresh_offer(
+        &self,
+        offer_id: &OfferId,
+        from_team: bool,
+    ) -> Result<Offer, CommandError> {
         let ttls = self.ttls();
+        let reused = match from_team {
+            true => self.fresh_from_team(offer_id, ttls).await,
+            false => None,
+        };
+        let (raw, fetched_at) = match reused {
+            Some(found) => found,
+            None => {
+                let raw = self.online().await?.client.offer_detail(offer_id).await?;
+                let now = Utc::now();
+                self.share_with_team(offer_id, &raw, now).await;
+                (raw, now)
+            }
+        };
         let (mut store, cache) = (self.store()?, self.cache()?);
-        sourcing::store_detail(&mut store, &cache, offer_id, &raw, Utc::now(), ttls)?;
+        sourcing::store_detail(&mut store, &cache, offer_id, &raw, fetched_at, ttls)?;
         // As stored: with what earlier answers said and this one did not (诚信通 years, sales).
         Ok(store.offer(offer_id)?)
     }

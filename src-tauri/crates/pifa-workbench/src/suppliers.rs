@@ -10,10 +10,12 @@ use pifa_core::store::{Store, SupplierEntry, SupplierOffer};
 use pifa_core::suppliers::{
     self, write_contacts_csv, ContactRow, Contacts, ContactsKey, KeySource, Keyring,
 };
-use pifa_core::{Error, OfferId};
+use pifa_core::team::TeamId;
+use pifa_core::{secrets, Error, OfferId};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::team::run_blocking;
 use crate::{CommandError, Workbench};
 
 mod signals;
@@ -99,7 +101,7 @@ impl Workbench {
     /// a supplier ID or any stored offer ID (or 1688 link) of that supplier. Locked contacts
     /// still show the rest.
     pub fn supplier(&self, supplier: &str) -> Result<SupplierView, CommandError> {
-        self.supplier_with(supplier, &Preloaded::read())
+        self.supplier_with(supplier, &self.contacts_keys())
     }
 
     pub(crate) fn supplier_with(
@@ -125,13 +127,35 @@ impl Workbench {
     }
 
     /// Replaces a supplier's contacts with `contacts` (empty fields are removed); returns them
-    /// as stored.
-    pub fn set_supplier_contacts(
+    /// as stored. In a team, the book is the team's: sealed here with the team key, then
+    /// shared (refused with `team.offline` while the team database cannot be reached).
+    pub async fn set_supplier_contacts(
         &self,
         supplier: &str,
         contacts: &Contacts,
     ) -> Result<Contacts, CommandError> {
-        self.set_supplier_contacts_with(supplier, contacts, &Preloaded::read())
+        if let Some(team) = self.team_for_change().await? {
+            let (workbench, supplier, sealing) =
+                (self.clone(), supplier.to_owned(), contacts.clone());
+            let (supplier_id, sealed) = run_blocking(move || {
+                let keys = workbench.contacts_keys();
+                let store = workbench.store()?;
+                let entry = resolve(&store, &supplier)?;
+                let sealed = suppliers::seal(&store, &keys, &entry.supplier_id, &sealing)?;
+                Ok((entry.supplier_id, sealed))
+            })
+            .await?;
+            team.db
+                .replace_supplier_contacts(&supplier_id, &sealed, &team.me)
+                .await?;
+            self.sync_team().await?;
+            return Ok(contacts.clone().normalized());
+        }
+        let (workbench, supplier, contacts) = (self.clone(), supplier.to_owned(), contacts.clone());
+        run_blocking(move || {
+            workbench.set_supplier_contacts_with(&supplier, &contacts, &workbench.contacts_keys())
+        })
+        .await
     }
 
     pub(crate) fn set_supplier_contacts_with(
@@ -147,18 +171,33 @@ impl Workbench {
     }
 
     /// Changes only the fields given, keeping the others: `pifa-cli supplier contact --phone`.
-    pub fn update_supplier_contacts(
+    pub async fn update_supplier_contacts(
         &self,
         supplier: &str,
         changes: Contacts,
     ) -> Result<Contacts, CommandError> {
-        let keys = Preloaded::read();
         let current = {
-            let store = self.store()?;
-            let entry = resolve(&store, supplier)?;
-            suppliers::read(&store, &keys, &entry.supplier_id)?
+            let (workbench, supplier) = (self.clone(), supplier.to_owned());
+            run_blocking(move || {
+                let keys = workbench.contacts_keys();
+                let store = workbench.store()?;
+                let entry = resolve(&store, &supplier)?;
+                Ok(suppliers::read(&store, &keys, &entry.supplier_id)?)
+            })
+            .await?
         };
-        self.set_supplier_contacts_with(supplier, &current.updated_with(changes), &keys)
+        self.set_supplier_contacts(supplier, &current.updated_with(changes))
+            .await
+    }
+
+    /// Where contacts keys come from: the team key in a team (every member seals and opens the
+    /// team's book with it), else this computer's own key in the keyring. Reads the keyring
+    /// now, before any store is locked.
+    fn contacts_keys(&self) -> Preloaded {
+        match self.settings().team {
+            Some(joined) => Preloaded::team(&joined.team_id),
+            None => Preloaded::read(),
+        }
     }
 
     /// Where the contacts export goes unless the user chooses: the Downloads folder (else
@@ -172,7 +211,7 @@ impl Workbench {
     /// Writes every supplier's contacts as a plaintext CSV, only when the user asks: to `path`
     /// (replacing it), else a new file in the default folder. Returns where.
     pub fn export_supplier_contacts(&self, path: Option<&Path>) -> Result<PathBuf, CommandError> {
-        let rows = self.contact_rows(&Preloaded::read())?;
+        let rows = self.contact_rows(&self.contacts_keys())?;
         let language = self.language();
         let write = |file: &mut std::fs::File| write_contacts_csv(&rows, language, file);
         Ok(match path {
@@ -206,24 +245,48 @@ impl Workbench {
 
 /// The keyring's answer, asked before the store is locked: a keyring that waits for the user
 /// to unlock it must not hold up every other action. Asked again only if needed twice.
-struct Preloaded(RefCell<Option<pifa_core::Result<Option<ContactsKey>>>>);
+/// In a team, the second part loads the team key again.
+type TeamKeyLoad = Box<dyn Fn() -> pifa_core::Result<Option<ContactsKey>> + Send>;
+struct Preloaded(
+    RefCell<Option<pifa_core::Result<Option<ContactsKey>>>>,
+    Option<TeamKeyLoad>,
+);
 
 impl Preloaded {
     fn read() -> Preloaded {
-        Preloaded(RefCell::new(Some(Keyring.load())))
+        Preloaded(RefCell::new(Some(Keyring.load())), None)
+    }
+
+    /// The team key as the contacts key. It is never made here: `team init` made it, and a
+    /// member without it in the keyring joins again with the team code.
+    fn team(team_id: &str) -> Preloaded {
+        let team_id = TeamId::parse(team_id);
+        let load = move || -> pifa_core::Result<Option<ContactsKey>> {
+            let Some(team_id) = team_id else {
+                return Ok(None);
+            };
+            Ok(secrets::load_team_key(&team_id)?.map(|key| ContactsKey::from_bytes(*key.bytes())))
+        };
+        Preloaded(RefCell::new(Some(load())), Some(Box::new(load)))
     }
 }
 
 impl KeySource for Preloaded {
     fn load(&self) -> pifa_core::Result<Option<ContactsKey>> {
-        match self.0.borrow_mut().take() {
-            Some(answer) => answer,
-            None => Keyring.load(),
+        match (self.0.borrow_mut().take(), &self.1) {
+            (Some(answer), _) => answer,
+            (None, Some(team)) => team(),
+            (None, None) => Keyring.load(),
         }
     }
 
     fn save(&self, key: &ContactsKey) -> pifa_core::Result<()> {
-        Keyring.save(key)
+        match self.1 {
+            Some(_) => Err(Error::ContactsLocked(
+                "the team key is missing from this computer's keyring; join the team again with its code".into(),
+            )),
+            None => Keyring.save(key),
+        }
     }
 }
 

@@ -241,7 +241,10 @@ async fn fetching_several_offers_reports_each_bad_input_and_goes_on() {
 fn an_export_is_named_after_its_shortlist_and_the_day_and_never_overwrites() {
     let tmp = tempfile::tempdir().unwrap();
     let workbench = demo(tmp.path());
-    let list = workbench.create_shortlist("春季/T恤").unwrap();
+    let list = tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(workbench.create_shortlist("春季/T恤"))
+        .unwrap();
     let first = workbench.export_shortlist(list.shortlist_id, None).unwrap();
     let second = workbench
         .export_shortlist(list.shortlist_id, Some(500))

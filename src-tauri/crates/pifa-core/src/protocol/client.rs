@@ -17,11 +17,11 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
 
 use super::error::{business_failure, classify_failure};
+use super::gate::{CallGate, LocalGate};
 use super::gateway_url::check_gateway;
 use super::sign::{aop_signature, url_path, AOP_SIGNATURE};
 use super::tokens::{AppCredentials, TokenSet};
@@ -139,7 +139,9 @@ pub type TokenSink = Arc<dyn Fn(&TokenSet) + Send + Sync>;
 pub struct GatewayClient {
     http: reqwest::Client,
     config: ClientConfig,
-    limiter: DefaultDirectRateLimiter,
+    /// Where every call waits for its turn: this process's own limit unless given another
+    /// (a team's, shared by every desktop on the app key).
+    gate: Arc<dyn CallGate>,
     tokens: Mutex<Option<TokenSet>>,
     /// Held across every refresh, so calls that find the token expiring (or refused) at the
     /// same time share one refresh: a postponeToken rotates the refresh token, and a second
@@ -262,13 +264,11 @@ impl GatewayClient {
             message: e.to_string(),
         })?;
         config.gateway = gateway.into_string();
-        let limiter = RateLimiter::direct(
-            Quota::per_second(config.rate_per_second).allow_burst(config.burst),
-        );
+        let gate = Arc::new(LocalGate::new(config.rate_per_second, config.burst));
         Ok(GatewayClient {
             http,
             config,
-            limiter,
+            gate,
             tokens: Mutex::new(None),
             refreshing: Mutex::new(None),
             clock_offset_ms: AtomicI64::new(0),
@@ -283,6 +283,12 @@ impl GatewayClient {
 
     pub fn on_new_tokens(mut self, sink: TokenSink) -> GatewayClient {
         self.on_new_tokens = Some(sink);
+        self
+    }
+
+    /// Paces calls at `gate` instead of this process's own limit.
+    pub fn with_call_gate(mut self, gate: Arc<dyn CallGate>) -> GatewayClient {
+        self.gate = gate;
         self
     }
 
@@ -563,7 +569,7 @@ impl GatewayClient {
             "{}/openapi/param2/1/system/currentTimeMillis/{}",
             self.config.gateway, self.config.credentials.app_key
         );
-        self.limiter.until_ready().await;
+        self.gate.until_ready().await;
         let before = Utc::now().timestamp_millis();
         let sent = Instant::now();
         let answer = self
@@ -649,7 +655,7 @@ impl GatewayClient {
         let mut on_wire = 0;
         loop {
             attempt += 1;
-            self.limiter.until_ready().await;
+            self.gate.until_ready().await;
             let token = self.fresh_access_token().await?;
             on_wire += 1;
             let sent = Instant::now();
@@ -659,6 +665,10 @@ impl GatewayClient {
                 Ok(value) => return Ok(value),
                 Err(failed) => failed,
             };
+            if matches!(failed.error, ApiError::Throttled(_)) {
+                // Over the app key's limit: whoever shares the gate slows down, not just us.
+                self.gate.throttled().await;
+            }
             match &failed.error {
                 ApiError::NeedsAuthorization(_) if !refreshed => {
                     refreshed = true;
@@ -682,6 +692,10 @@ impl GatewayClient {
                         return Err(failed.error);
                     }
                     tokio::time::sleep(pause).await;
+                    // The token worked until this other failure: if it is refused after the
+                    // pause, it was revoked meanwhile, which earns a refresh of its own. A
+                    // token refused right after its refresh still ends the call.
+                    refreshed = false;
                 }
                 _ => return Err(failed.error),
             }
@@ -866,6 +880,37 @@ mod tests {
         })
         .await;
         (gateway, issued)
+    }
+
+    #[tokio::test]
+    async fn a_token_revoked_again_during_a_retry_pause_is_refreshed_again() {
+        // a0 refused (revoked) → a1 throttled → (pause) a1 refused (revoked) → a2 works.
+        let (issued, tries) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (counter, calls) = (Arc::clone(&issued), Arc::clone(&tries));
+        let gateway = FakeServer::start(move |request| {
+            if is_token_call(request) {
+                let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+                return Reply::json(200, token_answer(&format!("a{n}")));
+            }
+            let refused = json!({"error_code": "401", "error_message": "Request need user authorized"});
+            match calls.fetch_add(1, Ordering::SeqCst) {
+                0 | 2 => Reply::json(401, refused),
+                1 => Reply::json(
+                    400,
+                    json!({"error_code": "gw.QosAppFrequencyLimit", "error_message": "App call exceeds limited frequency"}),
+                ),
+                _ => Reply::json(200, detail_answer(ID)),
+            }
+        })
+        .await;
+        let client = client_for(&gateway, Some(tokens("a0", "r0"))).await;
+        client.offer_detail(&offer()).await.unwrap();
+        assert_eq!(
+            issued.load(Ordering::SeqCst),
+            2,
+            "one refresh per revocation"
+        );
+        assert_eq!(tries.load(Ordering::SeqCst), 4);
     }
 
     async fn sixteen_at_once(client: &Arc<GatewayClient>) {
@@ -1068,5 +1113,49 @@ mod tests {
         );
         assert!(error.stops_run());
         assert_eq!(gateway.count("queryProductDetail"), 2, "one retry only");
+    }
+
+    /// Counts what a client asks of its gate.
+    #[derive(Default)]
+    struct CountingGate {
+        waits: AtomicUsize,
+        throttles: AtomicUsize,
+    }
+
+    impl CallGate for CountingGate {
+        fn until_ready(&self) -> super::super::GateFuture<'_> {
+            self.waits.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async {})
+        }
+        fn throttled(&self) -> super::super::GateFuture<'_> {
+            self.throttles.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async {})
+        }
+    }
+
+    #[tokio::test]
+    async fn a_given_gate_paces_every_try_and_hears_of_each_throttle() {
+        let tries = Arc::new(AtomicUsize::new(0));
+        let counting = Arc::clone(&tries);
+        let gateway = FakeServer::start(move |_| match counting.fetch_add(1, Ordering::SeqCst) {
+            0 | 1 => Reply::json(
+                400,
+                json!({"error_code": "gw.QosAppFrequencyLimit", "error_message": "App call exceeds limited frequency"}),
+            ),
+            _ => Reply::json(200, detail_answer(ID)),
+        })
+        .await;
+        let gate = Arc::new(CountingGate::default());
+        let client = client_for(&gateway, Some(tokens("a0", "r0")))
+            .await
+            .with_call_gate(Arc::clone(&gate) as Arc<dyn CallGate>);
+        client.offer_detail(&offer()).await.unwrap();
+        assert_eq!(tries.load(Ordering::SeqCst), 3);
+        assert_eq!(
+            gate.waits.load(Ordering::SeqCst),
+            3,
+            "each try waited at the gate"
+        );
+        assert_eq!(gate.throttles.load(Ordering::SeqCst), 2);
     }
 }

@@ -4,6 +4,7 @@ pub mod client;
 mod error;
 #[cfg(test)]
 pub(crate) mod fake;
+pub mod gate;
 pub mod gateway_url;
 pub mod keyword_query;
 pub mod loopback;
@@ -12,6 +13,7 @@ pub mod tokens;
 
 pub use client::{ClientConfig, GatewayClient, RetryPolicy, LIVE_GATEWAY};
 pub use error::{business_failure, classify_failure, ApiError};
+pub use gate::{CallGate, GateFuture, LocalGate};
 pub use gateway_url::{check_gateway, GatewayUrl};
 pub use keyword_query::{KeywordSearch, SearchFilter, SearchSort};
 pub use tokens::{AppCredentials, TokenKeeper, TokenSet};

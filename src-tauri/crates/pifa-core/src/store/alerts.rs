@@ -14,7 +14,7 @@ use super::codec::Stamp;
 use super::Store;
 use crate::offer::{Offer, Percent};
 use crate::watch::rules::{
-    evaluate, Event, MoveDirection, MoveRule, Seen, StockRule, TierShape, Told, WatchRules,
+    weigh, Event, MoveDirection, MoveRule, Seen, Snooze, StockRule, TierShape, Told, WatchRules,
 };
 use crate::{Money, OfferId, Result};
 
@@ -78,7 +78,8 @@ struct Details {
     status: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+// Deserialize: a team desktop keeps the last alerts it read, for when the team is unreachable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Alert {
@@ -195,31 +196,34 @@ pub(super) fn observe(conn: &Connection, offer: &Offer) -> rusqlite::Result<()> 
     }
     let sku = armed.rules.stock.as_ref().and_then(|s| s.sku.as_deref());
     let seen = Seen::of(offer, armed.qty, sku);
-    let evaluation = evaluate(&armed.rules, &armed.told, &seen);
-    let mut told = evaluation.told;
-    let snooze_until_target = armed.snooze_until_target && !evaluation.crossed_target;
-    let snoozed = snooze_until_target
-        || armed
-            .snoozed_until
-            .is_some_and(|until| until.0 > offer.fetched_at);
-    let mut today: u32 = conn.query_row(
+    let today: u32 = conn.query_row(
         "SELECT COUNT(*) FROM alerts WHERE offer_id = ?1 AND created_at > ?2 AND created_at <= ?3",
         params![id, Stamp(offer.fetched_at - Duration::hours(24)), at],
         |r| r.get(0),
     )?;
-    for event in &evaluation.events {
-        // Held back, the event stays untold: still news when the snooze ends or the day has
-        // room, if it still holds then.
-        if snoozed || today >= armed.rules.daily_cap {
-            continue;
-        }
+    let snooze = Snooze {
+        until: armed.snoozed_until.map(|until| until.0),
+        until_target: armed.snooze_until_target,
+    };
+    let weighed = weigh(
+        &armed.rules,
+        &armed.told,
+        &seen,
+        snooze,
+        offer.fetched_at,
+        today,
+    );
+    for event in &weighed.raised {
         raise(conn, offer, armed.qty, event, at)?;
-        event.tell(&mut told);
-        today += 1;
     }
     conn.execute(
         "UPDATE watches SET told = ?2, observed_at = ?3, snooze_until_target = ?4 WHERE offer_id = ?1",
-        params![id, told_json(&told), at, snooze_until_target],
+        params![
+            id,
+            told_json(&weighed.told),
+            at,
+            weighed.snooze_until_target
+        ],
     )?;
     Ok(())
 }
@@ -237,14 +241,22 @@ fn shape(tiers: &TierShape) -> String {
     )
 }
 
-/// Stores one alert for `event`; an alert for the same event already stored stays as it is.
-fn raise(
-    conn: &Connection,
-    offer: &Offer,
-    qty: u32,
-    event: &Event,
-    at: Stamp,
-) -> rusqlite::Result<()> {
+/// One alert as raised, before it is kept: what the local store and the team both keep.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RaisedAlert {
+    pub kind: AlertKind,
+    pub old_price: Option<Money>,
+    pub new_price: Option<Money>,
+    /// Tells apart alerts of one kind from one observation (the SKU of a stock alert).
+    pub event_key: String,
+    /// In English, for the command line and logs.
+    pub message: String,
+    /// The rest of what the alert says, as JSON (read back by [`AlertRow`]).
+    pub details: String,
+}
+
+/// What the buyer is told about `event` on `offer` watched at `qty` pieces.
+pub fn describe(offer: &Offer, qty: u32, event: &Event) -> RaisedAlert {
     let id = &offer.offer_id;
     let mut details = Details::default();
     let (kind, old, new, key, message) = match event {
@@ -321,23 +333,85 @@ fn raise(
             format!("offer {id} is listed again"),
         ),
     };
+    RaisedAlert {
+        kind,
+        old_price: old,
+        new_price: new,
+        event_key: key,
+        message,
+        details: serde_json::to_string(&details).expect("details serialize"),
+    }
+}
+
+/// Stores one alert for `event`; an alert for the same event already stored stays as it is.
+fn raise(
+    conn: &Connection,
+    offer: &Offer,
+    qty: u32,
+    event: &Event,
+    at: Stamp,
+) -> rusqlite::Result<()> {
+    let alert = describe(offer, qty, event);
     conn.execute(
         "INSERT OR IGNORE INTO alerts (offer_id, kind, message, old_price, new_price, created_at, qty,
              event_key, details)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
-            id.as_str(),
-            kind.as_str(),
-            message,
-            old,
-            new,
+            offer.offer_id.as_str(),
+            alert.kind.as_str(),
+            alert.message,
+            alert.old_price,
+            alert.new_price,
             at,
             qty,
-            key,
-            serde_json::to_string(&details).expect("details serialize")
+            alert.event_key,
+            alert.details
         ],
     )?;
     Ok(())
+}
+
+/// An alert as kept (locally or by the team), to be read back as an [`Alert`].
+#[derive(Debug, Clone)]
+pub struct AlertRow {
+    pub alert_id: i64,
+    pub offer_id: OfferId,
+    pub title: Option<String>,
+    /// [`AlertKind::as_str`].
+    pub kind: String,
+    pub target_qty: Option<u32>,
+    pub old_price: Option<Money>,
+    pub new_price: Option<Money>,
+    pub at: DateTime<Utc>,
+    pub seen: bool,
+    pub message: String,
+    /// [`RaisedAlert::details`].
+    pub details: String,
+}
+
+impl From<AlertRow> for Alert {
+    fn from(row: AlertRow) -> Alert {
+        let details: Details = serde_json::from_str(&row.details).unwrap_or_default();
+        Alert {
+            alert_id: row.alert_id,
+            offer_id: row.offer_id,
+            title: row.title,
+            kind: AlertKind::parse(&row.kind),
+            target_qty: row.target_qty,
+            old_price: row.old_price,
+            new_price: row.new_price,
+            change_bp: details.change_bp,
+            target_price: details.target_price,
+            sku: details.sku,
+            sku_specs: details.sku_specs,
+            old_tiers: details.old_tiers,
+            new_tiers: details.new_tiers,
+            status: details.status,
+            at: row.at,
+            seen: row.seen,
+            message: row.message,
+        }
+    }
 }
 
 /// The current out-of-stock set for display, in order.
@@ -384,9 +458,7 @@ impl Store {
         let rows = statement
             .query_map(values, |r| {
                 let offer_id: String = r.get(1)?;
-                let details: Details =
-                    serde_json::from_str(&r.get::<_, String>(10)?).unwrap_or_default();
-                Ok(Alert {
+                Ok(Alert::from(AlertRow {
                     alert_id: r.get(0)?,
                     offer_id: OfferId::parse(&offer_id).map_err(|e| {
                         rusqlite::Error::FromSqlConversionFailure(
@@ -396,21 +468,15 @@ impl Store {
                         )
                     })?,
                     title: r.get(2)?,
-                    kind: AlertKind::parse(&r.get::<_, String>(3)?),
+                    kind: r.get(3)?,
                     target_qty: r.get(4)?,
                     old_price: r.get(5)?,
                     new_price: r.get(6)?,
-                    change_bp: details.change_bp,
-                    target_price: details.target_price,
-                    sku: details.sku,
-                    sku_specs: details.sku_specs,
-                    old_tiers: details.old_tiers,
-                    new_tiers: details.new_tiers,
-                    status: details.status,
                     at: r.get::<_, Stamp>(7)?.0,
                     seen: r.get(8)?,
                     message: r.get(9)?,
-                })
+                    details: r.get(10)?,
+                }))
             })
             .map_err(|e| self.error("reading alerts", e))?;
         rows.collect::<rusqlite::Result<_>>()

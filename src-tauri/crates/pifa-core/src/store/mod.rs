@@ -18,6 +18,7 @@ mod read;
 mod recent;
 mod schema;
 mod search;
+mod shared;
 mod shortlists;
 mod supplier_history;
 mod suppliers;
@@ -25,7 +26,7 @@ mod watches;
 mod write;
 
 pub use crate::watch::rules::DEFAULT_ALERT_BP;
-pub use alerts::{Alert, AlertKind};
+pub use alerts::{describe, Alert, AlertKind, AlertRow, RaisedAlert};
 pub use cache::calls::{hour_of, CallHour, FailedCall, LookupHour, HOURS_KEPT, RAW_KEPT};
 pub use cache::Cache;
 pub use cache::{CacheCounts, CachedAnswer, Lookup};
@@ -36,7 +37,11 @@ pub use raw_answers::PackedAnswer;
 pub use recent::{RecentSearch, RECENT_SEARCHES};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
-pub use shortlists::{compare, Shortlist, ShortlistPage, ShortlistQuery, ShortlistRow};
+pub use shared::{SharedContact, SharedEntry, SharedShortlist, StoredAnswer};
+pub use shortlists::{
+    checked_name as checked_shortlist_name, compare, Shortlist, ShortlistPage, ShortlistQuery,
+    ShortlistRow,
+};
 pub use supplier_history::{
     SupplierObservation, SupplierSignals, SIGNALS_HOLD_INTERVAL, SUPPLIER_HISTORY_ROWS,
 };
@@ -74,6 +79,11 @@ impl Store {
     pub fn open(path: impl Into<PathBuf>) -> Result<Store> {
         let path = path.into();
         let (conn, notices) = open_connection(&path, USER_MIGRATIONS)?;
+        // Storing an offer looks up its key in several indexes at random places; past a few
+        // tens of thousands of offers they outgrow SQLite's default 2 MiB of cache, and each
+        // miss is a read. Pages are taken only as used.
+        conn.execute_batch("PRAGMA cache_size = -32768")
+            .map_err(|e| classify(&path, "configuring", e))?;
         let mut store = Store {
             conn,
             path,

@@ -1,13 +1,22 @@
-//! An offer's tiers and SKUs, kept in its own row rather than a row each: nothing searches
-//! them in SQL, and an offer is read and written whole. Tiers are compact JSON
-//! (`[[min_qty, price units], …]`); SKUs compact JSON compressed as raw answers are (with the
-//! same dictionary, which knows their IDs, specs and picture addresses), `NULL` for none.
-//! Rows moved here by the migration hold the SKUs' JSON uncompressed, which reads the same.
+//! An offer's tiers, SKUs and display-only facts, kept in its own row rather than a row each:
+//! nothing searches them in SQL, and an offer is read and written whole.
+//!
+//! - `tiers`: compact JSON (`[[min_qty, price units], …]`).
+//! - `extras`: its pictures, the shipping facts that have no column of their own, cleaning
+//!   warnings, 混批 and SKUs, as one compact JSON row ([`ExtrasRow`]) compressed as raw answers
+//!   are (with the same dictionary, which knows their IDs, specs and picture addresses). Picture
+//!   addresses on 1688's image host are kept without the host's prefix. Rows moved here by the
+//!   migration hold the JSON uncompressed with their SKUs still in `skus`, which reads the same;
+//!   they are packed when the offer is next written (a fetch, or `recheck` for all of them).
+//! - `skus` (rows from before `extras` held them): compact JSON, compressed or not; `NULL` for
+//!   none.
 
 use serde::{Deserialize, Serialize};
 
 use super::raw_answers::{unpack, PackedAnswer};
-use crate::offer::{Sku, Spec, Tier};
+use crate::offer::{
+    CleanWarning, Dimensions, MixedBatch, Offer, Percent, Shipping, Sku, Spec, Tier,
+};
 use crate::Money;
 
 #[derive(Serialize, Deserialize)]
@@ -24,6 +33,41 @@ struct SkuRow(
     u8,
     Option<String>,
 );
+
+/// `[pictures, [length, width, height] mm, dispatch hours, perfect fulfilment, 24h pickup,
+/// quality returns, delayed shipping (basis points), [mixing allowed (0/1), minimum yuan,
+/// minimum pieces], warnings, SKUs]`. The migration writes it in SQL: it changes only with a
+/// migration of its own. SKUs are `null` in rows it moved (they are in `skus`).
+#[derive(Serialize, Deserialize)]
+struct ExtrasRow(
+    Vec<String>,
+    Option<(Option<u32>, Option<u32>, Option<u32>)>,
+    Option<u32>,
+    Option<u32>,
+    Option<u32>,
+    Option<u32>,
+    Option<u32>,
+    Option<(u8, Option<u32>, Option<u32>)>,
+    Vec<CleanWarning>,
+    Option<Vec<SkuRow>>,
+);
+
+/// Where 1688 keeps its pictures: addresses under it are kept without it.
+const IMAGE_PREFIX: &str = "https://cbu01.alicdn.com/img/ibank/";
+
+/// A picture's address as kept. The cleaner keeps only absolute addresses, so one without a
+/// scheme is one shortened here.
+fn short_url(url: &str) -> String {
+    url.strip_prefix(IMAGE_PREFIX).unwrap_or(url).to_owned()
+}
+
+fn full_url(kept: String) -> String {
+    if kept.contains("://") {
+        kept
+    } else {
+        [IMAGE_PREFIX, &kept].concat()
+    }
+}
 
 pub(super) fn tiers_text(tiers: &[Tier]) -> String {
     let rows: Vec<TierRow> = tiers
@@ -44,12 +88,8 @@ pub(super) fn tiers_from(text: &str) -> Vec<Tier> {
         .collect()
 }
 
-pub(super) fn skus_packed(skus: &[Sku]) -> Option<PackedAnswer> {
-    if skus.is_empty() {
-        return None;
-    }
-    let rows: Vec<SkuRow> = skus
-        .iter()
+fn sku_rows(skus: &[Sku]) -> Vec<SkuRow> {
+    skus.iter()
         .map(|s| {
             SkuRow(
                 s.sku_id.clone(),
@@ -61,21 +101,13 @@ pub(super) fn skus_packed(skus: &[Sku]) -> Option<PackedAnswer> {
                 s.price.map(Money::units),
                 s.stock,
                 u8::from(s.available),
-                s.image.clone(),
+                s.image.as_deref().map(short_url),
             )
         })
-        .collect();
-    Some(PackedAnswer::pack(
-        &serde_json::to_string(&rows).expect("SKUs serialize"),
-    ))
+        .collect()
 }
 
-/// SKUs as kept; a blob that cannot be read (only Pifa writes it) reads as none.
-pub(super) fn skus_from(blob: Option<&[u8]>) -> Vec<Sku> {
-    let rows: Vec<SkuRow> = blob
-        .and_then(unpack)
-        .and_then(|text| serde_json::from_str(&text).ok())
-        .unwrap_or_default();
+fn skus_of(rows: Vec<SkuRow>) -> Vec<Sku> {
     rows.into_iter()
         .map(
             |SkuRow(sku_id, spec_id, specs, price, stock, available, image)| Sku {
@@ -88,18 +120,140 @@ pub(super) fn skus_from(blob: Option<&[u8]>) -> Vec<Sku> {
                 price: price.map(Money::from_units),
                 stock,
                 available: available != 0,
-                image,
+                image: image.map(full_url),
             },
         )
         .collect()
+}
+
+/// What the `extras` column holds for `offer`, compressed.
+pub(super) fn extras_packed(offer: &Offer) -> PackedAnswer {
+    pack_row(
+        &offer.images,
+        &offer.shipping,
+        offer.mixed_batch,
+        &offer.warnings,
+        &offer.skus,
+    )
+}
+
+fn pack_row(
+    images: &[String],
+    s: &Shipping,
+    mixed_batch: Option<MixedBatch>,
+    warnings: &[CleanWarning],
+    skus: &[Sku],
+) -> PackedAnswer {
+    let bp = |p: Option<Percent>| p.map(|p| p.basis_points);
+    let row = ExtrasRow(
+        images.iter().map(|url| short_url(url)).collect(),
+        s.dimensions.map(|d| (d.length_mm, d.width_mm, d.height_mm)),
+        s.dispatch_hours,
+        bp(s.perfect_fulfilment_30d),
+        bp(s.pickup_24h_30d),
+        bp(s.quality_return_30d),
+        bp(s.delayed_shipping_7d),
+        mixed_batch.map(|m| (u8::from(m.allowed), m.min_amount_yuan, m.min_pieces)),
+        warnings.to_vec(),
+        (!skus.is_empty()).then(|| sku_rows(skus)),
+    );
+    PackedAnswer::pack(&serde_json::to_string(&row).expect("extras serialize"))
+}
+
+/// An offer's display-only facts as kept in `extras` (and `skus`, in rows from before).
+#[derive(Debug, Default, PartialEq)]
+pub(super) struct Extras {
+    pub images: Vec<String>,
+    /// Without origin and unit weight, which have columns.
+    pub shipping: Shipping,
+    pub mixed_batch: Option<MixedBatch>,
+    pub warnings: Vec<CleanWarning>,
+    pub skus: Vec<Sku>,
+}
+
+/// Reads `extras`, and `skus` for rows whose SKUs are still there; what cannot be read (only
+/// Pifa writes these columns) reads as nothing.
+pub(super) fn extras_from(extras: Option<&[u8]>, old_skus: Option<&[u8]>) -> Extras {
+    let Some(ExtrasRow(
+        images,
+        dimensions,
+        dispatch,
+        perfect,
+        pickup,
+        quality,
+        delayed,
+        mixed,
+        warnings,
+        skus,
+    )) = extras.and_then(read_row)
+    else {
+        return Extras {
+            skus: skus_from(old_skus),
+            ..Extras::default()
+        };
+    };
+    let percent = |bp: Option<u32>| bp.map(|basis_points| Percent { basis_points });
+    Extras {
+        images: images.into_iter().map(full_url).collect(),
+        shipping: Shipping {
+            dimensions: dimensions.map(|(length_mm, width_mm, height_mm)| Dimensions {
+                length_mm,
+                width_mm,
+                height_mm,
+            }),
+            dispatch_hours: dispatch,
+            perfect_fulfilment_30d: percent(perfect),
+            pickup_24h_30d: percent(pickup),
+            quality_return_30d: percent(quality),
+            delayed_shipping_7d: percent(delayed),
+            ..Shipping::default()
+        },
+        mixed_batch: mixed.map(|(allowed, min_amount_yuan, min_pieces)| MixedBatch {
+            allowed: allowed != 0,
+            min_amount_yuan,
+            min_pieces,
+        }),
+        warnings,
+        skus: match skus {
+            Some(rows) => skus_of(rows),
+            None => skus_from(old_skus),
+        },
+    }
+}
+
+/// An offer's main picture, from its `extras`.
+pub(super) fn main_image(extras: Option<&[u8]>) -> Option<String> {
+    let ExtrasRow(images, ..) = extras.and_then(read_row)?;
+    images.into_iter().next().map(full_url)
+}
+
+fn read_row(blob: &[u8]) -> Option<ExtrasRow> {
+    serde_json::from_str(&unpack(blob)?).ok()
+}
+
+/// SKUs as rows from before `extras` keep them; a blob that cannot be read reads as none.
+fn skus_from(blob: Option<&[u8]>) -> Vec<Sku> {
+    let rows: Vec<SkuRow> = blob
+        .and_then(unpack)
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or_default();
+    skus_of(rows)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn detail() -> Offer {
+        let answer: serde_json::Value = serde_json::from_str(include_str!(
+            "../../tests/fixtures/query_product_detail.json"
+        ))
+        .unwrap();
+        crate::offer::clean_answer(&answer, chrono::Utc::now()).unwrap()
+    }
+
     #[test]
-    fn tiers_and_skus_read_back_as_written() {
+    fn tiers_and_extras_read_back_as_written() {
         let tiers = vec![
             Tier {
                 min_qty: 2,
@@ -111,7 +265,31 @@ mod tests {
             },
         ];
         assert_eq!(tiers_from(&tiers_text(&tiers)), tiers);
-        let skus = vec![
+
+        let mut offer = detail();
+        offer
+            .images
+            .push("https://img.alicdn.com/imgextra/i1/x.jpg".into());
+        offer.shipping.dimensions = Some(Dimensions {
+            length_mm: Some(300),
+            width_mm: None,
+            height_mm: Some(20),
+        });
+        offer.shipping.pickup_24h_30d = Some(Percent {
+            basis_points: 9_150,
+        });
+        offer.mixed_batch = Some(MixedBatch {
+            allowed: true,
+            min_amount_yuan: Some(200),
+            min_pieces: None,
+        });
+        offer.warnings.push(CleanWarning {
+            field: "moq".into(),
+            problem: "not a number".into(),
+            code: "not_a_number".into(),
+            params: [("value".to_owned(), "许多".to_owned())].into(),
+        });
+        offer.skus = vec![
             Sku {
                 sku_id: "4883012345001".into(),
                 spec_id: Some("6ff2c2512a95948ff97fd5436ef2b49d".into()),
@@ -134,12 +312,206 @@ mod tests {
                 image: None,
             },
         ];
-        let packed = skus_packed(&skus).unwrap();
-        assert_eq!(skus_from(Some(packed.bytes())), skus);
-        assert!(skus_packed(&[]).is_none());
-        assert_eq!(skus_from(None), Vec::new());
-        // As the migration wrote them: the JSON uncompressed.
-        let plain = r#"[["1",null,[["尺码","XL"]],10000,5,1,null]]"#;
-        assert_eq!(skus_from(Some(plain.as_bytes()))[0].specs[0].value, "XL");
+        assert!(
+            offer.images[0].starts_with(IMAGE_PREFIX),
+            "{:?}",
+            offer.images
+        );
+        let packed = extras_packed(&offer);
+        let text = unpack(packed.bytes()).unwrap();
+        assert!(!text.contains(IMAGE_PREFIX), "{text}");
+        let read = extras_from(Some(packed.bytes()), None);
+        assert_eq!(read.images, offer.images);
+        assert_eq!(
+            read.shipping,
+            Shipping {
+                origin: None,
+                unit_weight_grams: None,
+                ..offer.shipping.clone()
+            }
+        );
+        assert_eq!(read.mixed_batch, offer.mixed_batch);
+        assert_eq!(read.warnings, offer.warnings);
+        assert_eq!(read.skus, offer.skus);
+        assert_eq!(
+            main_image(Some(packed.bytes())),
+            offer.images.first().cloned()
+        );
+
+        // No SKUs, no pictures: nothing comes back.
+        offer.skus.clear();
+        offer.images.clear();
+        let packed = extras_packed(&offer);
+        assert_eq!(extras_from(Some(packed.bytes()), None).skus, Vec::new());
+        assert_eq!(main_image(Some(packed.bytes())), None);
+        assert_eq!(extras_from(None, None), Extras::default());
+    }
+
+    #[test]
+    fn rows_the_migration_moved_read_the_same() {
+        // As the migration writes them: the JSON uncompressed, the SKUs still in `skus`.
+        let extras = r#"[["https://cbu01.alicdn.com/img/ibank/a.jpg"],[300,null,20],48,null,9150,null,null,[1,200,null],[],null]"#;
+        let skus =
+            r#"[["1",null,[["尺码","XL"]],10000,5,1,"https://cbu01.alicdn.com/img/ibank/s.jpg"]]"#;
+        let read = extras_from(Some(extras.as_bytes()), Some(skus.as_bytes()));
+        assert_eq!(read.images, ["https://cbu01.alicdn.com/img/ibank/a.jpg"]);
+        assert_eq!(read.shipping.dispatch_hours, Some(48));
+        assert_eq!(
+            read.shipping.dimensions.map(|d| (d.length_mm, d.width_mm)),
+            Some((Some(300), None))
+        );
+        assert_eq!(
+            read.shipping.pickup_24h_30d,
+            Some(Percent { basis_points: 9150 })
+        );
+        assert_eq!(read.mixed_batch.map(|m| m.allowed), Some(true));
+        assert_eq!(read.skus[0].specs[0].value, "XL");
+        assert_eq!(
+            read.skus[0].image.as_deref(),
+            Some("https://cbu01.alicdn.com/img/ibank/s.jpg")
+        );
+        // A compressed `skus` from before reads too.
+        let packed = PackedAnswer::pack(skus);
+        assert_eq!(extras_from(None, Some(packed.bytes())).skus.len(), 1);
+    }
+
+    /// A store of the version before `extras`, with offers whose every packed fact is set,
+    /// reads back the same offers once upgraded, and its raw answers still recheck.
+    #[test]
+    fn the_migration_keeps_every_fact_of_stored_offers() {
+        use super::super::{create_at_version, Store, USER_MIGRATIONS};
+        let tmp = tempfile::tempdir().unwrap();
+        let new_path = tmp.path().join("new.db");
+        let mut new = Store::open(&new_path).unwrap();
+        let fixtures = [
+            include_str!("../../tests/fixtures/query_product_detail.json"),
+            include_str!("../../tests/fixtures/simple_get.json"),
+        ];
+        for text in fixtures {
+            new.import_answers(&[text], chrono::Utc::now()).unwrap()[0]
+                .as_ref()
+                .unwrap();
+        }
+        let ids: Vec<String> = new
+            .conn
+            .prepare("SELECT offer_id FROM offers ORDER BY offer_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(ids.len(), 2);
+        // What each offer is to read back as: every packed fact set on the first.
+        let mut expected = Vec::new();
+        for (n, id) in ids.iter().enumerate() {
+            let mut offer = new.offer(&crate::OfferId::parse(id).unwrap()).unwrap();
+            if n == 0 {
+                offer.shipping.dimensions = Some(Dimensions {
+                    length_mm: Some(300),
+                    width_mm: None,
+                    height_mm: Some(20),
+                });
+                offer.shipping.dispatch_hours = Some(48);
+                offer.shipping.perfect_fulfilment_30d = Some(Percent {
+                    basis_points: 9_900,
+                });
+                offer.shipping.pickup_24h_30d = Some(Percent {
+                    basis_points: 9_150,
+                });
+                offer.shipping.quality_return_30d = Some(Percent { basis_points: 12 });
+                offer.shipping.delayed_shipping_7d = Some(Percent { basis_points: 0 });
+                offer.mixed_batch = Some(MixedBatch {
+                    allowed: false,
+                    min_amount_yuan: Some(200),
+                    min_pieces: None,
+                });
+                offer.warnings.push(CleanWarning {
+                    field: "moq".into(),
+                    problem: "not a number".into(),
+                    code: "not_a_number".into(),
+                    params: [("value".to_owned(), "许多".to_owned())].into(),
+                });
+            }
+            expected.push(offer);
+        }
+        assert!(expected
+            .iter()
+            .any(|o| !o.skus.is_empty() && !o.images.is_empty()));
+        drop(new);
+
+        let old_path = tmp.path().join("old.db");
+        let before_extras = USER_MIGRATIONS
+            .iter()
+            .position(|sql| sql.contains("ADD COLUMN extras"))
+            .unwrap();
+        create_at_version(&old_path, before_extras).unwrap();
+        let old = rusqlite::Connection::open(&old_path).unwrap();
+        old.execute("ATTACH DATABASE ?1 AS new", [new_path.to_str().unwrap()])
+            .unwrap();
+        let columns: Vec<String> = old
+            .prepare(
+                "SELECT name FROM pragma_table_info('offers')
+                 WHERE name IN (SELECT name FROM pragma_table_info('offers', 'new'))",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let columns = columns.join(", ");
+        old.execute_batch(&format!(
+            "INSERT INTO suppliers SELECT * FROM new.suppliers;
+             INSERT INTO offers ({columns}) SELECT {columns} FROM new.offers ORDER BY rowid;
+             INSERT INTO offer_keys SELECT * FROM new.offer_keys;
+             INSERT INTO raw_answers SELECT offer_id, source, body, fetched_at FROM new.raw_answers;"
+        ))
+        .unwrap();
+        // The packed facts as that version kept them: JSON columns, and the SKUs' JSON in
+        // `skus` (uncompressed, as its migration wrote them).
+        for offer in &expected {
+            let skus = (!offer.skus.is_empty()).then(|| {
+                serde_json::to_string(&skus_of_full(&offer.skus))
+                    .unwrap()
+                    .into_bytes()
+            });
+            old.execute(
+                "UPDATE offers SET images = ?2, shipping = ?3, warnings = ?4, mixed_batch = ?5,
+                     skus = ?6 WHERE offer_id = ?1",
+                rusqlite::params![
+                    offer.offer_id.as_str(),
+                    serde_json::to_string(&offer.images).unwrap(),
+                    serde_json::to_string(&offer.shipping).unwrap(),
+                    serde_json::to_string(&offer.warnings).unwrap(),
+                    offer
+                        .mixed_batch
+                        .map(|m| serde_json::to_string(&m).unwrap()),
+                    skus,
+                ],
+            )
+            .unwrap();
+        }
+        old.execute_batch("DETACH DATABASE new").unwrap();
+        drop(old);
+
+        let mut upgraded = Store::open(&old_path).unwrap();
+        upgraded.check_integrity().unwrap();
+        for offer in &expected {
+            assert_eq!(&upgraded.offer(&offer.offer_id).unwrap(), offer);
+        }
+        let report = upgraded.recheck(|_| {}).unwrap();
+        assert_eq!((report.checked, report.failed), (2, 0));
+        // Rechecking rewrites the offers from their answers: the facts the answers carry.
+        let first = upgraded.offer(&expected[1].offer_id).unwrap();
+        assert_eq!(first.images, expected[1].images);
+        assert_eq!(first.skus, expected[1].skus);
+    }
+
+    /// SKU rows with full picture addresses, as versions before `extras` kept them.
+    fn skus_of_full(skus: &[Sku]) -> Vec<SkuRow> {
+        let mut rows = sku_rows(skus);
+        for (row, sku) in rows.iter_mut().zip(skus) {
+            row.6 = sku.image.clone();
+        }
+        rows
     }
 }

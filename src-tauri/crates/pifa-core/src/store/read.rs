@@ -4,9 +4,7 @@ use rusqlite::Row;
 
 use super::codec::Stamp;
 use crate::offer::tiers::PriceBasis;
-use crate::offer::{
-    Badges, Category, CleanWarning, Offer, OfferId, QuoteType, Shipping, SourceApi, Supplier,
-};
+use crate::offer::{Badges, Category, Offer, OfferId, QuoteType, SourceApi, Supplier};
 
 pub(crate) fn parse_source(text: &str) -> SourceApi {
     SourceApi::parse(text).unwrap_or(SourceApi::KeywordQuery)
@@ -30,14 +28,6 @@ pub(crate) fn parse_basis(text: &str) -> Option<PriceBasis> {
     ]
     .into_iter()
     .find(|b| basis_name(*b) == text)
-}
-
-fn json<T: serde::de::DeserializeOwned + Default>(
-    row: &Row<'_>,
-    column: &str,
-) -> rusqlite::Result<T> {
-    let text: String = row.get(column)?;
-    Ok(serde_json::from_str(&text).unwrap_or_default())
 }
 
 fn bad_text(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
@@ -76,16 +66,17 @@ pub(crate) fn supplier_from_row(row: &Row<'_>) -> rusqlite::Result<Supplier> {
     })
 }
 
-/// An offer row joined with its supplier row; tiers and SKUs are read separately.
-pub(crate) fn offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
+/// An offer row joined with its supplier row, whole: what is kept packed in the row (tiers,
+/// SKUs, pictures and the rest, see `store/parts.rs`) included.
+pub(crate) fn whole_offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
     let supplier = match row.get::<_, Option<String>>("supplier_key")? {
         None => None,
         Some(_) => Some(supplier_from_row(row)?),
     };
     let category_id: Option<String> = row.get("category_id")?;
     let category_name: Option<String> = row.get("category_name")?;
-    let warnings: Vec<CleanWarning> = json(row, "warnings")?;
-    let mut shipping: Shipping = json(row, "shipping")?;
+    let extras = super::parts::extras_from(blob(row, "extras")?, blob(row, "skus")?);
+    let mut shipping = extras.shipping;
     shipping.origin = row.get("origin")?;
     shipping.unit_weight_grams = row.get("unit_weight_g")?;
     Ok(Offer {
@@ -96,42 +87,40 @@ pub(crate) fn offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
             id: category_id,
             name: category_name,
         }),
-        images: json(row, "images")?,
+        images: extras.images,
         unit: row.get("unit")?,
         moq: row.get("moq")?,
         batch_size: row.get("batch_size")?,
         quote_type: row
             .get::<_, Option<i64>>("quote_type")?
             .and_then(QuoteType::from_code),
-        tiers: Vec::new(),
+        tiers: super::parts::tiers_from(&row.get::<_, String>("tiers")?),
         retail_price: row.get("retail_price")?,
         listed_price: row.get("listed_price")?,
         consign_price: row.get("consign_price")?,
-        skus: Vec::new(),
+        skus: extras.skus,
         supplier,
         shipping,
         month_sold: row.get("month_sold")?,
         sold_count: row.get("sold_count")?,
         repurchase_rate: row.get("offer_repurchase_bp")?,
         trade_score_tenths: row.get("trade_score_tenths")?,
-        mixed_batch: row
-            .get::<_, Option<String>>("mixed_batch")?
-            .and_then(|m| serde_json::from_str(&m).ok()),
+        mixed_batch: extras.mixed_batch,
         one_piece_dropship: row.get("one_piece_dropship")?,
         status: row.get("status")?,
         listed_at: row.get::<_, Option<Stamp>>("listed_at")?.map(|at| at.0),
         fetched_at: row.get::<_, Stamp>("fetched_at")?.0,
         source: parse_source(&row.get::<_, String>("source")?),
-        warnings,
+        warnings: extras.warnings,
     })
 }
 
-/// [`offer_from_row`] with the offer's tiers and SKUs, kept in its row (`store/parts.rs`).
-pub(crate) fn whole_offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
-    let mut offer = offer_from_row(row)?;
-    offer.tiers = super::parts::tiers_from(&row.get::<_, String>("tiers")?);
-    offer.skus = super::parts::skus_from(row.get_ref("skus")?.as_blob_or_null().map_err(|e| {
-        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
-    })?);
-    Ok(offer)
+/// A blob column (or `NULL`); the migration that made one wrote text, read as its bytes.
+pub(crate) fn blob<'r>(row: &'r Row<'_>, column: &str) -> rusqlite::Result<Option<&'r [u8]>> {
+    match row.get_ref(column)? {
+        rusqlite::types::ValueRef::Text(bytes) => Ok(Some(bytes)),
+        value => value.as_blob_or_null().map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Blob, Box::new(e))
+        }),
+    }
 }

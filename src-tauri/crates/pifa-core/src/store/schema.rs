@@ -434,6 +434,60 @@ pub const USER_MIGRATIONS: &[&str] = &[
     DROP TABLE offer_tiers;
     DROP TABLE offer_skus;
     "#,
+    // A smaller store (issue 14). An offer's pictures, shipping facts without a column, warnings
+    // and 混批 move into one `extras` blob (store/parts.rs), which Pifa writes compressed with the
+    // SKUs; rows moved here hold its compact JSON, their SKUs staying in `skus`. Raw answers
+    // move to a table with a rowid: in the key's own b-tree an answer over about 1 KB spilled
+    // into an overflow page of its own, mostly empty. Indexes no query uses go.
+    r#"
+    ALTER TABLE offers ADD COLUMN extras BLOB;
+    UPDATE offers SET extras = CAST(json_array(
+            json(x.images),
+            IIF(json_type(x.shipping, '$.dimensions') = 'object',
+                json_array(x.shipping ->> '$.dimensions.lengthMm',
+                    x.shipping ->> '$.dimensions.widthMm', x.shipping ->> '$.dimensions.heightMm'),
+                NULL),
+            x.shipping ->> '$.dispatchHours',
+            x.shipping ->> '$.perfectFulfilment30d.basisPoints',
+            x.shipping ->> '$.pickup24h30d.basisPoints',
+            x.shipping ->> '$.qualityReturn30d.basisPoints',
+            x.shipping ->> '$.delayedShipping7d.basisPoints',
+            IIF(json_type(x.mixed) = 'object',
+                json_array(IIF(x.mixed ->> '$.allowed', 1, 0), x.mixed ->> '$.minAmountYuan',
+                    x.mixed ->> '$.minPieces'),
+                NULL),
+            json(x.warnings),
+            NULL) AS BLOB)
+    FROM (SELECT rowid AS r,
+              IIF(json_valid(images), images, '[]') AS images,
+              IIF(json_valid(shipping), shipping, '{}') AS shipping,
+              IIF(json_valid(warnings), warnings, '[]') AS warnings,
+              IIF(json_valid(mixed_batch), mixed_batch, 'null') AS mixed
+          FROM offers) AS x
+    WHERE offers.rowid = x.r;
+    ALTER TABLE offers DROP COLUMN images;
+    ALTER TABLE offers DROP COLUMN shipping;
+    ALTER TABLE offers DROP COLUMN warnings;
+    ALTER TABLE offers DROP COLUMN mixed_batch;
+    DROP INDEX offers_lowest_price;
+    DROP INDEX offers_fetched_at;
+    CREATE TABLE raw_answers_rows (
+        offer_id   TEXT NOT NULL REFERENCES offers(offer_id) ON DELETE CASCADE,
+        source     TEXT NOT NULL,
+        body       BLOB NOT NULL,
+        fetched_at TEXT NOT NULL
+    ) STRICT;
+    INSERT INTO raw_answers_rows SELECT offer_id, source, body, fetched_at FROM raw_answers;
+    DROP TABLE raw_answers;
+    ALTER TABLE raw_answers_rows RENAME TO raw_answers;
+    CREATE UNIQUE INDEX raw_answers_key ON raw_answers(offer_id, source);
+    "#,
+    // Team mode: who made a shortlist and who added an offer to it (the team member's name);
+    // NULL on this computer's own lists.
+    r#"
+    ALTER TABLE shortlists ADD COLUMN created_by TEXT;
+    ALTER TABLE shortlist_items ADD COLUMN added_by TEXT;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[

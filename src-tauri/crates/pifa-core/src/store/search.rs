@@ -198,7 +198,7 @@ impl Store {
         let mut details = self
             .conn
             .prepare_cached(
-                "SELECT o.offer_id, o.title, o.title_en, o.images, o.unit, o.moq, o.price_basis,
+                "SELECT o.offer_id, o.title, o.title_en, o.extras, o.unit, o.moq, o.price_basis,
                      o.month_sold, o.offer_repurchase_bp, o.status, o.fetched_at, o.source,
                      o.supplier_key, s.name, s.province, s.city, s.tp_years, s.power_merchant,
                      s.super_factory, s.repurchase_bp, s.trust_score_tenths, s.pickup_48h_bp,
@@ -271,8 +271,7 @@ struct Priced {
 
 /// One page row from the columns the details query reads, in its order.
 fn summary(row: &Row<'_>, priced: &Priced) -> rusqlite::Result<OfferSummary> {
-    let images: String = row.get(3)?;
-    let images: Vec<String> = serde_json::from_str(&images).unwrap_or_default();
+    let image = super::parts::main_image(super::read::blob(row, "extras")?);
     let (billed_qty, below_moq, unit_price) = match priced.order {
         Some(order) => (order.order_qty, order.raised_to_minimum, priced.unit_price),
         None => (priced.quantity, false, None),
@@ -300,7 +299,7 @@ fn summary(row: &Row<'_>, priced: &Priced) -> rusqlite::Result<OfferSummary> {
         })?,
         title: row.get(1)?,
         title_en: row.get(2)?,
-        image: images.into_iter().next(),
+        image,
         unit: row.get(4)?,
         moq: row.get(5)?,
         billed_qty,

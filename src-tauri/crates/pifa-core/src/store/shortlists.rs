@@ -26,6 +26,8 @@ pub struct Shortlist {
     pub offers: u32,
     #[ts(type = "string")]
     pub created_at: DateTime<Utc>,
+    /// The team member who made it (team mode); `null` on this computer's own lists.
+    pub created_by: Option<String>,
 }
 
 /// One offer of a shortlist, priced for the comparison.
@@ -52,6 +54,8 @@ pub struct ShortlistRow {
     pub fetched_at: DateTime<Utc>,
     #[ts(type = "string")]
     pub added_at: DateTime<Utc>,
+    /// The team member who added it (team mode); `null` on this computer's own lists.
+    pub added_by: Option<String>,
     /// The supplier's 混批 minimums against all the list orders from it; `null` without 混批.
     pub mix: Option<crate::compare::MixCheck>,
 }
@@ -81,7 +85,8 @@ pub struct ShortlistPage {
     pub rows: Vec<ShortlistRow>,
 }
 
-fn checked_name(name: &str) -> Result<String> {
+/// A shortlist name as kept: trimmed, 1 to 60 characters, no control characters.
+pub fn checked_name(name: &str) -> Result<String> {
     let name = name.trim();
     let chars = name.chars().count();
     if chars == 0 || chars > NAME_CHARS || name.chars().any(char::is_control) {
@@ -153,7 +158,8 @@ impl Store {
         self.conn
             .query_row(
                 "SELECT s.shortlist_id, s.name, s.created_at,
-                        (SELECT COUNT(*) FROM shortlist_items i WHERE i.shortlist_id = s.shortlist_id)
+                        (SELECT COUNT(*) FROM shortlist_items i WHERE i.shortlist_id = s.shortlist_id),
+                        s.created_by
                  FROM shortlists s WHERE s.shortlist_id = ?1",
                 [shortlist_id],
                 shortlist_from_row,
@@ -169,7 +175,8 @@ impl Store {
             .conn
             .prepare(
                 "SELECT s.shortlist_id, s.name, s.created_at,
-                        (SELECT COUNT(*) FROM shortlist_items i WHERE i.shortlist_id = s.shortlist_id)
+                        (SELECT COUNT(*) FROM shortlist_items i WHERE i.shortlist_id = s.shortlist_id),
+                        s.created_by
                  FROM shortlists s ORDER BY s.name",
             )
             .map_err(|e| self.error("listing shortlists", e))?;
@@ -254,17 +261,18 @@ impl Store {
         shortlist_id: i64,
         quantity: Option<u32>,
     ) -> Result<Vec<ShortlistRow>> {
-        let entries: Vec<(String, String, Option<u32>, Stamp)> = {
+        type Entry = (String, String, Option<u32>, Stamp, Option<String>);
+        let entries: Vec<Entry> = {
             let mut statement = self
                 .conn
                 .prepare(
-                    "SELECT offer_id, note, target_qty, added_at FROM shortlist_items
+                    "SELECT offer_id, note, target_qty, added_at, added_by FROM shortlist_items
                      WHERE shortlist_id = ?1",
                 )
                 .map_err(|e| self.error("reading a shortlist", e))?;
             let rows = statement
                 .query_map([shortlist_id], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
                 })
                 .map_err(|e| self.error("reading a shortlist", e))?;
             rows.collect::<rusqlite::Result<_>>()
@@ -272,13 +280,14 @@ impl Store {
         };
         let mut rows = Vec::with_capacity(entries.len());
         let mut orders = Vec::with_capacity(entries.len());
-        for (offer_id, note, target_qty, added_at) in entries {
+        for (offer_id, note, target_qty, added_at, added_by) in entries {
             let offer = self.offer(&OfferId::parse(&offer_id)?)?;
             let (key, terms) = (
                 offer.supplier.as_ref().and_then(Supplier::key),
                 offer.mixed_batch,
             );
-            let row = row(offer, quantity, note, target_qty, added_at.0);
+            let mut row = row(offer, quantity, note, target_qty, added_at.0);
+            row.added_by = added_by;
             let quote = row.quote.quote.as_ref();
             orders.push((
                 key,
@@ -322,6 +331,7 @@ fn shortlist_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Shortlist> {
         name: r.get(1)?,
         created_at: r.get::<_, Stamp>(2)?.0,
         offers: r.get(3)?,
+        created_by: r.get(4)?,
     })
 }
 
@@ -349,6 +359,7 @@ fn row(
         target_qty,
         fetched_at: offer.fetched_at,
         added_at,
+        added_by: None,
         mix: None,
     }
 }

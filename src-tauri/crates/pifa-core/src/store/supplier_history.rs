@@ -66,24 +66,19 @@ const COLUMNS: &str = "observed_at, tp_years, power_merchant, super_factory, tp_
 /// into it. The merged row, not the answer alone: a detail says no 诚信通 years and a search item
 /// no scores, so an answer alone would flip values to unknown and back. Unnamed suppliers
 /// (`offer:…`) have no page and are not followed; an answer older than the last observation
-/// is no news. Returns whether a row was written.
+/// is no news. Returns whether a row was written. `current` is the supplier's row as stored
+/// now, which its writer has at hand.
 pub(super) fn observe(
     tx: &Transaction<'_>,
     supplier_key: &str,
+    current: &Supplier,
     at: DateTime<Utc>,
 ) -> rusqlite::Result<bool> {
     if supplier_key.starts_with("offer:") {
         return Ok(false);
     }
     // Cached statements: this runs for every detail stored.
-    let Some(current) = tx
-        .prepare_cached("SELECT * FROM suppliers WHERE supplier_key = ?1")?
-        .query_row([supplier_key], super::read::supplier_from_row)
-        .optional()?
-    else {
-        return Ok(false);
-    };
-    let signals = SupplierSignals::of(&current);
+    let signals = SupplierSignals::of(current);
     let last = tx
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM supplier_observations WHERE supplier_key = ?1

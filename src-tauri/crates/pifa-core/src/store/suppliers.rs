@@ -103,14 +103,12 @@ impl Store {
         let mut statement = self
             .conn
             .prepare_cached(
-                "SELECT offer_id, title, images, unit, moq, lowest_price, status, fetched_at
+                "SELECT offer_id, title, extras, unit, moq, lowest_price, status, fetched_at
                  FROM offers WHERE supplier_key = ?1 ORDER BY fetched_at DESC, offer_id",
             )
             .map_err(|e| self.error("listing a supplier's offers", e))?;
         let rows = statement
             .query_map([supplier_id], |row| {
-                let images: String = row.get("images")?;
-                let images: Vec<String> = serde_json::from_str(&images).unwrap_or_default();
                 let id: String = row.get("offer_id")?;
                 Ok(SupplierOffer {
                     offer_id: OfferId::parse(&id).map_err(|e| {
@@ -121,7 +119,7 @@ impl Store {
                         )
                     })?,
                     title: row.get("title")?,
-                    image: images.into_iter().next(),
+                    image: super::parts::main_image(super::read::blob(row, "extras")?),
                     unit: row.get("unit")?,
                     moq: row.get("moq")?,
                     lowest_price: row.get("lowest_price")?,

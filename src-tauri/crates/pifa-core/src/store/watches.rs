@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::alerts::{out_of_stock_list, rules_from_row, told_from, told_json, WATCH_RULE_COLUMNS};
@@ -12,11 +12,12 @@ use super::codec::Stamp;
 use super::Store;
 use crate::offer::tiers::minimum_order;
 use crate::offer::{Percent, Tier};
-use crate::watch::rules::{change_bp, price_at, Seen, Told, WatchRules, DEFAULT_ALERT_BP};
+use crate::watch::rules::{change_bp, price_at, Earlier, Seen, Told, WatchRules, DEFAULT_ALERT_BP};
 use crate::{Error, Money, OfferId, Result};
 
 /// What one watch shows in the list.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+// Deserialize: a team desktop keeps the last list it read, for when the team is unreachable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Watch {
@@ -51,7 +52,7 @@ pub struct Watch {
 }
 
 /// Where a watch stands: what the buyer was last told, and its snooze.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct WatchState {
@@ -135,7 +136,7 @@ impl Store {
     ) -> Result<()> {
         let offer = self.offer(offer_id)?;
         let target_qty = target_qty.max(1);
-        check_rules(rules, &offer)?;
+        rules.check(&offer)?;
         let before = self.watch_row(offer_id)?;
         // A search item is no complete observation: everything starts at the first detail.
         let sku = rules.stock.as_ref().and_then(|s| s.sku.as_deref());
@@ -143,31 +144,12 @@ impl Store {
             .source
             .is_detail()
             .then(|| Seen::of(&offer, target_qty, sku));
-        let start = seen.as_ref().map_or_else(Told::default, Told::start);
-        let told = match &before {
-            None => start,
-            Some(old) => {
-                let mut told = old.told.clone();
-                if old.target_qty != target_qty {
-                    told.price = start.price;
-                    told.last_price = start.last_price;
-                    told.below_target = false;
-                }
-                if old.rules.target_price != rules.target_price {
-                    told.below_target = false;
-                }
-                if old.rules.stock != rules.stock {
-                    told.out_of_stock = start.out_of_stock;
-                }
-                if !old.rules.tiers {
-                    told.tiers = start.tiers;
-                }
-                if !old.rules.delisting {
-                    told.delisted = start.delisted;
-                }
-                told
-            }
-        };
+        let earlier = before.as_ref().map(|old| Earlier {
+            qty: old.target_qty,
+            rules: &old.rules,
+            told: &old.told,
+        });
+        let told = Told::after_edit(earlier, rules, target_qty, seen.as_ref());
         let observed_at = match &before {
             Some(old) => old.observed_at,
             None => seen.is_some().then_some(Stamp(offer.fetched_at)),
@@ -428,29 +410,6 @@ impl Store {
             .collect::<rusqlite::Result<_>>()
             .map_err(|e| self.error("reading price history", e))
     }
-}
-
-/// Refuses rules that cannot work on this offer.
-fn check_rules(rules: &WatchRules, offer: &crate::Offer) -> Result<()> {
-    let bad = |why: &str| Err(Error::WatchBadRule(why.to_owned()));
-    if rules.daily_cap == 0 {
-        return bad("the daily cap must be at least 1 alert");
-    }
-    if rules.moves.is_some_and(|m| m.threshold.basis_points == 0) {
-        return bad("a move threshold must be above 0%");
-    }
-    if rules.target_price.is_some_and(|p| p.units() <= 0) {
-        return bad("a target price must be above ¥0");
-    }
-    if let Some(sku) = rules.stock.as_ref().and_then(|s| s.sku.as_deref()) {
-        if !offer.skus.iter().any(|s| s.sku_id == sku) {
-            return Err(Error::WatchBadRule(format!(
-                "offer {} has no SKU {sku}",
-                offer.offer_id
-            )));
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ pub struct SaveOutcome {
     pub price_point: bool,
 }
 
-/// An answer cleaned and compressed, its SKUs too: what [`Store::save_details`] and
+/// An answer cleaned and compressed, its packed parts too: what [`Store::save_details`] and
 /// [`Store::import_ready`] write. Made before the store is taken, since cleaning and compressing
 /// take longer than writing (a batch makes it where the answer arrives, an import on a thread
 /// of its own).
@@ -37,7 +37,7 @@ pub struct SaveOutcome {
 pub struct ReadyAnswer {
     pub offer: Offer,
     raw: PackedAnswer,
-    skus: Option<PackedAnswer>,
+    extras: PackedAnswer,
 }
 
 impl ReadyAnswer {
@@ -45,7 +45,7 @@ impl ReadyAnswer {
     pub fn new(text: &str, fetched_at: DateTime<Utc>) -> Result<ReadyAnswer> {
         let offer = clean_text(text, fetched_at)?;
         Ok(ReadyAnswer {
-            skus: super::parts::skus_packed(&offer.skus),
+            extras: super::parts::extras_packed(&offer),
             raw: PackedAnswer::pack(text),
             offer,
         })
@@ -70,17 +70,17 @@ impl ReadyAnswer {
     fn parts(&self) -> Parts<'_> {
         Parts {
             raw: Some(&self.raw),
-            skus: self.skus.as_ref(),
+            extras: &self.extras,
         }
     }
 }
 
-/// What is written with an offer besides its row: the answer it came from (none when
-/// re-cleaning) and its SKUs, both compressed.
+/// What is written with an offer besides its plain columns: the answer it came from (none when
+/// re-cleaning) and its packed extras (`store/parts.rs`), both compressed.
 #[derive(Clone, Copy)]
 struct Parts<'a> {
     raw: Option<&'a PackedAnswer>,
-    skus: Option<&'a PackedAnswer>,
+    extras: &'a PackedAnswer,
 }
 
 /// How many offers [`Store::import_ready`] callers best give at once: enough that a commit is
@@ -181,10 +181,10 @@ impl Store {
         record_price: bool,
     ) -> Result<SaveOutcome> {
         let raw = raw.map(|raw| PackedAnswer::pack(&raw.to_string()));
-        let skus = super::parts::skus_packed(&offer.skus);
+        let extras = super::parts::extras_packed(offer);
         let parts = Parts {
             raw: raw.as_ref(),
-            skus: skus.as_ref(),
+            extras: &extras,
         };
         self.write_one(offer, parts, record_price, false)
     }
@@ -296,24 +296,40 @@ fn write_offer(
     record_price: bool,
 ) -> rusqlite::Result<SaveOutcome> {
     let id = offer.offer_id.as_str();
-    let existing: Option<(i64, String)> = tx
-        .prepare_cached("SELECT rowid, source FROM offers WHERE offer_id = ?1")?
-        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+    // The offer as stored, with its supplier: one lookup for both.
+    let existing: Option<Existing> = tx
+        .prepare_cached(
+            "SELECT o.source AS offer_source, s.* FROM offers o
+                 LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
+             WHERE o.offer_id = ?1",
+        )?
+        .query_row([id], |r| {
+            let supplier = match r.get::<_, Option<String>>("supplier_key")? {
+                Some(key) => Some((key, super::read::supplier_from_row(r)?)),
+                None => None,
+            };
+            Ok(Existing {
+                source: r.get("offer_source")?,
+                supplier,
+            })
+        })
         .optional()?;
     let existing_is_detail = existing
         .as_ref()
-        .and_then(|(_, source)| SourceApi::parse(source))
+        .and_then(|e| SourceApi::parse(&e.source))
         .is_some_and(SourceApi::is_detail);
 
-    let supplier_key = save_supplier(tx, offer)?;
+    let previous = existing.as_ref().and_then(|e| e.supplier.as_ref());
+    let supplier = save_supplier(tx, offer, previous)?;
     // The supplier's signals over time: like price points, only fresh details observe them
     // (search items round the repurchase rate, so they would flip it back and forth).
-    if let Some(key) = supplier_key
-        .as_deref()
+    if let Some((key, stored)) = supplier
+        .as_ref()
         .filter(|_| record_price && offer.source.is_detail())
     {
-        super::supplier_history::observe(tx, key, offer.fetched_at)?;
+        super::supplier_history::observe(tx, key, stored, offer.fetched_at)?;
     }
+    let supplier_key = supplier.map(|(key, _)| key);
 
     // A search result knows less than a detail answer: it may refresh what it shows, never
     // replace the tiers, SKUs and supplier a detail answer brought.
@@ -337,17 +353,17 @@ fn write_offer(
     }
 
     let (steps, basis) = price_steps(offer);
-    let rowid: i64 = tx.prepare_cached("INSERT INTO offers (offer_id, title, title_en, category_id, category_name, images, unit, moq,
+    // `skus` is NULL: the SKUs travel in `extras` now (`store/parts.rs`).
+    let rowid: i64 = tx.prepare_cached("INSERT INTO offers (offer_id, title, title_en, category_id, category_name, extras, unit, moq,
              minimum_order, batch_size, quote_type, retail_price, listed_price, consign_price,
              lowest_price, supplier_key, origin, unit_weight_g, month_sold, status, source,
-             fetched_at, warnings, cleaner_version, price_basis, offer_repurchase_bp,
-             trade_score_tenths, sold_count, one_piece_dropship, listed_at, shipping, mixed_batch,
-             tiers, skus)
+             fetched_at, cleaner_version, price_basis, offer_repurchase_bp,
+             trade_score_tenths, sold_count, one_piece_dropship, listed_at, tiers, skus)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34)
+             ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, NULL)
          ON CONFLICT (offer_id) DO UPDATE SET
              title = excluded.title, title_en = excluded.title_en, category_id = excluded.category_id,
-             category_name = excluded.category_name, images = excluded.images, unit = excluded.unit,
+             category_name = excluded.category_name, extras = excluded.extras, unit = excluded.unit,
              moq = excluded.moq, minimum_order = excluded.minimum_order, batch_size = excluded.batch_size,
              quote_type = excluded.quote_type, retail_price = excluded.retail_price,
              listed_price = excluded.listed_price, consign_price = excluded.consign_price,
@@ -355,33 +371,28 @@ fn write_offer(
              origin = excluded.origin, unit_weight_g = excluded.unit_weight_g,
              month_sold = COALESCE(excluded.month_sold, month_sold), status = excluded.status,
              source = excluded.source,
-             fetched_at = excluded.fetched_at, warnings = excluded.warnings,
+             fetched_at = excluded.fetched_at,
              cleaner_version = excluded.cleaner_version, price_basis = excluded.price_basis,
              offer_repurchase_bp = COALESCE(excluded.offer_repurchase_bp, offer_repurchase_bp),
              trade_score_tenths = excluded.trade_score_tenths, sold_count = excluded.sold_count,
              one_piece_dropship = excluded.one_piece_dropship, listed_at = excluded.listed_at,
-             shipping = excluded.shipping, mixed_batch = excluded.mixed_batch,
              tiers = excluded.tiers, skus = excluded.skus
          RETURNING rowid")?.query_row(
         params![
             id, offer.title, offer.title_en,
             offer.category.as_ref().and_then(|c| c.id.clone()),
             offer.category.as_ref().and_then(|c| c.name.clone()),
-            serde_json::to_string(&offer.images).expect("strings serialize"),
+            parts.extras.bytes(),
             offer.unit, offer.moq, minimum_order(offer), offer.batch_size,
             offer.quote_type.map(|q| q.code()),
             offer.retail_price, offer.listed_price, offer.consign_price,
             offer.lowest_price(), supplier_key, offer.shipping.origin,
             offer.shipping.unit_weight_grams, offer.month_sold, offer.status,
             offer.source.as_str(), Stamp(offer.fetched_at),
-            serde_json::to_string(&offer.warnings).expect("warnings serialize"),
             CLEANER_VERSION, basis.map(super::read::basis_name),
             offer.repurchase_rate, offer.trade_score_tenths,
             offer.sold_count, offer.one_piece_dropship, offer.listed_at.map(Stamp),
-            serde_json::to_string(&offer.shipping).expect("shipping serializes"),
-            offer.mixed_batch.map(|m| serde_json::to_string(&m).expect("mixed batch serializes")),
             super::parts::tiers_text(&offer.tiers),
-            parts.skus.map(PackedAnswer::bytes),
         ],
         |r| r.get(0),
     )?;
@@ -403,15 +414,17 @@ fn write_offer(
     if let Some(raw) = parts.raw {
         save_raw(tx, offer, raw)?;
     }
-    // A delisted offer's old prices are no observation of a live price.
+    // A delisted offer's old prices are no observation of a live price. A new offer has no
+    // price point before this one (price points go with their offer).
     let price_point = record_price
         && offer.source.is_detail()
         && !offer.is_delisted()
-        && record_price_point(tx, offer)?;
+        && record_price_point(tx, offer, existing.is_some())?;
     // A watched offer's fresh detail is weighed against its alert rules here, in this
     // transaction, whichever fetch brought it. A search item is partial (a listed price, no
-    // tiers or SKUs) and a re-cleaned answer is no new observation: neither is weighed.
-    if record_price && offer.source.is_detail() {
+    // tiers or SKUs) and a re-cleaned answer is no new observation: neither is weighed. A new
+    // offer has no watch (a watch needs its offer stored).
+    if record_price && offer.source.is_detail() && existing.is_some() {
         super::alerts::observe(tx, offer)?;
     }
     Ok(SaveOutcome {
@@ -420,25 +433,27 @@ fn write_offer(
     })
 }
 
-/// Stores the offer's supplier and returns its key. What this answer does not say is taken from
-/// what earlier answers said of the same supplier (a detail has no 诚信通 years, a search item no
-/// name); a supplier a search item cannot name is kept under `offer:<id>`.
-fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option<String>> {
+/// An offer as stored before this write: its source and its supplier (key and row).
+struct Existing {
+    source: String,
+    supplier: Option<(String, Supplier)>,
+}
+
+/// Stores the offer's supplier and returns its key and row as now stored. What this answer
+/// does not say is taken from what earlier answers said of the same supplier (`previous`, the
+/// stored offer's: a detail has no 诚信通 years, a search item no name); a supplier a search
+/// item cannot name is kept under `offer:<id>`.
+fn save_supplier(
+    tx: &Transaction<'_>,
+    offer: &Offer,
+    previous: Option<&(String, Supplier)>,
+) -> rusqlite::Result<Option<(String, Supplier)>> {
     let Some(mut supplier) = offer.supplier.clone() else {
         return Ok(None);
     };
     let id = offer.offer_id.as_str();
-    let previous: Option<(String, Supplier)> = tx
-        .prepare_cached(
-            "SELECT s.* FROM offers o JOIN suppliers s ON s.supplier_key = o.supplier_key
-             WHERE o.offer_id = ?1",
-        )?
-        .query_row([id], |r| {
-            Ok((r.get("supplier_key")?, super::read::supplier_from_row(r)?))
-        })
-        .optional()?;
     let own_key = supplier.key();
-    if let Some((previous_key, earlier)) = &previous {
+    if let Some((previous_key, earlier)) = previous {
         let same = match &own_key {
             None => true,
             Some(key) => key == previous_key || previous_key.starts_with("offer:"),
@@ -473,7 +488,8 @@ fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option
              scores = IIF(excluded.scores = '{}', scores, excluded.scores),
              pickup_48h_bp = COALESCE(excluded.pickup_48h_bp, pickup_48h_bp),
              quality_refund_bp = COALESCE(excluded.quality_refund_bp, quality_refund_bp),
-             updated_at = excluded.updated_at")?.execute(
+             updated_at = excluded.updated_at
+         RETURNING *")?.query_row(
         params![
             key, s.name, s.login_id, s.open_id, s.province, s.city, s.tp_years,
             s.scores.composite, badges.power_merchant, badges.super_factory, badges.tp_member,
@@ -481,8 +497,8 @@ fn save_supplier(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<Option
             scores, s.pickup_48h_rate,
             s.quality_refund_rate, Stamp(offer.fetched_at),
         ],
-    )?;
-    Ok(Some(key))
+        super::read::supplier_from_row,
+    ).map(|stored| Some((key, stored)))
 }
 
 fn save_raw(tx: &Transaction<'_>, offer: &Offer, raw: &PackedAnswer) -> rusqlite::Result<()> {
@@ -511,24 +527,32 @@ pub(crate) fn price_steps(offer: &Offer) -> (Vec<Tier>, Option<PriceBasis>) {
     }
 }
 
-/// Records a price point when prices differ from the last one or it is older than the interval.
-fn record_price_point(tx: &Transaction<'_>, offer: &Offer) -> rusqlite::Result<bool> {
+/// Records a price point when prices differ from the last one or it is older than the interval;
+/// `stored_before` is false for an offer stored just now, which has no last one.
+fn record_price_point(
+    tx: &Transaction<'_>,
+    offer: &Offer,
+    stored_before: bool,
+) -> rusqlite::Result<bool> {
     let tiers = serde_json::to_string(&offer.tiers).expect("tiers serialize");
     let sku_prices = offer.skus.iter().filter_map(|s| s.price);
     let (sku_low, sku_high) = (sku_prices.clone().min(), sku_prices.max());
     let skus = super::history::sku_prices_json(offer);
-    let last = tx
-        .prepare_cached(
-            "SELECT observed_at, lowest_price, tiers, sku_low, sku_high, skus FROM price_points
-             WHERE offer_id = ?1 ORDER BY observed_at DESC LIMIT 1",
-        )?
-        .query_row([offer.offer_id.as_str()], |r| {
-            let observed_at: Stamp = r.get(0)?;
-            let prices: (Option<Money>, String, Option<Money>, Option<Money>) =
-                (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
-            Ok((observed_at.0, prices, r.get::<_, Option<String>>(5)?))
-        })
-        .optional()?;
+    let last = match stored_before {
+        false => None,
+        true => tx
+            .prepare_cached(
+                "SELECT observed_at, lowest_price, tiers, sku_low, sku_high, skus FROM price_points
+                 WHERE offer_id = ?1 ORDER BY observed_at DESC LIMIT 1",
+            )?
+            .query_row([offer.offer_id.as_str()], |r| {
+                let observed_at: Stamp = r.get(0)?;
+                let prices: (Option<Money>, String, Option<Money>, Option<Money>) =
+                    (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?);
+                Ok((observed_at.0, prices, r.get::<_, Option<String>>(5)?))
+            })
+            .optional()?,
+    };
     if let Some((at, prices, last_skus)) = &last {
         let same_prices = *prices == (offer.lowest_price(), tiers.clone(), sku_low, sku_high)
             && *last_skus == skus;
@@ -601,18 +625,13 @@ impl Store {
                 .collect();
             // A batch in one transaction, in the order read: a detail after its offer's search
             // item, so the fuller offer is the one kept.
-            let skus: Vec<Option<PackedAnswer>> = cleaned
-                .iter()
-                .map(|offer| super::parts::skus_packed(&offer.skus))
-                .collect();
+            let extras: Vec<PackedAnswer> =
+                cleaned.iter().map(super::parts::extras_packed).collect();
             let writes: Vec<(&Offer, Parts<'_>)> = cleaned
                 .iter()
-                .zip(&skus)
-                .map(|(offer, skus)| {
-                    let parts = Parts {
-                        raw: None,
-                        skus: skus.as_ref(),
-                    };
+                .zip(&extras)
+                .map(|(offer, extras)| {
+                    let parts = Parts { raw: None, extras };
                     (offer, parts)
                 })
                 .collect();

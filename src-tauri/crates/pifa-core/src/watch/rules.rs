@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -378,6 +379,126 @@ pub fn evaluate(rules: &WatchRules, told: &Told, seen: &Seen) -> Evaluation {
         events,
         told: next,
         crossed_target,
+    }
+}
+
+/// A watch's snooze: no alerts until a time, or until the price crosses the target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Snooze {
+    pub until: Option<DateTime<Utc>>,
+    pub until_target: bool,
+}
+
+/// What one observation does to a watch once its snooze and daily cap have had their say.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Weighed {
+    /// The events to raise as alerts, already told into `told`.
+    pub raised: Vec<Event>,
+    pub told: Told,
+    /// Whether the snooze "until the target" still holds.
+    pub snooze_until_target: bool,
+}
+
+/// The alerts an observation fetched at `at` raises, `alerts_today` having been raised in the
+/// 24 hours before it. Held back (snoozed, past the cap), an event stays untold: still news
+/// when the snooze ends or the day has room, if it still holds then. Both the local store and
+/// the team's checks weigh with this.
+pub fn weigh(
+    rules: &WatchRules,
+    told: &Told,
+    seen: &Seen,
+    snooze: Snooze,
+    at: DateTime<Utc>,
+    alerts_today: u32,
+) -> Weighed {
+    let evaluation = evaluate(rules, told, seen);
+    let mut told = evaluation.told;
+    let snooze_until_target = snooze.until_target && !evaluation.crossed_target;
+    let snoozed = snooze_until_target || snooze.until.is_some_and(|until| until > at);
+    let mut today = alerts_today;
+    let mut raised = Vec::new();
+    for event in evaluation.events {
+        if snoozed || today >= rules.daily_cap {
+            continue;
+        }
+        event.tell(&mut told);
+        raised.push(event);
+        today += 1;
+    }
+    Weighed {
+        raised,
+        told,
+        snooze_until_target,
+    }
+}
+
+/// A watch as it was before an edit.
+#[derive(Debug, Clone, Copy)]
+pub struct Earlier<'a> {
+    pub qty: u32,
+    pub rules: &'a WatchRules,
+    pub told: &'a Told,
+}
+
+impl Told {
+    /// What counts as told once a watch is set (or changed) to `rules` at `qty`, `seen` being
+    /// the stored offer as a complete observation (`None` for a search item: everything starts
+    /// at the first detail). A new quantity measures moves from today's price there, a new
+    /// target or stock rule starts unalerted; the rest is kept.
+    pub fn after_edit(
+        earlier: Option<Earlier<'_>>,
+        rules: &WatchRules,
+        qty: u32,
+        seen: Option<&Seen>,
+    ) -> Told {
+        let start = seen.map_or_else(Told::default, Told::start);
+        let Some(old) = earlier else {
+            return start;
+        };
+        let mut told = old.told.clone();
+        if old.qty != qty {
+            told.price = start.price;
+            told.last_price = start.last_price;
+            told.below_target = false;
+        }
+        if old.rules.target_price != rules.target_price {
+            told.below_target = false;
+        }
+        if old.rules.stock != rules.stock {
+            told.out_of_stock = start.out_of_stock;
+        }
+        if !old.rules.tiers {
+            told.tiers = start.tiers;
+        }
+        if !old.rules.delisting {
+            told.delisted = start.delisted;
+        }
+        told
+    }
+}
+
+impl WatchRules {
+    /// Refuses rules that cannot work on this offer.
+    pub fn check(&self, offer: &Offer) -> crate::Result<()> {
+        let bad = |why: &str| Err(crate::Error::WatchBadRule(why.to_owned()));
+        if self.daily_cap == 0 {
+            return bad("the daily cap must be at least 1 alert");
+        }
+        if self.moves.is_some_and(|m| m.threshold.basis_points == 0) {
+            return bad("a move threshold must be above 0%");
+        }
+        if self.target_price.is_some_and(|p| p.units() <= 0) {
+            return bad("a target price must be above ¥0");
+        }
+        if let Some(sku) = self.stock.as_ref().and_then(|s| s.sku.as_deref()) {
+            if !offer.skus.iter().any(|s| s.sku_id == sku) {
+                return Err(crate::Error::WatchBadRule(format!(
+                    "offer {} has no SKU {sku}",
+                    offer.offer_id
+                )));
+            }
+        }
+        Ok(())
     }
 }
 

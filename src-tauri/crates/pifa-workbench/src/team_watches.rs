@@ -1,0 +1,521 @@
+//! Price watches in team mode: the team's watches and alerts live in the team database, and a
+//! round of checks claims the due ones there, so each is checked once per team per round
+//! whichever desktops (or `pifa-cli team worker`s) run. A claimed offer is fetched and stored
+//! here as any fetch is (this desktop keeps its copy and history), then weighed against the
+//! team's rules and told state with the same rules as alone (`watch::rules`), and the claim is
+//! finished in the team database. A change the team database cannot take now is refused
+//! (`team.offline`), never kept here instead.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use pifa_core::batch::{run_batch, BatchInput, BatchStatus};
+use pifa_core::offer::Percent;
+use pifa_core::store::{describe, Alert, Store, Watch, WatchState};
+use pifa_core::team::TeamError;
+use pifa_core::watch::rules::{change_bp, weigh, Seen, Told, WatchRules, DEFAULT_ALERT_BP};
+use pifa_core::watch::{self, WatchCheck};
+use pifa_core::{Error, OfferId};
+use pifa_team::{CheckOutcome, Claim, Finished, TeamWatch};
+
+use crate::team::TeamChange as TeamSide;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{CommandError, Workbench};
+
+/// How long a desktop holds the watches it claimed: well past a slow round of fetches, short
+/// enough that a crashed desktop's checks are soon taken up by another.
+pub const DEFAULT_LEASE: Duration = Duration::from_secs(5 * 60);
+
+/// Watches claimed at a time: a few rounds of the check's concurrency, so a claim's lease is
+/// never spent waiting behind the others.
+const CLAIM_BATCH: u32 = 2 * watch::CONCURRENCY as u32;
+
+/// With `all`, at most this many watches are checked in one round.
+const ALL_AT_MOST: u32 = 10_000;
+
+/// The names of the copies kept of the last team data read.
+const WATCHES_READ: &str = "watches";
+const ALERTS_READ: &str = "alerts";
+
+fn unreachable() -> &'static str {
+    TeamError::Unreachable(String::new()).code()
+}
+
+/// Runs team work from the synchronous actions, on a runtime of its own: they are called off
+/// any async runtime (the CLI) or from a blocking thread of one (the app).
+fn on_team<T: Send + 'static>(
+    work: impl Future<Output = Result<T, CommandError>> + Send + 'static,
+) -> Result<T, CommandError> {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("pifa-team")
+            .enable_all()
+            .build()
+            .expect("a runtime for team work")
+    });
+    let (send, receive) = std::sync::mpsc::channel();
+    runtime.spawn(async move {
+        let _ = send.send(work.await);
+    });
+    receive
+        .recv()
+        .map_err(|_| CommandError::internal("the team work stopped unexpectedly"))?
+}
+
+/// A team watch as the watch list shows it, with what this desktop holds of its offer
+/// (title, picture, price history); an offer only others have fetched shows without them.
+fn watch_view(store: &Store, w: TeamWatch, now: DateTime<Utc>) -> Result<Watch, CommandError> {
+    let (title, image, history, paused_until) = match store.offer(&w.offer_id) {
+        Ok(offer) => (
+            offer.title.or(offer.title_en),
+            offer.images.into_iter().next(),
+            store.price_history(&w.offer_id, w.target_qty)?,
+            store.paused_until(&w.offer_id, now)?,
+        ),
+        Err(Error::OfferNotFound(_)) => (None, None, Vec::new(), None),
+        Err(e) => return Err(e.into()),
+    };
+    let priced = || history.iter().filter_map(|p| p.unit_price);
+    let (first_price, current_price) = (priced().next(), priced().next_back());
+    Ok(Watch {
+        title,
+        image,
+        target_qty: w.target_qty,
+        alert_threshold: Percent {
+            basis_points: w
+                .rules
+                .moves
+                .map_or(DEFAULT_ALERT_BP, |m| m.threshold.basis_points),
+        },
+        state: WatchState {
+            baseline_price: w.told.price,
+            at_or_below_target: w.told.below_target,
+            out_of_stock: w.told.out_of_stock.iter().flatten().cloned().collect(),
+            delisted: w.told.delisted.unwrap_or(false),
+            snoozed_until: w.snooze.until.filter(|until| *until > now),
+            snoozed_until_target: w.snooze.until_target,
+            alerts_today: w.alerts_today,
+            observed_at: w.observed_at,
+        },
+        rules: w.rules,
+        change_bp: first_price
+            .zip(current_price)
+            .and_then(|(a, b)| change_bp(a, b)),
+        current_price,
+        first_price,
+        points: history.len() as u32,
+        created_at: w.created_at,
+        last_checked_at: w.last_checked_at,
+        last_error: w.last_error,
+        last_error_code: w.last_error_code,
+        paused_until,
+        offer_id: w.offer_id,
+    })
+}
+
+impl Workbench {
+    /// The team database and this desktop as its member, to read; `None` outside a team.
+    pub(crate) async fn team_side(&self) -> Result<Option<TeamSide>, CommandError> {
+        let Some(db) = self.team_db().await? else {
+            return Ok(None);
+        };
+        let joined = self.settings().team.ok_or(TeamError::NotJoined)?;
+        Ok(Some(TeamSide {
+            db,
+            me: crate::team::member_of(&joined),
+        }))
+    }
+
+    /// Reads from the team for a synchronous action.
+    fn with_team<T: Send + 'static, F>(
+        &self,
+        work: impl FnOnce(TeamSide) -> F + Send + 'static,
+    ) -> Result<T, CommandError>
+    where
+        F: Future<Output = Result<T, CommandError>> + Send,
+    {
+        let workbench = self.clone();
+        on_team(async move {
+            let side = workbench.team_side().await?.ok_or(TeamError::NotJoined)?;
+            work(side).await
+        })
+    }
+
+    /// A change to the team's watches: refused whole (`team.offline`) when the team database
+    /// cannot be reached, never kept here instead.
+    fn change_team<T: Send + 'static, F>(
+        &self,
+        work: impl FnOnce(TeamSide) -> F + Send + 'static,
+    ) -> Result<T, CommandError>
+    where
+        F: Future<Output = Result<T, CommandError>> + Send,
+    {
+        let workbench = self.clone();
+        on_team(async move {
+            let side = workbench
+                .team_for_change()
+                .await?
+                .ok_or(TeamError::NotJoined)?;
+            work(side).await
+        })
+    }
+
+    pub(crate) fn team_watches(&self) -> Result<Vec<Watch>, CommandError> {
+        let watches = match self.with_team(|side| async move { Ok(side.db.watches().await?) }) {
+            Ok(watches) => watches,
+            Err(e) if e.code == unreachable() => return self.last_read(WATCHES_READ).ok_or(e),
+            Err(e) => return Err(e),
+        };
+        let store = self.reader()?;
+        let now = Utc::now();
+        let watches = watches
+            .into_iter()
+            .map(|w| watch_view(&store, w, now))
+            .collect::<Result<Vec<_>, _>>()?;
+        drop(store);
+        self.keep_read(WATCHES_READ, &watches);
+        Ok(watches)
+    }
+
+    /// Where the last `what` read from the team is kept, for reading while it is unreachable.
+    fn last_read_file(&self, what: &str) -> Option<PathBuf> {
+        let team_id = self.settings().team?.team_id;
+        let dir = self.data_dir().ok()?;
+        Some(dir.path().join(format!("team-{team_id}-{what}.json")))
+    }
+
+    /// Keeps what was just read; failing to only means no copy while offline.
+    fn keep_read<T: Serialize>(&self, what: &str, value: &T) {
+        let Some(file) = self.last_read_file(what) else {
+            return;
+        };
+        let text = serde_json::to_vec(value).expect("team watches serialize");
+        if let Err(e) = pifa_core::export::write_file(&file, |f| f.write_all(&text)) {
+            tracing::info!("the team's {what} were not kept for offline reading: {e}");
+        }
+    }
+
+    /// The last `what` read, when the team database cannot be reached now (the window says
+    /// the team data is read-only meanwhile); `None` on any other failure or with no copy.
+    fn last_read<T: DeserializeOwned>(&self, what: &str) -> Option<T> {
+        let file = self.last_read_file(what)?;
+        let text = std::fs::read(file).ok()?;
+        serde_json::from_slice(&text).ok()
+    }
+
+    pub(crate) fn team_watch_of(&self, offer_id: &OfferId) -> Result<Option<Watch>, CommandError> {
+        let id = offer_id.clone();
+        let watch = self.with_team(|side| async move { Ok(side.db.watch(&id).await?) })?;
+        let store = self.reader()?;
+        watch.map(|w| watch_view(&store, w, Utc::now())).transpose()
+    }
+
+    /// Watches a stored offer for the team, or changes the team's watch; `rules` of `None`
+    /// keep the watch's rules (or start with the default ones), with `threshold` as the move
+    /// threshold if given.
+    pub(crate) fn set_team_watch(
+        &self,
+        offer_id: &OfferId,
+        target_qty: u32,
+        rules: Option<WatchRules>,
+        threshold: Option<Percent>,
+    ) -> Result<Vec<Watch>, CommandError> {
+        // The told state starts from this desktop's copy of the offer, as alone.
+        let offer = self.reader()?.offer(offer_id)?;
+        let qty = target_qty.max(1);
+        let id = offer_id.clone();
+        self.change_team(move |side| async move {
+            let mut rules = match rules {
+                Some(rules) => rules,
+                None => side
+                    .db
+                    .watch(&id)
+                    .await?
+                    .map_or_else(WatchRules::default, |w| w.rules),
+            };
+            if let Some(threshold) = threshold {
+                let default = WatchRules::default()
+                    .moves
+                    .expect("moves are on by default");
+                rules.moves.get_or_insert(default).threshold = threshold;
+            }
+            rules.check(&offer)?;
+            let sku = rules.stock.as_ref().and_then(|s| s.sku.as_deref());
+            // A search item is no complete observation: everything starts at the first detail.
+            let seen = offer.source.is_detail().then(|| Seen::of(&offer, qty, sku));
+            let observed_at = seen.is_some().then_some(offer.fetched_at);
+            side.db
+                .set_watch(&side.me, &id, qty, &rules, observed_at, |earlier| {
+                    Told::after_edit(earlier, &rules, qty, seen.as_ref())
+                })
+                .await?;
+            Ok(())
+        })?;
+        self.team_watches()
+    }
+
+    pub(crate) fn snooze_team_watch(
+        &self,
+        offer_id: &OfferId,
+        until: Option<DateTime<Utc>>,
+        until_target: bool,
+    ) -> Result<Vec<Watch>, CommandError> {
+        let id = offer_id.clone();
+        self.change_team(move |side| async move {
+            let watch = side
+                .db
+                .watch(&id)
+                .await?
+                .ok_or_else(|| Error::WatchNotFound(id.to_string()))?;
+            if until_target && watch.rules.target_price.is_none() {
+                return Err(Error::WatchBadRule(
+                    "snoozing until the target needs a target price".into(),
+                )
+                .into());
+            }
+            if !side.db.snooze_watch(&id, until, until_target).await? {
+                return Err(Error::WatchNotFound(id.to_string()).into());
+            }
+            Ok(())
+        })?;
+        self.team_watches()
+    }
+
+    pub(crate) fn unwatch_team_offer(
+        &self,
+        offer_id: &OfferId,
+    ) -> Result<Vec<Watch>, CommandError> {
+        let id = offer_id.clone();
+        self.change_team(move |side| async move {
+            side.db.remove_watch(&id).await?;
+            Ok(())
+        })?;
+        self.team_watches()
+    }
+
+    /// The team's alerts, `seen` meaning seen by this member.
+    pub(crate) fn team_alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
+        let read = self.with_team(move |side| async move {
+            let alerts = side.db.alerts(&side.me.member_id, false).await?;
+            Ok(alerts.into_iter().map(|a| a.alert).collect::<Vec<_>>())
+        });
+        let mut alerts = match read {
+            Ok(alerts) => {
+                self.keep_read(ALERTS_READ, &alerts);
+                alerts
+            }
+            Err(e) if e.code == unreachable() => {
+                self.last_read::<Vec<Alert>>(ALERTS_READ).ok_or(e)?
+            }
+            Err(e) => return Err(e),
+        };
+        if unseen_only {
+            alerts.retain(|a| !a.seen);
+        }
+        Ok(alerts)
+    }
+
+    /// Notes this member has seen one alert, or all; how many were new to them.
+    pub(crate) fn mark_team_alerts_seen(&self, alert_id: Option<i64>) -> Result<u64, CommandError> {
+        self.change_team(move |side| async move {
+            Ok(side.db.mark_seen(&side.me.member_id, alert_id).await?)
+        })
+    }
+
+    /// The team's alerts this desktop has not notified of, now noted as notified.
+    pub(crate) fn take_unnotified_team_alerts(&self) -> Result<Vec<Alert>, CommandError> {
+        self.with_team(move |side| async move {
+            let alerts = side.db.take_unnotified(&side.me.member_id).await?;
+            Ok(alerts.into_iter().map(|a| a.alert).collect())
+        })
+    }
+
+    /// One round of the team's checks from this desktop: claims due watches (all with `all`)
+    /// for `lease` at a time until none is left, fetches and stores each, weighs it against
+    /// the team's rules and finishes its claim. What another desktop holds is left to it.
+    pub async fn check_team_watches(
+        &self,
+        all: bool,
+        lease: Duration,
+    ) -> Result<WatchCheck, CommandError> {
+        let side = self.team_side().await?.ok_or(TeamError::NotJoined)?;
+        let interval = watch::check_interval(&self.settings())
+            .to_std()
+            .unwrap_or(Duration::from_secs(3600));
+        let mut report = WatchCheck::default();
+        // With `all`, one claim takes every watch nobody holds; claiming again would take the
+        // ones just checked.
+        let limit = if all { ALL_AT_MOST } else { CLAIM_BATCH };
+        loop {
+            let claims = side.db.claim_due(&side.me, limit, lease, all).await?;
+            if claims.is_empty() {
+                break;
+            }
+            tracing::info!(claimed = claims.len(), "claimed team watches to check");
+            let stopped = self
+                .check_claims(&side, claims, interval, &mut report)
+                .await?;
+            if stopped || all {
+                break;
+            }
+        }
+        if report.checked > 0 {
+            if let Err(e) = self.compact_history() {
+                tracing::warn!(
+                    code = e.code.as_str(),
+                    "price history not compacted: {}",
+                    e.message
+                );
+            }
+        }
+        Ok(report)
+    }
+
+    /// Checks claimed watches; true when the round must stop (the claims not checked are
+    /// given back).
+    async fn check_claims(
+        &self,
+        side: &TeamSide,
+        claims: Vec<Claim>,
+        interval: Duration,
+        report: &mut WatchCheck,
+    ) -> Result<bool, CommandError> {
+        let online = match self.online().await {
+            Ok(online) => online,
+            Err(e) => {
+                give_back(side, &claims).await;
+                return Err(e);
+            }
+        };
+        let storage = match self.batch_storage() {
+            Ok(storage) => storage,
+            Err(e) => {
+                give_back(side, &claims).await;
+                return Err(e);
+            }
+        };
+        let mut settled: HashMap<String, (BatchStatus, String, String)> = HashMap::new();
+        let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+        let input = BatchInput {
+            offer_ids: claims.iter().map(|c| c.offer_id.clone()).collect(),
+            unreadable: Vec::new(),
+        };
+        let counts = run_batch(
+            Arc::clone(&online.client),
+            storage,
+            input,
+            watch::CONCURRENCY,
+            cancelled,
+            |item, _| {
+                if let Some(id) = &item.offer_id {
+                    settled.insert(
+                        id.clone(),
+                        (
+                            item.status,
+                            item.code.clone().unwrap_or_else(|| "internal".into()),
+                            item.message.clone().unwrap_or_default(),
+                        ),
+                    );
+                }
+            },
+        )
+        .await;
+        let mut unchecked = Vec::new();
+        for claim in claims {
+            let outcome = match settled.remove(claim.offer_id.as_str()) {
+                Some((BatchStatus::Stored, _, _)) => match self.weigh_claim(&claim) {
+                    Ok(outcome) => outcome,
+                    Err(e) => CheckOutcome::Failed {
+                        code: e.code,
+                        message: e.message,
+                    },
+                },
+                // A failure that stopped the round is no fault of this watch's offer.
+                Some((BatchStatus::Failed, code, _))
+                    if counts.stopped.as_ref().is_some_and(|s| s.code == code) =>
+                {
+                    unchecked.push(claim);
+                    continue;
+                }
+                Some((BatchStatus::Failed, code, message)) => {
+                    tracing::warn!(offer_id = %claim.offer_id, code, "checking a team watch failed: {message}");
+                    CheckOutcome::Failed { code, message }
+                }
+                Some((BatchStatus::Cancelled, _, _)) | None => {
+                    unchecked.push(claim);
+                    continue;
+                }
+            };
+            let failed = matches!(outcome, CheckOutcome::Failed { .. });
+            match side
+                .db
+                .finish_check(&side.me, &claim, &outcome, interval)
+                .await?
+            {
+                Finished::Done(alerts) => {
+                    if failed {
+                        report.failed += 1;
+                    } else {
+                        report.checked += 1;
+                    }
+                    report.alerts.extend(alerts.into_iter().map(|a| a.alert));
+                }
+                Finished::Stale => tracing::warn!(
+                    offer_id = %claim.offer_id,
+                    "a team watch check came too late (its lease ran out or the watch changed); another check stands"
+                ),
+            }
+        }
+        if !unchecked.is_empty() {
+            give_back(side, &unchecked).await;
+        }
+        report.stopped = counts.stopped;
+        Ok(report.stopped.is_some())
+    }
+
+    /// What this desktop's fresh copy of a claimed offer means under the team's watch.
+    fn weigh_claim(&self, claim: &Claim) -> Result<CheckOutcome, CommandError> {
+        let offer = self.store()?.offer(&claim.offer_id)?;
+        let sku = claim.rules.stock.as_ref().and_then(|s| s.sku.as_deref());
+        let seen = Seen::of(&offer, claim.target_qty, sku);
+        let weighed = weigh(
+            &claim.rules,
+            &claim.told,
+            &seen,
+            claim.snooze,
+            offer.fetched_at,
+            claim.alerts_today,
+        );
+        let alerts = weighed
+            .raised
+            .iter()
+            .map(|event| describe(&offer, claim.target_qty, event))
+            .collect();
+        Ok(CheckOutcome::Observed {
+            observed_at: offer.fetched_at,
+            told: weighed.told,
+            snooze_until_target: weighed.snooze_until_target,
+            title: offer.title.or(offer.title_en),
+            alerts,
+        })
+    }
+}
+
+/// Claims not checked go back at once, for any desktop; failing that, their lease runs out.
+async fn give_back(side: &TeamSide, claims: &[Claim]) {
+    if let Err(e) = side.db.release(&side.me, claims).await {
+        tracing::warn!(
+            code = e.code(),
+            "team watch claims not given back (their lease runs out instead): {e}"
+        );
+    }
+}
