@@ -196,6 +196,8 @@ mod tests {
             at: Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap(),
             seen: false,
             message: String::new(),
+            raised_by: None,
+            seen_by: Vec::new(),
         };
         assert_eq!(
             alert_line(&alert, Language::SimplifiedChinese),
@@ -227,6 +229,8 @@ mod tests {
             at: Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap(),
             seen: false,
             message: String::new(),
+            raised_by: None,
+            seen_by: Vec::new(),
         };
         assert_eq!(
             alert_line(&base, Language::SimplifiedChinese),

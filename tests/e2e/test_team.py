@@ -70,6 +70,14 @@ def test_two_desktops_share_a_shortlist(launch, launch_elsewhere, team_database,
     wang.open_page("watches")
     wang.wait_until("the team's alert", lambda w: w.by_testid("alert").get_attribute("data-kind") == "atOrBelowTarget")
     assert "¥999.00" in wang.text_of("alert")
+    assert wang.text_of("alert-who") == "checked by 林采购"
+    assert wang.text_of("watch-set-by") == "set by 林采购"
+    # 王 has seen it: 林's list says so.
+    wang.by_testid("alert-seen").click()
+    wang.wait_until("the alert seen", lambda w: not w.driver.find_elements("css selector", '[data-testid="alert-seen"]'))
+    lin.open_page("home")
+    lin.open_page("watches")
+    lin.wait_for_text("alert-who", "checked by 林采购 · seen by 王经理")
 
     # 王's Shortlists page shows it by itself within a few seconds, with who did what.
     wang.open_page("shortlists")

@@ -38,4 +38,9 @@ at: string, seen: boolean,
 /**
  * In English, for the command line and logs; the app words it from the fields.
  */
-message: string, };
+message: string, 
+/**
+ * Team mode: the member whose check raised it, and the members who have seen it; `null`
+ * and empty on this computer's own alerts.
+ */
+raisedBy: string | null, seenBy: Array<string>, };

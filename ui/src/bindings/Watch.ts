@@ -37,4 +37,9 @@ lastError: string | null,
  * …and its stable code (see `ErrorCode`), which the app explains in the user's language;
  * `null` for failures noted before Pifa kept it.
  */
-lastErrorCode: string | null, pausedUntil: string | null, };
+lastErrorCode: string | null, pausedUntil: string | null, 
+/**
+ * Team mode: the member who set its rules last, and whose check was the last; `null` on
+ * this computer's own watches.
+ */
+setBy: string | null, lastCheckedBy: string | null, };

@@ -137,6 +137,8 @@ mod tests {
             last_error: None,
             last_error_code: None,
             paused_until: None,
+            set_by: None,
+            last_checked_by: None,
         }
     }
 

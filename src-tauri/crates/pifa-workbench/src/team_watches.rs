@@ -21,7 +21,7 @@ use pifa_core::team::TeamError;
 use pifa_core::watch::rules::{change_bp, weigh, Seen, Told, WatchRules, DEFAULT_ALERT_BP};
 use pifa_core::watch::{self, WatchCheck};
 use pifa_core::{Error, OfferId};
-use pifa_team::{CheckOutcome, Claim, Finished, TeamWatch};
+use pifa_team::{CheckOutcome, Claim, Finished, TeamAlert, TeamWatch};
 
 use crate::team::TeamChange as TeamSide;
 use serde::de::DeserializeOwned;
@@ -119,7 +119,18 @@ fn watch_view(store: &Store, w: TeamWatch, now: DateTime<Utc>) -> Result<Watch, 
         last_error_code: w.last_error_code,
         paused_until,
         offer_id: w.offer_id,
+        set_by: Some(w.set_by_name),
+        last_checked_by: w.last_checked_by,
     })
+}
+
+/// A team alert as the lists show it, with who raised it and who has seen it.
+fn alert_view(team: TeamAlert) -> Alert {
+    Alert {
+        raised_by: Some(team.raised_by_name),
+        seen_by: team.seen_by,
+        ..team.alert
+    }
 }
 
 impl Workbench {
@@ -306,7 +317,7 @@ impl Workbench {
     pub(crate) fn team_alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
         let read = self.with_team(move |side| async move {
             let alerts = side.db.alerts(&side.me.member_id, false).await?;
-            Ok(alerts.into_iter().map(|a| a.alert).collect::<Vec<_>>())
+            Ok(alerts.into_iter().map(alert_view).collect::<Vec<_>>())
         });
         let mut alerts = match read {
             Ok(alerts) => {
@@ -335,7 +346,7 @@ impl Workbench {
     pub(crate) fn take_unnotified_team_alerts(&self) -> Result<Vec<Alert>, CommandError> {
         self.with_team(move |side| async move {
             let alerts = side.db.take_unnotified(&side.me.member_id).await?;
-            Ok(alerts.into_iter().map(|a| a.alert).collect())
+            Ok(alerts.into_iter().map(alert_view).collect())
         })
     }
 
@@ -467,7 +478,7 @@ impl Workbench {
                     } else {
                         report.checked += 1;
                     }
-                    report.alerts.extend(alerts.into_iter().map(|a| a.alert));
+                    report.alerts.extend(alerts.into_iter().map(alert_view));
                 }
                 Finished::Stale => tracing::warn!(
                     offer_id = %claim.offer_id,

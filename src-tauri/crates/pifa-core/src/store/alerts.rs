@@ -113,6 +113,12 @@ pub struct Alert {
     pub seen: bool,
     /// In English, for the command line and logs; the app words it from the fields.
     pub message: String,
+    /// Team mode: the member whose check raised it, and the members who have seen it; `null`
+    /// and empty on this computer's own alerts.
+    #[serde(default)]
+    pub raised_by: Option<String>,
+    #[serde(default)]
+    pub seen_by: Vec<String>,
 }
 
 /// A watch as the evaluation needs it.
@@ -410,6 +416,8 @@ impl From<AlertRow> for Alert {
             at: row.at,
             seen: row.seen,
             message: row.message,
+            raised_by: None,
+            seen_by: Vec::new(),
         }
     }
 }

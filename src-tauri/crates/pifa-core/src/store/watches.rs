@@ -49,6 +49,12 @@ pub struct Watch {
     pub last_error_code: Option<String>,
     #[ts(type = "string | null")]
     pub paused_until: Option<DateTime<Utc>>,
+    /// Team mode: the member who set its rules last, and whose check was the last; `null` on
+    /// this computer's own watches.
+    #[serde(default)]
+    pub set_by: Option<String>,
+    #[serde(default)]
+    pub last_checked_by: Option<String>,
 }
 
 /// Where a watch stands: what the buyer was last told, and its snooze.
@@ -329,6 +335,8 @@ impl Store {
                 last_error_code: row.last_error_code,
                 paused_until: self.paused_until(&offer_id, now)?,
                 offer_id,
+                set_by: None,
+                last_checked_by: None,
             });
         }
         Ok(watches)
