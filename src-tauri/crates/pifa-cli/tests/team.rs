@@ -497,3 +497,39 @@ async fn the_supplier_book_is_shared_sealed_with_the_team_key() {
         assert!(!text.contains(phone) && !text.contains("张经理"), "{text}");
     }
 }
+
+#[tokio::test]
+async fn what_a_batch_stored_is_shared_for_the_others_to_reuse() {
+    if !keyring_session() {
+        return;
+    }
+    let db = TestDatabase::create("cli_team_batch_share").await;
+    let (lin, wang) = team_of_two(&db, "batch-share");
+    let ids = demo_ids(3);
+    let file = lin.dir.path().join("ids.txt");
+    std::fs::write(&file, ids.join("\n")).unwrap();
+    let report = lin.json(&["--demo", "--rate", "200", "batch", file.to_str().unwrap()]);
+    assert_eq!(report["stored"], 3, "{report}");
+    let shared: i64 = db
+        .inspect()
+        .await
+        .query_one("SELECT count(*) FROM pifa.offers", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(shared, 3);
+    // 王 opens one: 林's copy, not a fetch of its own.
+    let lin_at = lin.json(&["offers"]);
+    let answer = wang.json(&["--demo", "--rate", "200", "item", &ids[1]]);
+    let wang_at = answer["offers"][0]["fetchedAt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let lin_copy = lin_at["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["offerId"] == ids[1].as_str())
+        .map(|o| o["fetchedAt"].as_str().unwrap().to_owned());
+    assert_eq!(Some(wang_at), lin_copy);
+}

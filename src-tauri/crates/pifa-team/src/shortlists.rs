@@ -275,6 +275,26 @@ impl TeamDb {
         }))
     }
 
+    /// Shares many answers just fetched (a batch's), in one transaction.
+    pub async fn share_answers(
+        &self,
+        answers: &[(OfferId, StoredAnswer)],
+        me: &Member,
+    ) -> Result<(), TeamError> {
+        self.check_writable()?;
+        let mut client = self.client().await;
+        let tx = client
+            .transaction()
+            .await
+            .map_err(failed("sharing offers with the team"))?;
+        for (offer_id, answer) in answers {
+            share_offer(&tx, offer_id, answer, me).await?;
+        }
+        tx.commit()
+            .await
+            .map_err(failed("sharing offers with the team"))
+    }
+
     /// Shares an answer just fetched, unless the team holds a newer one.
     pub async fn share_answer(
         &self,

@@ -448,7 +448,7 @@ impl Workbench {
         text: &str,
         concurrency: usize,
         mut cancel: Option<tokio::sync::watch::Receiver<bool>>,
-        on_item: impl FnMut(&BatchItem, &BatchCounts),
+        mut on_item: impl FnMut(&BatchItem, &BatchCounts),
     ) -> Result<BatchCounts, CommandError> {
         let input = batch::read_batch(text);
         if input.offer_ids.is_empty() && input.unreadable.is_empty() {
@@ -487,15 +487,27 @@ impl Workbench {
         }
         // Held to the end: in demo mode it keeps the in-process gateway serving.
         let online = self.online().await?;
-        Ok(batch::run_batch(
+        let mut stored = Vec::new();
+        let counts = batch::run_batch(
             Arc::clone(&online.client),
             storage,
             input,
             concurrency,
             cancelled,
-            on_item,
+            |item, counts| {
+                if item.status == batch::BatchStatus::Stored {
+                    stored.extend(
+                        item.offer_id
+                            .as_deref()
+                            .and_then(|id| OfferId::parse(id).ok()),
+                    );
+                }
+                on_item(item, counts)
+            },
         )
-        .await)
+        .await;
+        self.share_stored_with_team(stored).await;
+        Ok(counts)
     }
 
     /// Stops the running batch: calls in flight finish, the rest are reported cancelled.

@@ -539,6 +539,43 @@ impl Workbench {
         }
     }
 
+    /// Shares what a batch stored with the team, as this desktop stored it, so the others'
+    /// offer pages reuse it within the cache lifetime. Best effort, like one offer's sharing.
+    pub(crate) async fn share_stored_with_team(&self, offer_ids: Vec<OfferId>) {
+        let Some(joined) = self.settings().team else {
+            return;
+        };
+        if offer_ids.is_empty() {
+            return;
+        }
+        let workbench = self.clone();
+        let shared = async {
+            let answers = run_blocking(move || {
+                let reader = workbench.reader()?;
+                let mut answers = Vec::with_capacity(offer_ids.len());
+                for id in offer_ids {
+                    if let Some(answer) = reader.stored_answer(&id)? {
+                        answers.push((id, answer));
+                    }
+                }
+                Ok(answers)
+            })
+            .await?;
+            match self.team_db().await? {
+                Some(db) => Ok(db.share_answers(&answers, &member_of(&joined)).await?),
+                None => Ok(()),
+            }
+        };
+        let shared: Result<(), CommandError> =
+            match tokio::time::timeout(std::time::Duration::from_secs(10), shared).await {
+                Ok(shared) => shared,
+                Err(_) => Err(TeamError::Unreachable("no answer within 10 s".into()).into()),
+            };
+        if let Err(e) = shared {
+            tracing::info!(code = %e.code, "a batch's offers were not shared with the team: {}", e.message);
+        }
+    }
+
     /// The team as it stands; never fails for an unreachable server (`problem` says so).
     pub async fn team_status(&self) -> Result<TeamStatus, CommandError> {
         let target = self.team_target_async().await?;
