@@ -115,8 +115,14 @@ fn offer_links_are_built_from_valid_ids_only() {
         .open_on_1688("624516873409", |url| panic!("{url}: the override is set"))
         .unwrap();
     std::env::remove_var("PIFA_BROWSER");
+    // The shell creates the file before `echo` writes to it: wait for the line itself.
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !log.exists() && std::time::Instant::now() < deadline {
+    let written = || {
+        std::fs::read_to_string(&log)
+            .map(|text| text.ends_with('\n'))
+            .unwrap_or(false)
+    };
+    while !written() && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert_eq!(
