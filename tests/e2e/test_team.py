@@ -5,7 +5,6 @@ database gone, the last copy stays readable under a read-only label and edits ar
 name."""
 
 import subprocess
-import time
 
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -59,25 +58,32 @@ def test_two_desktops_share_a_shortlist(launch, launch_elsewhere, team_database,
     lin.by_testid("offer-watch-start").click()
     lin.wait_until("the watch confirmed", lambda w: w.text_of("offer-watching").startswith("Watching at 100 pieces"))
     lin.open_page("watches")
-    started = time.monotonic()
     lin.by_testid("watches-check").click()
-    WebDriverWait(lin.driver, 60).until(
-        lambda d: lin.texts_of_all("watches-last-check") == ["1 checked, 0 failed, 1 new alerts."]
-    )
-    print(f"team watch check took {time.monotonic() - started:.1f} s")
+
+    # Either desktop's scheduler may have checked it first (once per team): the alert is
+    # there, once, whoever raised it.
+    def alert_listed(window) -> bool:
+        if window.driver.find_elements("css selector", '[data-testid="alert"]'):
+            return True
+        window.open_page("home")
+        window.open_page("watches")
+        return False
+
+    WebDriverWait(lin.driver, 60).until(lambda d: alert_listed(lin))
+    assert len(lin.texts_of_all("alert")) == 1
 
     # 王 sees the team's watch and its alert.
-    wang.open_page("watches")
-    wang.wait_until("the team's alert", lambda w: w.by_testid("alert").get_attribute("data-kind") == "atOrBelowTarget")
+    WebDriverWait(wang.driver, 60).until(lambda d: alert_listed(wang))
+    assert wang.by_testid("alert").get_attribute("data-kind") == "atOrBelowTarget"
     assert "¥999.00" in wang.text_of("alert")
-    assert wang.text_of("alert-who") == "checked by 林采购"
+    assert wang.text_of("alert-who").startswith("checked by ")
     assert wang.text_of("watch-set-by") == "set by 林采购"
     # 王 has seen it: 林's list says so.
     wang.by_testid("alert-seen").click()
     wang.wait_until("the alert seen", lambda w: not w.driver.find_elements("css selector", '[data-testid="alert-seen"]'))
     lin.open_page("home")
     lin.open_page("watches")
-    lin.wait_for_text("alert-who", "checked by 林采购 · seen by 王经理")
+    lin.wait_until("seen by 王经理", lambda w: w.text_of("alert-who").endswith(" · seen by 王经理"))
 
     # 王's Shortlists page shows it by itself within a few seconds, with who did what.
     wang.open_page("shortlists")
