@@ -496,59 +496,60 @@ pub async fn export_supplier_contacts(app: AppHandle) -> Result<Option<String>, 
 /// `alert_basis_points` hundredths of a percent (default 5%).
 #[tauri::command]
 pub async fn watch_offer(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     offer_id: String,
     target_qty: u32,
     alert_basis_points: Option<u32>,
 ) -> Result<Vec<Watch>, CommandError> {
-    blocking(app, move |workbench| {
-        workbench.watch_offer(&offer_id, target_qty, alert_basis_points)
-    })
-    .await
+    workbench
+        .watch_offer(&offer_id, target_qty, alert_basis_points)
+        .await
 }
 
 /// Watches a stored offer at a quantity with these alert rules, or changes its watch.
 #[tauri::command]
 pub async fn set_watch(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     offer_id: String,
     target_qty: u32,
     rules: WatchRules,
 ) -> Result<Vec<Watch>, CommandError> {
-    blocking(app, move |workbench| {
-        workbench.set_watch(&offer_id, target_qty, &rules)
-    })
-    .await
+    workbench.set_watch(&offer_id, target_qty, &rules).await
 }
 
 /// Holds a watch's alerts for `minutes` or until its price crosses its target; neither ends it.
 #[tauri::command]
 pub async fn snooze_watch(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     offer_id: String,
     minutes: Option<u32>,
     until_target: bool,
 ) -> Result<Vec<Watch>, CommandError> {
-    blocking(app, move |workbench| {
-        workbench.snooze_watch(&offer_id, minutes, until_target)
-    })
-    .await
+    workbench
+        .snooze_watch(&offer_id, minutes, until_target)
+        .await
 }
 
 #[tauri::command]
-pub async fn unwatch_offer(app: AppHandle, offer_id: String) -> Result<Vec<Watch>, CommandError> {
-    blocking(app, move |workbench| workbench.unwatch_offer(&offer_id)).await
+pub async fn unwatch_offer(
+    workbench: State<'_, Workbench>,
+    offer_id: String,
+) -> Result<Vec<Watch>, CommandError> {
+    workbench.unwatch_offer(&offer_id).await
 }
 
 /// The watch on one offer, or `null`.
 #[tauri::command]
-pub async fn watch_of(app: AppHandle, offer_id: String) -> Result<Option<Watch>, CommandError> {
-    blocking(app, move |workbench| workbench.watch_of(&offer_id)).await
+pub async fn watch_of(
+    workbench: State<'_, Workbench>,
+    offer_id: String,
+) -> Result<Option<Watch>, CommandError> {
+    workbench.watch_of(&offer_id).await
 }
 
 #[tauri::command]
-pub async fn watches(app: AppHandle) -> Result<Vec<Watch>, CommandError> {
-    blocking(app, |workbench| workbench.watches()).await
+pub async fn watches(workbench: State<'_, Workbench>) -> Result<Vec<Watch>, CommandError> {
+    workbench.watches().await
 }
 
 /// An offer's price history over a range, downsampled for a chart.
@@ -589,18 +590,24 @@ pub async fn price_sparklines(
 }
 
 #[tauri::command]
-pub async fn alerts(app: AppHandle, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
-    blocking(app, move |workbench| workbench.alerts(unseen_only)).await
+pub async fn alerts(
+    workbench: State<'_, Workbench>,
+    unseen_only: bool,
+) -> Result<Vec<Alert>, CommandError> {
+    workbench.alerts(unseen_only).await
 }
 
 #[tauri::command]
-pub async fn mark_alerts_seen(app: AppHandle) -> Result<u64, CommandError> {
-    blocking(app, |workbench| workbench.mark_alerts_seen()).await
+pub async fn mark_alerts_seen(workbench: State<'_, Workbench>) -> Result<u64, CommandError> {
+    workbench.mark_alerts_seen().await
 }
 
 #[tauri::command]
-pub async fn mark_alert_seen(app: AppHandle, alert_id: i64) -> Result<bool, CommandError> {
-    blocking(app, move |workbench| workbench.mark_alert_seen(alert_id)).await
+pub async fn mark_alert_seen(
+    workbench: State<'_, Workbench>,
+    alert_id: i64,
+) -> Result<bool, CommandError> {
+    workbench.mark_alert_seen(alert_id).await
 }
 
 /// Checks watched offers now: the due ones, or all with `all`.
@@ -627,8 +634,8 @@ pub fn open_log_folder(workbench: State<'_, Workbench>) -> Result<(), CommandErr
 
 /// What the first screen shows.
 #[tauri::command]
-pub async fn home(app: AppHandle) -> Result<Home, CommandError> {
-    blocking(app, |workbench| workbench.home()).await
+pub async fn home(workbench: State<'_, Workbench>) -> Result<Home, CommandError> {
+    workbench.home().await
 }
 
 /// Opens the offer's 1688 page in the browser: the address is built from the ID in Rust, so the

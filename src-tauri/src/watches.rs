@@ -32,14 +32,17 @@ pub fn start_scheduler(app: AppHandle) {
                     WatchCheck::default()
                 }
             };
-            let fresh = match workbench.take_unnotified_alerts() {
+            let fresh = match workbench.take_unnotified_alerts().await {
                 Ok(alerts) => alerts,
                 Err(e) => {
                     tracing::warn!(code = %e.code, "new alerts could not be read: {}", e.message);
                     Vec::new()
                 }
             };
-            notify(&app, &fresh);
+            // The desktop's notification service is called synchronously (D-Bus): off the
+            // async workers, which must never block.
+            let (handle, told) = (app.clone(), fresh.clone());
+            let _ = tauri::async_runtime::spawn_blocking(move || notify(&handle, &told)).await;
             if report.checked + report.failed > 0 || !fresh.is_empty() {
                 // The window reloads its watches and alerts; the round's own report stands.
                 if report.checked + report.failed == 0 {

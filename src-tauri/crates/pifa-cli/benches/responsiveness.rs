@@ -65,7 +65,8 @@ fn main() {
             environment_credentials: true,
         },
     );
-    let setup = tokio::runtime::Runtime::new().unwrap();
+    // The window's async actions run on the app's runtime; here one of their own.
+    let setup = std::sync::Arc::new(tokio::runtime::Runtime::new().unwrap());
     let shortlist = setup
         .block_on(workbench.create_shortlist("bench"))
         .unwrap()
@@ -121,8 +122,11 @@ fn main() {
         ),
         (
             "home",
-            Box::new(|w: &Workbench| {
-                w.home().unwrap();
+            Box::new({
+                let rt = std::sync::Arc::clone(&setup);
+                move |w: &Workbench| {
+                    rt.block_on(w.home()).unwrap();
+                }
             }),
         ),
         (
@@ -139,9 +143,12 @@ fn main() {
         ),
         (
             "watches and alerts",
-            Box::new(|w: &Workbench| {
-                w.watches().unwrap();
-                w.alerts(false).unwrap();
+            Box::new({
+                let rt = std::sync::Arc::clone(&setup);
+                move |w: &Workbench| {
+                    rt.block_on(w.watches()).unwrap();
+                    rt.block_on(w.alerts(false)).unwrap();
+                }
             }),
         ),
     ];

@@ -345,7 +345,7 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
         Command::Import { file } => Ok(import::run(&mut *wb.store()?, &file, cli.json)?),
         Command::Recheck => Ok(import::recheck(&mut *wb.store()?, cli.json)?),
         Command::Health(args) => health::run(wb, &args, cli.json),
-        Command::Watch { action } => watch::run(wb, &action, cli.json),
+        Command::Watch { action } => runtime()?.block_on(watch::run(wb, &action, cli.json)),
         Command::Shortlist { action } => runtime()?.block_on(shortlist::run(wb, &action, cli.json)),
         Command::Supplier { action } => supplier::run(wb, &action, cli.json),
         Command::Paused { resume, resume_all } => batch::paused(wb, &resume, resume_all, cli.json),

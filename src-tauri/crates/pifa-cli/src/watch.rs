@@ -259,12 +259,12 @@ fn yuan(price: Option<Money>) -> String {
     price.map_or_else(|| "—".to_owned(), |p| format!("¥{p}"))
 }
 
-pub fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcome, CliError> {
+pub async fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcome, CliError> {
     match action {
         WatchAction::Add { offer, qty, rules } => {
             let offer_id = pifa_core::OfferId::parse(offer).map_err(pifa_core::Error::from)?;
             let rules = rules.rules();
-            let watches = wb.set_watch(offer_id.as_str(), *qty, &rules)?;
+            let watches = wb.set_watch(offer_id.as_str(), *qty, &rules).await?;
             if as_json {
                 json(&watches.iter().find(|w| w.offer_id == offer_id));
             } else {
@@ -287,7 +287,9 @@ pub fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcom
                 ));
             }
             let offer_id = pifa_core::OfferId::parse(offer).map_err(pifa_core::Error::from)?;
-            let watches = wb.snooze_watch(offer_id.as_str(), *duration, *until_target)?;
+            let watches = wb
+                .snooze_watch(offer_id.as_str(), *duration, *until_target)
+                .await?;
             let watch = watches.iter().find(|w| w.offer_id == offer_id);
             if as_json {
                 json(&watch);
@@ -297,13 +299,13 @@ pub fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcom
         }
         WatchAction::Remove { offer } => {
             let offer_id = pifa_core::OfferId::parse(offer).map_err(pifa_core::Error::from)?;
-            wb.unwatch_offer(offer_id.as_str())?;
+            wb.unwatch_offer(offer_id.as_str()).await?;
             if as_json {
                 json(&serde_json::json!({ "unwatched": offer_id }));
             }
         }
         WatchAction::List => {
-            let watches = wb.watches()?;
+            let watches = wb.watches().await?;
             if as_json {
                 json(&watches);
             } else if watches.is_empty() {
@@ -335,14 +337,14 @@ pub fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcom
         }
         WatchAction::Alerts { seen, seen_id } => {
             if *seen {
-                let marked = wb.mark_alerts_seen()?;
+                let marked = wb.mark_alerts_seen().await?;
                 if !as_json {
                     outln!("{marked} alerts marked seen.");
                 }
                 return Ok(Outcome::Ok);
             }
             if let Some(alert_id) = seen_id {
-                let marked = wb.mark_alert_seen(*alert_id)?;
+                let marked = wb.mark_alert_seen(*alert_id).await?;
                 if as_json {
                     json(&serde_json::json!({ "alertId": alert_id, "marked": marked }));
                 } else if marked {
@@ -352,7 +354,7 @@ pub fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcom
                 }
                 return Ok(Outcome::Ok);
             }
-            let alerts = wb.alerts(false)?;
+            let alerts = wb.alerts(false).await?;
             if as_json {
                 json(&alerts);
             }
@@ -361,7 +363,7 @@ pub fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<Outcom
             }
         }
         WatchAction::Check { all } => {
-            let report = crate::runtime()?.block_on(wb.check_watches(*all))?;
+            let report = wb.check_watches(*all).await?;
             if as_json {
                 json(&report);
             } else {

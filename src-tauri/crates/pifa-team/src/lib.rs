@@ -29,6 +29,8 @@ use tokio::sync::Mutex;
 /// transactions hold it for their length.
 pub struct TeamDb {
     client: Mutex<tokio_postgres::Client>,
+    /// Set when the connection ends (`connect::open_watched`).
+    closed: std::sync::Arc<std::sync::atomic::AtomicBool>,
     address: TeamAddress,
     schema: SchemaState,
 }
@@ -48,10 +50,11 @@ impl TeamDb {
         password: Option<&str>,
         migrations: &[&str],
     ) -> Result<TeamDb, TeamError> {
-        let mut client = connect::open(address, password).await?;
+        let (mut client, closed) = connect::open_watched(address, password).await?;
         let schema = schema::migrate(&mut client, migrations).await?;
         Ok(TeamDb {
             client: Mutex::new(client),
+            closed,
             address: address.clone(),
             schema,
         })
@@ -71,8 +74,8 @@ impl TeamDb {
     }
 
     /// Whether the connection has gone (server restarted, network lost): connect again.
-    pub async fn is_closed(&self) -> bool {
-        self.client.lock().await.is_closed()
+    pub fn is_closed(&self) -> bool {
+        self.closed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub(crate) async fn client(&self) -> tokio::sync::MutexGuard<'_, tokio_postgres::Client> {

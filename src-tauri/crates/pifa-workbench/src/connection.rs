@@ -219,11 +219,10 @@ fn with_rate(mut config: ClientConfig, rate: Option<u32>) -> ClientConfig {
 /// In a team, the client waits at the team's gate for its app key: the key's rate limit is
 /// the team's, not this desktop's. `None` outside a team (the client's own limit).
 async fn team_gate(workbench: &Workbench, client: &GatewayClient) -> Option<Arc<dyn CallGate>> {
-    let reading = workbench.clone();
-    let target = match tokio::task::spawn_blocking(move || reading.team_target()).await {
-        Ok(Ok(Some(target))) if target.membership.is_some() => target,
-        Ok(Ok(_)) | Err(_) => return None,
-        Ok(Err(e)) => {
+    let target = match workbench.team_target_async().await {
+        Ok(Some(target)) if target.membership.is_some() => target,
+        Ok(_) => return None,
+        Err(e) => {
             tracing::warn!(code = %e.code, "the team database's settings cannot be read; this desktop paces its 1688 calls on its own: {}", e.message);
             return None;
         }

@@ -10,6 +10,7 @@ use pifa_core::Mode;
 use serde::Serialize;
 use ts_rs::TS;
 
+use crate::team::run_blocking;
 use crate::{CommandError, Workbench};
 
 /// How many of each list the first screen shows.
@@ -69,17 +70,29 @@ impl Workbench {
     }
 
     /// What the first screen shows.
-    pub fn home(&self) -> Result<Home, CommandError> {
-        let mode = self.account().mode;
-        // In a team, its alerts and watches (read before the reader is held: they use it too);
-        // the first screen opens without them while the team cannot be read.
-        let team = self.in_team().then(|| {
-            self.alerts(true).and_then(|alerts| Ok((alerts, self.watches()?)))
-                .unwrap_or_else(|e| {
+    pub async fn home(&self) -> Result<Home, CommandError> {
+        // In a team, its alerts and watches; the first screen opens without them while the
+        // team cannot be read.
+        let team = match self.in_team() {
+            true => Some(match self.team_alerts_and_watches().await {
+                Ok(team) => team,
+                Err(e) => {
                     tracing::warn!(code = %e.code, "the team's watches are left off the first screen: {}", e.message);
                     Default::default()
-                })
-        });
+                }
+            }),
+            false => None,
+        };
+        let workbench = self.clone();
+        run_blocking(move || workbench.home_with(team)).await
+    }
+
+    async fn team_alerts_and_watches(&self) -> Result<(Vec<Alert>, Vec<Watch>), CommandError> {
+        Ok((self.alerts(true).await?, self.watches().await?))
+    }
+
+    fn home_with(&self, team: Option<(Vec<Alert>, Vec<Watch>)>) -> Result<Home, CommandError> {
+        let mode = self.account().mode;
         let store = self.reader()?;
         let now = Utc::now();
         let last_pick = store.pick_runs(1)?.into_iter().next();

@@ -8,7 +8,7 @@ use chrono::Utc;
 use pifa_core::offer::tiers::{order_quote, OrderQuote};
 use pifa_core::offer::{find_offer_ids, Offer, OfferId};
 use pifa_core::protocol::KeywordSearch;
-use pifa_core::sourcing::{self, Cached, SearchResults};
+use pifa_core::sourcing::{self, CacheTtls, Cached, SearchResults};
 use serde::Serialize;
 
 use crate::{CommandError, Workbench};
@@ -176,17 +176,22 @@ impl Workbench {
         offer_id: &OfferId,
         from_team: bool,
     ) -> Result<Offer, CommandError> {
-        let ttls = self.ttls();
-        let reused = match from_team {
-            true => self.fresh_from_team(offer_id, ttls).await,
-            false => None,
+        // Read once: the cache lifetimes and, outside a team, no team work at all.
+        let settings = self.settings();
+        let ttls = CacheTtls::from(&settings);
+        let team = settings.team.as_ref();
+        let reused = match team {
+            Some(_) if from_team => self.fresh_from_team(offer_id, ttls).await,
+            _ => None,
         };
         let (raw, fetched_at) = match reused {
             Some(found) => found,
             None => {
                 let raw = self.online().await?.client.offer_detail(offer_id).await?;
                 let now = Utc::now();
-                self.share_with_team(offer_id, &raw, now).await;
+                if let Some(joined) = team {
+                    self.share_with_team(joined, offer_id, &raw, now).await;
+                }
                 (raw, now)
             }
         };

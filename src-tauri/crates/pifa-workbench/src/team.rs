@@ -141,19 +141,15 @@ fn default_member_name() -> String {
 
 impl Workbench {
     /// The team database to use, if one is configured: the environment's address, else the one
-    /// joined. Reads the keyring: call it off the async runtime.
-    pub fn team_target(&self) -> Result<Option<TeamTarget>, CommandError> {
+    /// joined, with the password the address carries, if any. Reads no secret.
+    fn team_place(&self) -> Result<Option<TeamTarget>, CommandError> {
         let membership = self.settings().team;
-        let from_env = crate::env(TEAM_DATABASE_URL);
-        let text = match (&from_env, &membership) {
-            (Some(text), _) => text.clone(),
+        let text = match (crate::env(TEAM_DATABASE_URL), &membership) {
+            (Some(text), _) => text,
             (None, Some(joined)) => joined.address.clone(),
             (None, None) => return Ok(None),
         };
-        let (address, mut password) = TeamAddress::parse(&text)?;
-        if password.is_none() {
-            password = secrets::load_team_password(address.as_str())?;
-        }
+        let (address, password) = TeamAddress::parse(&text)?;
         Ok(Some(TeamTarget {
             address,
             password,
@@ -161,31 +157,49 @@ impl Workbench {
         }))
     }
 
-    async fn team_target_async(&self) -> Result<Option<TeamTarget>, CommandError> {
+    /// [`Workbench::team_place`] with the password kept in the keyring when the address
+    /// carries none. Reads the keyring: call it off the async runtime.
+    pub fn team_target(&self) -> Result<Option<TeamTarget>, CommandError> {
+        let Some(mut target) = self.team_place()? else {
+            return Ok(None);
+        };
+        if target.password.is_none() {
+            target.password = secrets::load_team_password(target.address.as_str())?;
+        }
+        Ok(Some(target))
+    }
+
+    pub(crate) async fn team_target_async(&self) -> Result<Option<TeamTarget>, CommandError> {
         let workbench = self.clone();
-        tokio::task::spawn_blocking(move || workbench.team_target())
-            .await
-            .map_err(|e| {
-                CommandError::internal(format!("reading the team settings stopped: {e}"))
-            })?
+        run_blocking(move || workbench.team_target()).await
     }
 
     /// The team database, connected; `None` when this desktop is in no team. An unreachable
     /// server is an error (`team.unreachable`): what reads team data then uses the last copy.
+    /// While the connection made before lasts, it is used without asking the keyring again.
     pub async fn team_db(&self) -> Result<Option<Arc<TeamDb>>, CommandError> {
-        let Some(target) = self.team_target_async().await? else {
+        let Some(place) = self.team_place()? else {
             return Ok(None);
         };
-        if target.membership.is_none() {
+        if place.membership.is_none() {
             return Err(TeamError::NotJoined.into());
         }
+        if let Some(db) = self.inner.team.db.lock().await.as_ref() {
+            if db.address() == &place.address && !db.is_closed() {
+                return Ok(Some(Arc::clone(db)));
+            }
+        }
+        let target = self
+            .team_target_async()
+            .await?
+            .ok_or(TeamError::NotJoined)?;
         Ok(Some(self.connect_team(&target).await?))
     }
 
     async fn connect_team(&self, target: &TeamTarget) -> Result<Arc<TeamDb>, CommandError> {
         let mut slot = self.inner.team.db.lock().await;
         if let Some(db) = slot.as_ref() {
-            if db.address() == &target.address && !db.is_closed().await {
+            if db.address() == &target.address && !db.is_closed() {
                 return Ok(Arc::clone(db));
             }
         }
@@ -367,9 +381,7 @@ impl Workbench {
                 }))
             }
             Ok(None) => Ok(None),
-            Err(e) if e.code == TeamError::Unreachable(String::new()).code() => {
-                Err(TeamError::Offline.into())
-            }
+            Err(e) if is_unreachable(&e) => Err(TeamError::Offline.into()),
             Err(e) => Err(e),
         }
     }
@@ -482,9 +494,6 @@ impl Workbench {
         offer_id: &OfferId,
         ttls: pifa_core::sourcing::CacheTtls,
     ) -> Option<(serde_json::Value, DateTime<Utc>)> {
-        if !self.in_team() {
-            return None;
-        }
         let db = match self.team_db().await {
             Ok(db) => db?,
             Err(e) => {
@@ -510,13 +519,11 @@ impl Workbench {
     /// their own, nothing more.
     pub(crate) async fn share_with_team(
         &self,
+        joined: &TeamMembership,
         offer_id: &OfferId,
         raw: &serde_json::Value,
         fetched_at: DateTime<Utc>,
     ) {
-        let Some(joined) = self.settings().team else {
-            return;
-        };
         let answer = pifa_core::store::StoredAnswer {
             text: raw.to_string(),
             fetched_at,
@@ -524,7 +531,7 @@ impl Workbench {
         let share = async {
             match self.team_db().await? {
                 Some(db) => Ok(db
-                    .share_answer(offer_id, &answer, &member_of(&joined))
+                    .share_answer(offer_id, &answer, &member_of(joined))
                     .await?),
                 None => Ok(()),
             }
@@ -661,4 +668,9 @@ pub(crate) async fn run_blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(work)
         .await
         .map_err(|e| CommandError::internal(format!("the work stopped unexpectedly: {e}")))?
+}
+
+/// The team database could not be reached (as opposed to refusing or failing).
+pub(crate) fn is_unreachable(error: &CommandError) -> bool {
+    error.code == TeamError::Unreachable(String::new()).code()
 }

@@ -7,10 +7,9 @@
 //! (`team.offline`), never kept here instead.
 
 use std::collections::HashMap;
-use std::future::Future;
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -27,6 +26,7 @@ use crate::team::TeamChange as TeamSide;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::team::{is_unreachable, run_blocking};
 use crate::{CommandError, Workbench};
 
 /// How long a desktop holds the watches it claimed: well past a slow round of fetches, short
@@ -43,33 +43,6 @@ const ALL_AT_MOST: u32 = 10_000;
 /// The names of the copies kept of the last team data read.
 const WATCHES_READ: &str = "watches";
 const ALERTS_READ: &str = "alerts";
-
-fn unreachable() -> &'static str {
-    TeamError::Unreachable(String::new()).code()
-}
-
-/// Runs team work from the synchronous actions, on a runtime of its own: they are called off
-/// any async runtime (the CLI) or from a blocking thread of one (the app).
-fn on_team<T: Send + 'static>(
-    work: impl Future<Output = Result<T, CommandError>> + Send + 'static,
-) -> Result<T, CommandError> {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    let runtime = RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .thread_name("pifa-team")
-            .enable_all()
-            .build()
-            .expect("a runtime for team work")
-    });
-    let (send, receive) = std::sync::mpsc::channel();
-    runtime.spawn(async move {
-        let _ = send.send(work.await);
-    });
-    receive
-        .recv()
-        .map_err(|_| CommandError::internal("the team work stopped unexpectedly"))?
-}
 
 /// A team watch as the watch list shows it, with what this desktop holds of its offer
 /// (title, picture, price history); an offer only others have fetched shows without them.
@@ -146,55 +119,37 @@ impl Workbench {
         }))
     }
 
-    /// Reads from the team for a synchronous action.
-    fn with_team<T: Send + 'static, F>(
-        &self,
-        work: impl FnOnce(TeamSide) -> F + Send + 'static,
-    ) -> Result<T, CommandError>
-    where
-        F: Future<Output = Result<T, CommandError>> + Send,
-    {
-        let workbench = self.clone();
-        on_team(async move {
-            let side = workbench.team_side().await?.ok_or(TeamError::NotJoined)?;
-            work(side).await
-        })
+    /// The team to read from.
+    async fn reading(&self) -> Result<TeamSide, CommandError> {
+        Ok(self.team_side().await?.ok_or(TeamError::NotJoined)?)
     }
 
-    /// A change to the team's watches: refused whole (`team.offline`) when the team database
-    /// cannot be reached, never kept here instead.
-    fn change_team<T: Send + 'static, F>(
-        &self,
-        work: impl FnOnce(TeamSide) -> F + Send + 'static,
-    ) -> Result<T, CommandError>
-    where
-        F: Future<Output = Result<T, CommandError>> + Send,
-    {
-        let workbench = self.clone();
-        on_team(async move {
-            let side = workbench
-                .team_for_change()
-                .await?
-                .ok_or(TeamError::NotJoined)?;
-            work(side).await
-        })
+    /// The team to change: refused whole (`team.offline`) when it cannot be reached, never
+    /// kept here instead.
+    async fn changing(&self) -> Result<TeamSide, CommandError> {
+        Ok(self.team_for_change().await?.ok_or(TeamError::NotJoined)?)
     }
 
-    pub(crate) fn team_watches(&self) -> Result<Vec<Watch>, CommandError> {
-        let watches = match self.with_team(|side| async move { Ok(side.db.watches().await?) }) {
+    pub(crate) async fn team_watches(&self) -> Result<Vec<Watch>, CommandError> {
+        let read = async { Ok::<_, CommandError>(self.reading().await?.db.watches().await?) };
+        let watches = match read.await {
             Ok(watches) => watches,
-            Err(e) if e.code == unreachable() => return self.last_read(WATCHES_READ).ok_or(e),
+            Err(e) if is_unreachable(&e) => return self.last_read(WATCHES_READ).ok_or(e),
             Err(e) => return Err(e),
         };
-        let store = self.reader()?;
-        let now = Utc::now();
-        let watches = watches
-            .into_iter()
-            .map(|w| watch_view(&store, w, now))
-            .collect::<Result<Vec<_>, _>>()?;
-        drop(store);
-        self.keep_read(WATCHES_READ, &watches);
-        Ok(watches)
+        let workbench = self.clone();
+        run_blocking(move || {
+            let store = workbench.reader()?;
+            let now = Utc::now();
+            let watches = watches
+                .into_iter()
+                .map(|w| watch_view(&store, w, now))
+                .collect::<Result<Vec<_>, _>>()?;
+            drop(store);
+            workbench.keep_read(WATCHES_READ, &watches);
+            Ok(watches)
+        })
+        .await
     }
 
     /// Where the last `what` read from the team is kept, for reading while it is unreachable.
@@ -223,17 +178,21 @@ impl Workbench {
         serde_json::from_slice(&text).ok()
     }
 
-    pub(crate) fn team_watch_of(&self, offer_id: &OfferId) -> Result<Option<Watch>, CommandError> {
-        let id = offer_id.clone();
-        let watch = self.with_team(|side| async move { Ok(side.db.watch(&id).await?) })?;
-        let store = self.reader()?;
-        watch.map(|w| watch_view(&store, w, Utc::now())).transpose()
+    pub(crate) async fn team_watch_of(
+        &self,
+        offer_id: &OfferId,
+    ) -> Result<Option<Watch>, CommandError> {
+        let Some(watch) = self.reading().await?.db.watch(offer_id).await? else {
+            return Ok(None);
+        };
+        let workbench = self.clone();
+        run_blocking(move || watch_view(&*workbench.reader()?, watch, Utc::now()).map(Some)).await
     }
 
     /// Watches a stored offer for the team, or changes the team's watch; `rules` of `None`
     /// keep the watch's rules (or start with the default ones), with `threshold` as the move
     /// threshold if given.
-    pub(crate) fn set_team_watch(
+    pub(crate) async fn set_team_watch(
         &self,
         offer_id: &OfferId,
         target_qty: u32,
@@ -241,15 +200,19 @@ impl Workbench {
         threshold: Option<Percent>,
     ) -> Result<Vec<Watch>, CommandError> {
         // The told state starts from this desktop's copy of the offer, as alone.
-        let offer = self.reader()?.offer(offer_id)?;
+        let offer = {
+            let (workbench, id) = (self.clone(), offer_id.clone());
+            run_blocking(move || Ok(workbench.reader()?.offer(&id)?)).await?
+        };
         let qty = target_qty.max(1);
-        let id = offer_id.clone();
-        self.change_team(move |side| async move {
+        let id = offer_id;
+        let side = self.changing().await?;
+        {
             let mut rules = match rules {
                 Some(rules) => rules,
                 None => side
                     .db
-                    .watch(&id)
+                    .watch(id)
                     .await?
                     .map_or_else(WatchRules::default, |w| w.rules),
             };
@@ -265,68 +228,59 @@ impl Workbench {
             let seen = offer.source.is_detail().then(|| Seen::of(&offer, qty, sku));
             let observed_at = seen.is_some().then_some(offer.fetched_at);
             side.db
-                .set_watch(&side.me, &id, qty, &rules, observed_at, |earlier| {
+                .set_watch(&side.me, id, qty, &rules, observed_at, |earlier| {
                     Told::after_edit(earlier, &rules, qty, seen.as_ref())
                 })
                 .await?;
-            Ok(())
-        })?;
-        self.team_watches()
+        }
+        self.team_watches().await
     }
 
-    pub(crate) fn snooze_team_watch(
+    pub(crate) async fn snooze_team_watch(
         &self,
         offer_id: &OfferId,
         until: Option<DateTime<Utc>>,
         until_target: bool,
     ) -> Result<Vec<Watch>, CommandError> {
-        let id = offer_id.clone();
-        self.change_team(move |side| async move {
-            let watch = side
-                .db
-                .watch(&id)
-                .await?
-                .ok_or_else(|| Error::WatchNotFound(id.to_string()))?;
-            if until_target && watch.rules.target_price.is_none() {
-                return Err(Error::WatchBadRule(
-                    "snoozing until the target needs a target price".into(),
-                )
-                .into());
-            }
-            if !side.db.snooze_watch(&id, until, until_target).await? {
-                return Err(Error::WatchNotFound(id.to_string()).into());
-            }
-            Ok(())
-        })?;
-        self.team_watches()
+        let side = self.changing().await?;
+        let watch = side
+            .db
+            .watch(offer_id)
+            .await?
+            .ok_or_else(|| Error::WatchNotFound(offer_id.to_string()))?;
+        if until_target && watch.rules.target_price.is_none() {
+            return Err(Error::WatchBadRule(
+                "snoozing until the target needs a target price".into(),
+            )
+            .into());
+        }
+        if !side.db.snooze_watch(offer_id, until, until_target).await? {
+            return Err(Error::WatchNotFound(offer_id.to_string()).into());
+        }
+        self.team_watches().await
     }
 
-    pub(crate) fn unwatch_team_offer(
+    pub(crate) async fn unwatch_team_offer(
         &self,
         offer_id: &OfferId,
     ) -> Result<Vec<Watch>, CommandError> {
-        let id = offer_id.clone();
-        self.change_team(move |side| async move {
-            side.db.remove_watch(&id).await?;
-            Ok(())
-        })?;
-        self.team_watches()
+        self.changing().await?.db.remove_watch(offer_id).await?;
+        self.team_watches().await
     }
 
     /// The team's alerts, `seen` meaning seen by this member.
-    pub(crate) fn team_alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
-        let read = self.with_team(move |side| async move {
+    pub(crate) async fn team_alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
+        let read = async {
+            let side = self.reading().await?;
             let alerts = side.db.alerts(&side.me.member_id, false).await?;
-            Ok(alerts.into_iter().map(alert_view).collect::<Vec<_>>())
-        });
-        let mut alerts = match read {
+            Ok::<_, CommandError>(alerts.into_iter().map(alert_view).collect::<Vec<_>>())
+        };
+        let mut alerts = match read.await {
             Ok(alerts) => {
                 self.keep_read(ALERTS_READ, &alerts);
                 alerts
             }
-            Err(e) if e.code == unreachable() => {
-                self.last_read::<Vec<Alert>>(ALERTS_READ).ok_or(e)?
-            }
+            Err(e) if is_unreachable(&e) => self.last_read::<Vec<Alert>>(ALERTS_READ).ok_or(e)?,
             Err(e) => return Err(e),
         };
         if unseen_only {
@@ -336,18 +290,19 @@ impl Workbench {
     }
 
     /// Notes this member has seen one alert, or all; how many were new to them.
-    pub(crate) fn mark_team_alerts_seen(&self, alert_id: Option<i64>) -> Result<u64, CommandError> {
-        self.change_team(move |side| async move {
-            Ok(side.db.mark_seen(&side.me.member_id, alert_id).await?)
-        })
+    pub(crate) async fn mark_team_alerts_seen(
+        &self,
+        alert_id: Option<i64>,
+    ) -> Result<u64, CommandError> {
+        let side = self.changing().await?;
+        Ok(side.db.mark_seen(&side.me.member_id, alert_id).await?)
     }
 
     /// The team's alerts this desktop has not notified of, now noted as notified.
-    pub(crate) fn take_unnotified_team_alerts(&self) -> Result<Vec<Alert>, CommandError> {
-        self.with_team(move |side| async move {
-            let alerts = side.db.take_unnotified(&side.me.member_id).await?;
-            Ok(alerts.into_iter().map(alert_view).collect())
-        })
+    pub(crate) async fn take_unnotified_team_alerts(&self) -> Result<Vec<Alert>, CommandError> {
+        let side = self.reading().await?;
+        let alerts = side.db.take_unnotified(&side.me.member_id).await?;
+        Ok(alerts.into_iter().map(alert_view).collect())
     }
 
     /// One round of the team's checks from this desktop: claims due watches (all with `all`)
@@ -380,7 +335,8 @@ impl Workbench {
             }
         }
         if report.checked > 0 {
-            if let Err(e) = self.compact_history() {
+            let workbench = self.clone();
+            if let Err(e) = run_blocking(move || workbench.compact_history()).await {
                 tracing::warn!(
                     code = e.code.as_str(),
                     "price history not compacted: {}",
@@ -443,13 +399,14 @@ impl Workbench {
         let mut unchecked = Vec::new();
         for claim in claims {
             let outcome = match settled.remove(claim.offer_id.as_str()) {
-                Some((BatchStatus::Stored, _, _)) => match self.weigh_claim(&claim) {
-                    Ok(outcome) => outcome,
-                    Err(e) => CheckOutcome::Failed {
+                Some((BatchStatus::Stored, _, _)) => {
+                    let (workbench, weighing) = (self.clone(), claim.clone());
+                    let weighed = run_blocking(move || workbench.weigh_claim(&weighing)).await;
+                    weighed.unwrap_or_else(|e| CheckOutcome::Failed {
                         code: e.code,
                         message: e.message,
-                    },
-                },
+                    })
+                }
                 // A failure that stopped the round is no fault of this watch's offer.
                 Some((BatchStatus::Failed, code, _))
                     if counts.stopped.as_ref().is_some_and(|s| s.code == code) =>

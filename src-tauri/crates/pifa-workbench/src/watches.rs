@@ -11,12 +11,13 @@ use pifa_core::watch::rules::WatchRules;
 use pifa_core::watch::{self, WatchCheck};
 use pifa_core::OfferId;
 
+use crate::team::run_blocking;
 use crate::{CommandError, Workbench};
 
 impl Workbench {
     /// Watches a stored offer's unit price at a quantity; alerts on moves of at least
     /// `alert_basis_points` hundredths of a percent (default 5%). Answers every watch.
-    pub fn watch_offer(
+    pub async fn watch_offer(
         &self,
         offer_id: &str,
         target_qty: u32,
@@ -25,16 +26,20 @@ impl Workbench {
         let offer_id = OfferId::parse(offer_id)?;
         let threshold = alert_basis_points.map(|basis_points| Percent { basis_points });
         if self.in_team() {
-            return self.set_team_watch(&offer_id, target_qty, None, threshold);
+            return self
+                .set_team_watch(&offer_id, target_qty, None, threshold)
+                .await;
         }
-        let mut store = self.store()?;
-        store.watch_offer(&offer_id, target_qty, threshold, Utc::now())?;
-        Ok(store.watches(Utc::now())?)
+        self.on_store(move |store| {
+            store.watch_offer(&offer_id, target_qty, threshold, Utc::now())?;
+            store.watches(Utc::now())
+        })
+        .await
     }
 
     /// Watches a stored offer at a quantity with these rules, or changes its watch. Answers
     /// every watch.
-    pub fn set_watch(
+    pub async fn set_watch(
         &self,
         offer_id: &str,
         target_qty: u32,
@@ -42,16 +47,21 @@ impl Workbench {
     ) -> Result<Vec<Watch>, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
         if self.in_team() {
-            return self.set_team_watch(&offer_id, target_qty, Some(rules.clone()), None);
+            return self
+                .set_team_watch(&offer_id, target_qty, Some(rules.clone()), None)
+                .await;
         }
-        let mut store = self.store()?;
-        store.set_watch(&offer_id, target_qty, rules, Utc::now())?;
-        Ok(store.watches(Utc::now())?)
+        let rules = rules.clone();
+        self.on_store(move |store| {
+            store.set_watch(&offer_id, target_qty, &rules, Utc::now())?;
+            store.watches(Utc::now())
+        })
+        .await
     }
 
     /// Holds a watch's alerts for `minutes`, or until its price crosses its target; with
     /// neither, ends its snooze. Answers every watch.
-    pub fn snooze_watch(
+    pub async fn snooze_watch(
         &self,
         offer_id: &str,
         minutes: Option<u32>,
@@ -61,70 +71,89 @@ impl Workbench {
         let until: Option<DateTime<Utc>> =
             minutes.map(|m| Utc::now() + Duration::minutes(m.into()));
         if self.in_team() {
-            return self.snooze_team_watch(&offer_id, until, until_target);
+            return self.snooze_team_watch(&offer_id, until, until_target).await;
         }
-        let mut store = self.store()?;
-        store.snooze_watch(&offer_id, until, until_target)?;
-        Ok(store.watches(Utc::now())?)
+        self.on_store(move |store| {
+            store.snooze_watch(&offer_id, until, until_target)?;
+            store.watches(Utc::now())
+        })
+        .await
     }
 
     /// Stops watching an offer (its history stays). Answers the watches left.
-    pub fn unwatch_offer(&self, offer_id: &str) -> Result<Vec<Watch>, CommandError> {
+    pub async fn unwatch_offer(&self, offer_id: &str) -> Result<Vec<Watch>, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
         if self.in_team() {
-            return self.unwatch_team_offer(&offer_id);
+            return self.unwatch_team_offer(&offer_id).await;
         }
-        let mut store = self.store()?;
-        store.unwatch_offer(&offer_id)?;
-        Ok(store.watches(Utc::now())?)
+        self.on_store(move |store| {
+            store.unwatch_offer(&offer_id)?;
+            store.watches(Utc::now())
+        })
+        .await
     }
 
     /// The watch on one offer, for its offer page.
-    pub fn watch_of(&self, offer_id: &str) -> Result<Option<Watch>, CommandError> {
+    pub async fn watch_of(&self, offer_id: &str) -> Result<Option<Watch>, CommandError> {
         let offer_id = OfferId::parse(offer_id)?;
         if self.in_team() {
-            return self.team_watch_of(&offer_id);
+            return self.team_watch_of(&offer_id).await;
         }
-        Ok(self.reader()?.watch(&offer_id, Utc::now())?)
+        let workbench = self.clone();
+        run_blocking(move || Ok(workbench.reader()?.watch(&offer_id, Utc::now())?)).await
     }
 
-    pub fn watches(&self) -> Result<Vec<Watch>, CommandError> {
+    pub async fn watches(&self) -> Result<Vec<Watch>, CommandError> {
         if self.in_team() {
-            return self.team_watches();
+            return self.team_watches().await;
         }
-        Ok(self.reader()?.watches(Utc::now())?)
+        let workbench = self.clone();
+        run_blocking(move || Ok(workbench.reader()?.watches(Utc::now())?)).await
     }
 
     /// Alerts raised by the watches' rules, newest first.
-    pub fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
+    pub async fn alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
         if self.in_team() {
-            return self.team_alerts(unseen_only);
+            return self.team_alerts(unseen_only).await;
         }
-        Ok(self.reader()?.alerts(unseen_only)?)
+        let workbench = self.clone();
+        run_blocking(move || Ok(workbench.reader()?.alerts(unseen_only)?)).await
     }
 
-    pub fn mark_alerts_seen(&self) -> Result<u64, CommandError> {
+    pub async fn mark_alerts_seen(&self) -> Result<u64, CommandError> {
         if self.in_team() {
-            return self.mark_team_alerts_seen(None);
+            return self.mark_team_alerts_seen(None).await;
         }
-        Ok(self.store()?.mark_alerts_seen(Utc::now())?)
+        self.on_store(|store| store.mark_alerts_seen(Utc::now()))
+            .await
     }
 
     /// Marks one alert seen; false when it already was (or is gone).
-    pub fn mark_alert_seen(&self, alert_id: i64) -> Result<bool, CommandError> {
+    pub async fn mark_alert_seen(&self, alert_id: i64) -> Result<bool, CommandError> {
         if self.in_team() {
-            return Ok(self.mark_team_alerts_seen(Some(alert_id))? == 1);
+            return Ok(self.mark_team_alerts_seen(Some(alert_id)).await? == 1);
         }
-        Ok(self.store()?.mark_alert_seen(alert_id, Utc::now())?)
+        self.on_store(move |store| store.mark_alert_seen(alert_id, Utc::now()))
+            .await
     }
 
     /// Alerts no desktop notification has told of yet, whichever fetch raised them, now noted
     /// as told: for the app's notifications.
-    pub fn take_unnotified_alerts(&self) -> Result<Vec<Alert>, CommandError> {
+    pub async fn take_unnotified_alerts(&self) -> Result<Vec<Alert>, CommandError> {
         if self.in_team() {
-            return self.take_unnotified_team_alerts();
+            return self.take_unnotified_team_alerts().await;
         }
-        Ok(self.store()?.take_unnotified_alerts(Utc::now())?)
+        self.on_store(|store| store.take_unnotified_alerts(Utc::now()))
+            .await
+    }
+
+    /// Runs a change on the user database off the async runtime.
+    async fn on_store<T: Send + 'static>(
+        &self,
+        change: impl FnOnce(&mut pifa_core::store::Store) -> pifa_core::Result<T> + Send + 'static,
+    ) -> Result<T, CommandError> {
+        let workbench = self.clone();
+        run_blocking(move || Ok(change(&mut *workbench.store()?)?)).await
     }
 
     /// The watched offers due for a check now: last checked at least the interval from
@@ -162,7 +191,8 @@ impl Workbench {
         )
         .await;
         // A round added history: a sensible moment to fold the oldest into days.
-        if let Err(e) = self.compact_history() {
+        let workbench = self.clone();
+        if let Err(e) = run_blocking(move || workbench.compact_history()).await {
             tracing::warn!(
                 code = e.code.as_str(),
                 "price history not compacted: {}",

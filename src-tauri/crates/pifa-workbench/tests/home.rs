@@ -12,7 +12,7 @@ use pifa_workbench::{sample_need, OfferLinkPart};
 async fn a_fresh_demo_install_gets_the_guided_start_until_something_is_kept() {
     let tmp = tempfile::tempdir().unwrap();
     let workbench = demo(tmp.path());
-    let fresh = workbench.home().unwrap();
+    let fresh = workbench.home().await.unwrap();
     assert_eq!(fresh.mode, Mode::Demo);
     assert_eq!(fresh.guided_start, Some(sample_need()));
     assert_eq!((fresh.offers, fresh.shortlists, fresh.watches), (0, 0, 0));
@@ -29,9 +29,9 @@ async fn a_fresh_demo_install_gets_the_guided_start_until_something_is_kept() {
         .unwrap();
     let id = found.offers[0].offer_id.to_string();
     workbench.fetch_offer(&id, false).await.unwrap();
-    workbench.watch_offer(&id, 100, None).unwrap();
+    workbench.watch_offer(&id, 100, None).await.unwrap();
 
-    let after = workbench.home().unwrap();
+    let after = workbench.home().await.unwrap();
     assert_eq!(after.guided_start, None, "offers are kept now");
     let keywords: Vec<&str> = after
         .recent_searches

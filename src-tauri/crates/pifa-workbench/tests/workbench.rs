@@ -79,8 +79,8 @@ fn out_of_range_intervals_are_refused_by_the_core_rule() {
     );
 }
 
-#[test]
-fn an_unusable_data_dir_is_reported_by_every_command() {
+#[tokio::test]
+async fn an_unusable_data_dir_is_reported_by_every_command() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("file");
     std::fs::write(&file, "").unwrap();
@@ -93,7 +93,7 @@ fn an_unusable_data_dir_is_reported_by_every_command() {
     assert!(err.message.contains("file/sub"), "{}", err.message);
     assert_eq!(workbench.set_language(None).unwrap_err(), err);
     assert_eq!(workbench.problem(), Some(err.clone()));
-    assert_eq!(workbench.watches().unwrap_err(), err);
+    assert_eq!(workbench.watches().await.unwrap_err(), err);
 }
 
 #[tokio::test]
@@ -206,7 +206,7 @@ async fn due_watches_follow_the_interval_and_all_takes_every_watch() {
     for offer in &results.offers {
         let id = offer.offer_id.to_string();
         workbench.fetch_offer(&id, false).await.unwrap();
-        workbench.watch_offer(&id, 100, None).unwrap();
+        workbench.watch_offer(&id, 100, None).await.unwrap();
     }
     // A new watch is due at once; checked, it waits for the interval, unless `all`.
     assert_eq!(workbench.due_watches(false).unwrap().len(), 2);

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
-use serde_json::{Number, Value};
+use serde_json::Value;
 
 use super::answer::{
     self, object, Attribute, Detail, DetailShipping, List, Obj, Pictures, ProductInfo, Scalar,
@@ -606,7 +606,7 @@ impl Cleaner {
         let number;
         let text = match value {
             Scalar::Number(n) => {
-                number = number_text(n);
+                number = n.to_string();
                 number.as_str()
             }
             Scalar::Text(s) => s
@@ -713,7 +713,7 @@ impl Cleaner {
         let number;
         let text = match value {
             Scalar::Number(n) => {
-                number = number_text(n);
+                number = n.to_string();
                 number.as_str()
             }
             Scalar::Text(s) => s.trim(),
@@ -760,7 +760,7 @@ impl Cleaner {
     fn score<'f>(&mut self, value: Option<&Scalar<'_>>, field: impl Into<At<'f>>) -> Option<u32> {
         let value = value.filter(|v| !is_blank(v))?;
         let parsed = match value {
-            Scalar::Number(n) => Money::parse_decimal(&number_text(n)).ok(),
+            Scalar::Number(n) => Money::parse_decimal(&n.to_string()).ok(),
             Scalar::Text(s) => Money::parse_decimal(s).ok(),
             _ => None,
         };
@@ -1271,7 +1271,7 @@ fn fill_place_from(offer: &mut Offer) {
 fn text_of(v: &Scalar<'_>) -> Option<String> {
     let text: Cow<'_, str> = match v {
         Scalar::Text(s) => Cow::Borrowed(s.trim()),
-        Scalar::Number(n) => Cow::Owned(number_text(n)),
+        Scalar::Number(n) => Cow::Owned(n.to_string()),
         _ => return None,
     };
     let text = if has_control(&text) {
@@ -1286,16 +1286,6 @@ fn text_of(v: &Scalar<'_>) -> Option<String> {
 /// UTF-8 bytes (the second range starts with 0xC2) rather than character by character.
 fn has_control(text: &str) -> bool {
     text.bytes().any(|b| b < 0x20 || b == 0x7f || b == 0xc2) && text.chars().any(char::is_control)
-}
-
-/// A number's text, as JSON writes it.
-fn number_text(n: &Number) -> String {
-    // Integers (IDs, quantities) skip the formatter.
-    match (n.as_u64(), n.as_i64()) {
-        (Some(u), _) => u.to_string(),
-        (None, Some(i)) => i.to_string(),
-        _ => n.to_string(),
-    }
 }
 
 /// At most `max` characters, and whether it was cut.

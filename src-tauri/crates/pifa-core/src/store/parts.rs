@@ -48,9 +48,22 @@ struct ExtrasRow(
     Option<u32>,
     Option<u32>,
     Option<(u8, Option<u32>, Option<u32>)>,
-    Vec<CleanWarning>,
+    #[serde(deserialize_with = "warnings_read_leniently")] Vec<CleanWarning>,
     Option<Vec<SkuRow>>,
 );
+
+/// Warnings moved from rows of older versions: one that cannot be read is left out alone,
+/// rather than the row's pictures and shipping facts with it.
+fn warnings_read_leniently<'de, D>(reader: D) -> Result<Vec<CleanWarning>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let values = Vec::<serde_json::Value>::deserialize(reader)?;
+    Ok(values
+        .into_iter()
+        .filter_map(|value| serde_json::from_value(value).ok())
+        .collect())
+}
 
 /// Where 1688 keeps its pictures: addresses under it are kept without it.
 const IMAGE_PREFIX: &str = "https://cbu01.alicdn.com/img/ibank/";
@@ -250,6 +263,15 @@ mod tests {
         ))
         .unwrap();
         crate::offer::clean_answer(&answer, chrono::Utc::now()).unwrap()
+    }
+
+    #[test]
+    fn an_unreadable_warning_costs_only_itself() {
+        let row = r#"[["a.jpg"],null,null,null,null,null,null,null,[{"field":"price"},{"field":"moq","problem":"missing"}],null]"#;
+        let extras = extras_from(Some(PackedAnswer::pack(row).bytes()), None);
+        assert_eq!(extras.images, [full_url("a.jpg".into())]);
+        assert_eq!(extras.warnings.len(), 1);
+        assert_eq!(extras.warnings[0].field, "moq");
     }
 
     #[test]

@@ -139,9 +139,11 @@ fn pack_some(conn: &Connection, limit: usize) -> rusqlite::Result<usize> {
     // A plain text row starts with the JSON's first byte; a packed one with zstd's magic.
     let rows: Vec<(String, String, Vec<u8>)> = conn
         .prepare_cached(
-            "SELECT offer_id, source, body FROM raw_answers WHERE substr(body, 1, 4) <> ?1 LIMIT ?2",
+            // The condition of the partial index `raw_answers_unpacked`, as written there.
+            "SELECT offer_id, source, body FROM raw_answers INDEXED BY raw_answers_unpacked
+             WHERE substr(body, 1, 4) <> x'28B52FFD' LIMIT ?1",
         )?
-        .query_map(params![&ZSTD_MAGIC[..], limit as i64], |r| {
+        .query_map(params![limit as i64], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
@@ -168,5 +170,42 @@ mod tests {
         assert_eq!(unpack(packed.bytes()).as_deref(), Some(text));
         assert_eq!(unpack(text.as_bytes()).as_deref(), Some(text));
         assert_eq!(unpack(&[&ZSTD_MAGIC[..], b"broken"].concat()), None);
+        // The partial index of unpacked answers and its query name the magic as a literal.
+        assert_eq!(hex::encode_upper(ZSTD_MAGIC), "28B52FFD");
+    }
+
+    #[test]
+    fn answers_stored_before_compression_are_packed_through_their_index() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
+        let text = r#"{"result":{"success":true,"code":"200","result":{"offerId":624516873409,"subject":"保温杯","productSaleInfo":{"priceRangeList":[{"startQuantity":2,"price":"14.90"}]}}}}"#;
+        store.import_answers(&[text], chrono::Utc::now()).unwrap();
+        // As a store from before compression held it: the text itself.
+        store
+            .conn
+            .execute("UPDATE raw_answers SET body = CAST(?1 AS BLOB)", [text])
+            .unwrap();
+        let plan: String = store
+            .conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT offer_id FROM raw_answers INDEXED BY raw_answers_unpacked
+                 WHERE substr(body, 1, 4) <> x'28B52FFD'",
+                [],
+                |r| r.get(3),
+            )
+            .unwrap();
+        assert!(plan.contains("raw_answers_unpacked"), "{plan}");
+        assert_eq!(store.pack_raw_answers(10).unwrap(), 1);
+        assert_eq!(
+            store.pack_raw_answers(10).unwrap(),
+            0,
+            "nothing left to pack"
+        );
+        let body: Vec<u8> = store
+            .conn
+            .query_row("SELECT body FROM raw_answers", [], |r| r.get(0))
+            .unwrap();
+        assert!(body.starts_with(&ZSTD_MAGIC));
+        assert_eq!(unpack(&body).as_deref(), Some(text));
     }
 }

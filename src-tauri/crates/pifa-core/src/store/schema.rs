@@ -488,6 +488,13 @@ pub const USER_MIGRATIONS: &[&str] = &[
     ALTER TABLE shortlists ADD COLUMN created_by TEXT;
     ALTER TABLE shortlist_items ADD COLUMN added_by TEXT;
     "#,
+    // Answers stored before compression, found through an index that holds only them: empty
+    // once all are packed, so opening a store no longer reads every stored answer to learn
+    // that (`raw_answers::pack_some`, whose query repeats this condition word for word).
+    r#"
+    CREATE INDEX raw_answers_unpacked ON raw_answers(offer_id)
+        WHERE substr(body, 1, 4) <> x'28B52FFD';
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[
