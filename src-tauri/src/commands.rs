@@ -185,14 +185,11 @@ pub fn cancel_pick(workbench: State<'_, Workbench>) -> bool {
 /// Ranks a saved run's candidates with other weights, from what is stored: no fetch.
 #[tauri::command]
 pub async fn rerank_pick(
-    app: AppHandle,
+    workbench: State<'_, Workbench>,
     run_id: i64,
     weights: Weights,
 ) -> Result<PickOutcome, CommandError> {
-    blocking(app, move |workbench| {
-        workbench.rerank_pick(run_id, &weights)
-    })
-    .await
+    workbench.rerank_pick(run_id, &weights).await
 }
 
 /// Saved pick runs, newest first.

@@ -8,7 +8,11 @@ export type BatchCounts = {
 /**
  * Offers (and unreadable lines) in the batch.
  */
-total: number, stored: number, failed: number, cancelled: number, 
+total: number, stored: number, 
+/**
+ * Of `stored`, those stored from an answer fetched elsewhere (a team member's), no call.
+ */
+reused: number, failed: number, cancelled: number, 
 /**
  * Set when the batch stopped at a failure no further offer could avoid (the app's
  * settings, quota or authorization; a full or read-only disk): the offers not yet

@@ -8,4 +8,8 @@ export type PickRun = { runId: number, ranAt: string, request: PickRequest, weig
 /**
  * Every candidate weighed, fetched or not, in the order the search found them.
  */
-candidates: Array<OfferId>, outcome: PickOutcome, };
+candidates: Array<OfferId>, outcome: PickOutcome, 
+/**
+ * The team member who ran it; `null` on this computer's own runs.
+ */
+ranBy: string | null, };

@@ -3,4 +3,4 @@
 /**
  * A run as a list of runs shows it.
  */
-export type PickRunSummary = { runId: number, ranAt: string, keywords: string, quantity: number, candidates: number, picks: number, };
+export type PickRunSummary = { runId: number, ranAt: string, keywords: string, quantity: number, candidates: number, picks: number, ranBy: string | null, };

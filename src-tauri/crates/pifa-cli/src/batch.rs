@@ -74,6 +74,12 @@ pub async fn run(
                 String::new()
             }
         );
+        if counts.reused > 0 {
+            outln!(
+                "{} of them from the team's copies fetched within the cache lifetime, without a call to 1688.",
+                counts.reused
+            );
+        }
         // Items that failed the way that stopped the batch are said once, below.
         let stop_code = counts.stopped.as_ref().map(|s| s.code.as_str());
         for item in results

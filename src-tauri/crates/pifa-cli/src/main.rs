@@ -113,6 +113,9 @@ enum Command {
     /// Pick the best offers for a need: search, fetch, filter by hard constraints, rank by a
     /// weighted score, with every exclusion explained. The run is saved.
     Pick(pick::PickArgs),
+    /// The saved pick runs, newest first (in a team, the team's, with who ran each); or one
+    /// ranked again with other weights (--rerank RUN --weight price=5), without a call to 1688.
+    Runs(pick::RunsArgs),
     /// Fetch offers by ID or 1688 URL (detail.1688.com/offer/ID.html); they are stored.
     Item {
         /// Offer IDs or URLs; text holding several works too.
@@ -329,6 +332,7 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
             | Command::Offers(_)
             | Command::Compare(_)
             | Command::Supplier { .. }
+            | Command::Runs(_)
     );
     if shows_team_data && wb.in_team() {
         if let Err(e) = runtime()?.block_on(wb.sync_team()) {
@@ -376,6 +380,7 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
             runtime()?.block_on(online::search(wb, &search, refresh, cli.json))
         }
         Command::Pick(args) => runtime()?.block_on(pick::run(wb, &args, cli.json)),
+        Command::Runs(args) => runtime()?.block_on(pick::runs(wb, &args, cli.json)),
         Command::Compare(args) => runtime()?.block_on(compare::run(wb, &args, cli.json)),
         Command::Item { offers, refresh } => {
             runtime()?.block_on(online::item(wb, &offers, refresh, cli.json))

@@ -7,7 +7,9 @@
 use std::collections::BTreeMap;
 
 use clap::Args;
-use pifa_core::pick::{Pick, PickRequest, Reason, Weights, DEFAULT_PAGES, DEFAULT_TOP};
+use pifa_core::pick::{
+    Pick, PickOutcome, PickRequest, Reason, Weights, DEFAULT_PAGES, DEFAULT_TOP,
+};
 use pifa_core::Money;
 use pifa_workbench::{PickProgress, Workbench};
 use serde::Serialize;
@@ -163,6 +165,15 @@ pub async fn run(wb: &Workbench, args: &PickArgs, as_json: bool) -> Result<Outco
         });
         return Ok(Outcome::Ok);
     }
+    print_outcome(&request, outcome);
+    if let Some(list) = added {
+        outln!("Shortlist {}: {} offers.", list.name, list.offers);
+    }
+    outln!("Saved as pick run {}.", run.run_id);
+    Ok(Outcome::Ok)
+}
+
+fn print_outcome(request: &PickRequest, outcome: &PickOutcome) {
     outln!(
         "{} picks of {} qualifying among {} candidates for {} pieces of {:?}:",
         outcome.picks.len(),
@@ -198,9 +209,75 @@ pub async fn run(wb: &Workbench, args: &PickArgs, as_json: bool) -> Result<Outco
             outln!("  {}  {count}", fit(reason.code(), 20));
         }
     }
-    if let Some(list) = added {
-        outln!("Shortlist {}: {} offers.", list.name, list.offers);
+}
+
+#[derive(Args)]
+pub struct RunsArgs {
+    /// Rank this saved run again with other weights (--weight), from what is stored: no call
+    /// to 1688.
+    #[arg(long, value_name = "RUN")]
+    rerank: Option<i64>,
+    /// A criterion's weight for --rerank (repeat), as for `pick`.
+    #[arg(long = "weight", value_name = "NAME=W", value_parser = parse_weight, requires = "rerank")]
+    weights: Vec<(String, f64)>,
+    /// How many runs to list, newest first.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    limit: u32,
+}
+
+/// `pifa-cli runs`: the saved pick runs (in a team, the team's, with who ran each), or one
+/// ranked again.
+pub async fn runs(wb: &Workbench, args: &RunsArgs, as_json: bool) -> Result<Outcome, CliError> {
+    if let Some(run_id) = args.rerank {
+        let run = wb.pick_run(run_id)?;
+        let mut weights = run.weights;
+        for (name, weight) in &args.weights {
+            weights.set(name, *weight)?;
+        }
+        let outcome = wb.rerank_pick(run_id, &weights).await?;
+        if as_json {
+            json(&PickReport {
+                candidates: outcome.candidates,
+                excluded: &outcome.counts,
+                picks: &outcome.picks,
+            });
+        } else {
+            print_outcome(&run.request, &outcome);
+        }
+        return Ok(Outcome::Ok);
     }
-    outln!("Saved as pick run {}.", run.run_id);
+    let runs = wb.pick_runs(args.limit)?;
+    if as_json {
+        json(&runs);
+        return Ok(Outcome::Ok);
+    }
+    if runs.is_empty() {
+        outln!("No saved pick runs yet: `pifa-cli pick` runs one.");
+        return Ok(Outcome::Ok);
+    }
+    outln!(
+        "{}  {}  {}  {}  need",
+        fit("run", 6),
+        fit("ran at", 16),
+        fit("by", 12),
+        fit("picks", 9)
+    );
+    for run in &runs {
+        outln!(
+            "{}  {}  {}  {}  {:?} × {}",
+            fit(&run.run_id.to_string(), 6),
+            fit(
+                &run.ran_at
+                    .with_timezone(&chrono::Local)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
+                16
+            ),
+            fit(run.ran_by.as_deref().unwrap_or("-"), 12),
+            fit(&format!("{}/{}", run.picks, run.candidates), 9),
+            run.keywords,
+            run.quantity
+        );
+    }
     Ok(Outcome::Ok)
 }

@@ -418,6 +418,10 @@ async fn an_offline_desktop_shows_the_last_team_data_and_refuses_edits() {
     let refused = offline(&["shortlist", "create", "新的"]);
     assert_eq!(refused.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("[team.offline]"));
+    // A pick would be saved for the team: refused before any search is spent on it.
+    let refused = offline(&["--demo", "pick", "保温杯", "--qty", "10", "--pages", "1"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[team.offline]"));
     // Nothing was kept locally to be lost: online again, the list is not there.
     let lists = wang.json(&["shortlist", "list"]);
     assert_eq!(lists.as_array().unwrap().len(), 1);
@@ -532,4 +536,85 @@ async fn what_a_batch_stored_is_shared_for_the_others_to_reuse() {
         .find(|o| o["offerId"] == ids[1].as_str())
         .map(|o| o["fetchedAt"].as_str().unwrap().to_owned());
     assert_eq!(Some(wang_at), lin_copy);
+    // 王's batch of the same offers stores 林's copies, without a call to 1688.
+    let again = wang.json(&["--demo", "--rate", "200", "batch", file.to_str().unwrap()]);
+    assert_eq!(
+        (again["stored"].as_u64(), again["reused"].as_u64()),
+        (Some(3), Some(3)),
+        "{again}"
+    );
+    let wang_offers = wang.json(&["offers"]);
+    for id in &ids {
+        let at = |list: &Value| {
+            list["offers"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|o| o["offerId"] == id.as_str())
+                .map(|o| o["fetchedAt"].clone())
+        };
+        assert_eq!(at(&wang_offers), at(&lin_at), "{id}");
+    }
+}
+
+#[tokio::test]
+async fn a_pick_run_is_shared_with_who_ran_it_and_ranked_again_on_another_desktop() {
+    if !keyring_session() {
+        return;
+    }
+    let db = TestDatabase::create("cli_team_pick").await;
+    let (lin, wang) = team_of_two(&db, "pick-share");
+    let picked = lin.json(&[
+        "--demo",
+        "--rate",
+        "200",
+        "pick",
+        "保温杯",
+        "--qty",
+        "300",
+        "--pages",
+        "1",
+        "--top",
+        "5",
+    ]);
+    let candidates = picked["candidates"].as_u64().unwrap();
+    assert!(candidates > 10, "{picked}");
+    let inspect = db.inspect().await;
+    let (runs, weighed): (i64, i64) = {
+        let row = inspect
+            .query_one(
+                "SELECT (SELECT count(*) FROM pifa.pick_runs), (SELECT count(*) FROM pifa.offers)",
+                &[],
+            )
+            .await
+            .unwrap();
+        (row.get(0), row.get(1))
+    };
+    assert_eq!(runs, 1);
+    assert!(
+        weighed as u64 >= candidates / 2,
+        "{weighed} of {candidates} offers shared"
+    );
+
+    // 王 sees 林's run, and who ran it.
+    let listed = wang.json(&["runs"]);
+    let run = &listed[0];
+    assert_eq!(run["keywords"], "保温杯");
+    assert_eq!(run["ranBy"], "林采购");
+    assert_eq!(run["candidates"].as_u64(), Some(candidates));
+    let run_id = run["runId"].as_i64().unwrap().to_string();
+    // ...and ranks it again with his own weights from the team's copies, without 1688: no
+    // `--demo`, and this desktop has never fetched anything.
+    let reranked = wang.json(&["runs", "--rerank", &run_id, "--weight", "price=9"]);
+    assert_eq!(
+        reranked["candidates"].as_u64(),
+        Some(candidates),
+        "{reranked}"
+    );
+    assert!(
+        !reranked["picks"].as_array().unwrap().is_empty(),
+        "{reranked}"
+    );
+    // 林's own list says the run is his, from his copy too.
+    assert_eq!(lin.json(&["runs"])[0]["ranBy"], "林采购");
 }

@@ -2,10 +2,11 @@
 //! skipped, the rest are fetched with bounded concurrency and each answer is stored as it
 //! arrives, with one result per offer. One failure about an offer never fails the batch; one
 //! that every further offer would meet too (the app's settings, quota or authorization, a full
-//! or read-only disk) stops it at once with one batch-level error. Shared by the app's batch
-//! page, the watch checks and `pifa-cli batch`.
+//! or read-only disk) stops it at once with one batch-level error. Answers another member of
+//! the team fetched within the cache lifetime are stored as they are, without a call. Shared
+//! by the app's batch page, 选品, the watch checks and `pifa-cli batch`.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
@@ -15,7 +16,7 @@ use ts_rs::TS;
 use crate::offer::{find_offer_ids, OfferId};
 use crate::protocol::{ApiError, GatewayClient};
 use crate::sourcing::{self, CacheTtls, Fetched};
-use crate::store::{Cache, ReadyAnswer, Store};
+use crate::store::{Cache, ReadyAnswer, Store, StoredAnswer};
 use crate::Error;
 
 /// What a pasted text or file asks for.
@@ -25,6 +26,9 @@ pub struct BatchInput {
     pub offer_ids: Vec<OfferId>,
     /// Lines that name no offer, reported as failed items.
     pub unreadable: Vec<BatchItem>,
+    /// Answers for some of `offer_ids` fetched elsewhere within the cache lifetime (a team
+    /// member's): stored instead of calling 1688. One that cannot be used is fetched after all.
+    pub reused: Vec<(OfferId, StoredAnswer)>,
 }
 
 /// Reads offer IDs from text: bare IDs, offer URLs, or lines holding several. Blank lines and
@@ -128,6 +132,8 @@ pub struct BatchCounts {
     /// Offers (and unreadable lines) in the batch.
     pub total: u32,
     pub stored: u32,
+    /// Of `stored`, those stored from an answer fetched elsewhere (a team member's), no call.
+    pub reused: u32,
     pub failed: u32,
     pub cancelled: u32,
     /// Set when the batch stopped at a failure no further offer could avoid (the app's
@@ -205,8 +211,23 @@ pub async fn run_batch(
     }
 
     let now = Utc::now();
+    let mut reused: HashMap<OfferId, StoredAnswer> = input.reused.into_iter().collect();
+    let mut from_elsewhere = Vec::new();
     let mut to_fetch = Vec::with_capacity(input.offer_ids.len());
     for offer_id in input.offer_ids {
+        if let Some(answer) = reused.remove(&offer_id) {
+            match ReadyAnswer::detail(&offer_id, &answer.text, answer.fetched_at) {
+                Ok(detail) => {
+                    let ready = Arrival::Ready(Box::new(detail), answer.text);
+                    from_elsewhere.push((offer_id, Fetched::Answer(ready)));
+                    continue;
+                }
+                // Another desktop's copy is untrusted like any answer: fetch our own.
+                Err(e) => {
+                    tracing::info!(%offer_id, code = e.code(), "a reused answer was unusable: {e}")
+                }
+            }
+        }
         let paused = lock(storage.store).paused_until(&offer_id, now);
         match paused {
             Ok(Some(until)) => {
@@ -247,6 +268,23 @@ pub async fn run_batch(
     };
     // Each answer is cleaned and compressed where it arrives, on the runtime's threads; what
     // arrived together is stored together, in one transaction.
+    let mut keep_group = |group: Vec<(OfferId, Fetched<Arrival>)>, counts: &mut BatchCounts| {
+        for (item, stops) in keep(&storage, group) {
+            if let Some(reason) = stops {
+                if counts.stopped.is_none() {
+                    tracing::warn!(code = %reason.code, "a batch stopped: {}", reason.message);
+                    counts.stopped = Some(reason);
+                    stop.send_replace(true);
+                }
+            }
+            settle(item, counts);
+        }
+    };
+    if !from_elsewhere.is_empty() {
+        let before = counts.stored;
+        keep_group(from_elsewhere, &mut counts);
+        counts.reused = counts.stored - before;
+    }
     let stopper = Arc::clone(&stop);
     let fetch = move |offer_id: OfferId| {
         let (client, stop) = (Arc::clone(&client), Arc::clone(&stopper));
@@ -267,22 +305,14 @@ pub async fn run_batch(
         }
     };
     sourcing::fetch_many(to_fetch, concurrency, stopping, fetch, |group| {
-        for (item, stops) in keep(&storage, group) {
-            if let Some(reason) = stops {
-                if counts.stopped.is_none() {
-                    tracing::warn!(code = %reason.code, "a batch stopped: {}", reason.message);
-                    counts.stopped = Some(reason);
-                    stop.send_replace(true);
-                }
-            }
-            settle(item, &mut counts);
-        }
+        keep_group(group, &mut counts)
     })
     .await;
     forwarding.abort();
     tracing::info!(
         total = counts.total,
         stored = counts.stored,
+        reused = counts.reused,
         failed = counts.failed,
         cancelled = counts.cancelled,
         "a batch ended"
@@ -347,7 +377,8 @@ fn keep(
                 (Some((code, message, stops)), _) => (*code, message.clone(), false, *stops),
                 (None, Some(Ok(_))) => {
                     let title = detail.offer.title.clone().or(detail.offer.title_en.clone());
-                    cached.push((sourcing::detail_key(&offer_id), text));
+                    let fetched_at = detail.offer.fetched_at;
+                    cached.push((sourcing::detail_key(&offer_id), text, fetched_at));
                     kept.push((
                         BatchItem {
                             title,
@@ -373,8 +404,8 @@ fn keep(
     if !cached.is_empty() {
         let answers = cached
             .iter()
-            .map(|(key, text)| (key.as_str(), text.as_str()));
-        let put = lock(storage.cache).put_many("detail", answers, now, storage.ttls.detail);
+            .map(|(key, text, fetched_at)| (key.as_str(), text.as_str(), *fetched_at));
+        let put = lock(storage.cache).put_many("detail", answers, storage.ttls.detail);
         // The offers are stored: a cache that cannot keep their answers only costs a fetch.
         if let Err(e) = put {
             tracing::warn!(code = e.code(), "a batch's answers were not cached: {e}");
@@ -536,7 +567,7 @@ mod stop_tests {
                 };
                 let input = BatchInput {
                     offer_ids: ids(),
-                    unreadable: Vec::new(),
+                    ..BatchInput::default()
                 };
                 let (_cancel, cancelled) = tokio::sync::watch::channel(false);
                 let mut seen = Vec::new();

@@ -55,7 +55,7 @@ pub async fn check(
     let before = lock(store).last_alert_id();
     let input = BatchInput {
         offer_ids,
-        unreadable: Vec::new(),
+        ..BatchInput::default()
     };
     let counts = run_batch(client, storage, input, CONCURRENCY, cancel, |item, _| {
         let Some(offer_id) = item

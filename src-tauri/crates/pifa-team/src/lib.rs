@@ -7,6 +7,8 @@ mod connect;
 mod contacts;
 mod error;
 pub mod members;
+mod offers;
+pub mod picks;
 pub mod rate;
 pub mod schema;
 pub mod shortlists;
@@ -17,6 +19,7 @@ pub mod watches;
 
 pub use address::TeamAddress;
 pub use members::{Member, MemberSeen, TeamInfo};
+pub use picks::NewPickRun;
 pub use rate::{TeamGate, Turn};
 pub use schema::{SchemaState, TEAM_MIGRATIONS};
 pub use shortlists::ShortlistSnapshot;

@@ -140,6 +140,20 @@ pub const TEAM_MIGRATIONS: &[&str] = &[
         PRIMARY KEY (supplier_key, field)
     );
     "#,
+    // The team's pick runs (`picks.rs`), each whole as JSON like a desktop keeps its own, with
+    // who ran it; the offers it weighed are shared in `pifa.offers` with it.
+    r#"
+    CREATE TABLE pifa.pick_runs (
+        run_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        ran_at     timestamptz NOT NULL,
+        ran_by     text NOT NULL,
+        request    text NOT NULL,
+        weights    text NOT NULL,
+        candidates text NOT NULL,
+        outcome    text NOT NULL
+    );
+    CREATE INDEX pick_runs_ran_at ON pifa.pick_runs (ran_at);
+    "#,
 ];
 
 /// An arbitrary constant: the advisory lock migrations hold.

@@ -1,6 +1,6 @@
-//! Team shortlists and the offers on them. Offers are shared as 1688 answered them, so each
-//! desktop cleans them with its own cleaner; edits are rows of their own (an entry per offer),
-//! so members editing at once never overwrite each other's additions.
+//! Team shortlists. The offers on them are shared with them (`offers.rs`); edits are rows of
+//! their own (an entry per offer), so members editing at once never overwrite each other's
+//! additions.
 
 use chrono::{DateTime, Utc};
 use pifa_core::offer::OfferId;
@@ -9,10 +9,8 @@ use pifa_core::team::TeamError;
 use tokio_postgres::error::SqlState;
 
 use crate::error::failed;
+use crate::offers::share_offer;
 use crate::{Member, TeamDb};
-
-/// An answer larger than any 1688 sends is not taken from the team database either.
-const MAX_ANSWER_BYTES: i32 = pifa_core::protocol::client::MAX_ANSWER_BYTES as i32;
 
 /// The team's shortlists with their entries, and when each listed offer was fetched.
 #[derive(Debug, Clone, Default)]
@@ -218,113 +216,6 @@ impl TeamDb {
             offers,
         })
     }
-
-    /// The answers the team holds for these offers (those no larger than 1688 ever sends).
-    pub async fn offer_answers(
-        &self,
-        offer_ids: &[OfferId],
-    ) -> Result<Vec<(OfferId, StoredAnswer)>, TeamError> {
-        let ids: Vec<&str> = offer_ids.iter().map(OfferId::as_str).collect();
-        let rows = self
-            .client()
-            .await
-            .query(
-                "SELECT offer_id, answer, fetched_at FROM pifa.offers
-                 WHERE offer_id = ANY($1) AND octet_length(answer) <= $2",
-                &[&ids, &MAX_ANSWER_BYTES],
-            )
-            .await
-            .map_err(failed("reading the team's offers"))?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|r| {
-                let offer_id = OfferId::parse(r.get::<_, &str>(0)).ok()?;
-                Some((
-                    offer_id,
-                    StoredAnswer {
-                        text: r.get(1),
-                        fetched_at: r.get(2),
-                    },
-                ))
-            })
-            .collect())
-    }
-}
-
-impl TeamDb {
-    /// The team's answer for an offer if it was fetched after `since` (within the cache
-    /// lifetime): another member's fetch, reused instead of calling 1688 again.
-    pub async fn fresh_answer(
-        &self,
-        offer_id: &OfferId,
-        since: DateTime<Utc>,
-    ) -> Result<Option<StoredAnswer>, TeamError> {
-        let row = self
-            .client()
-            .await
-            .query_opt(
-                "SELECT answer, fetched_at FROM pifa.offers
-                 WHERE offer_id = $1 AND fetched_at > $2 AND octet_length(answer) <= $3",
-                &[&offer_id.as_str(), &since, &MAX_ANSWER_BYTES],
-            )
-            .await
-            .map_err(failed("reading the team's offers"))?;
-        Ok(row.map(|r| StoredAnswer {
-            text: r.get(0),
-            fetched_at: r.get(1),
-        }))
-    }
-
-    /// Shares many answers just fetched (a batch's), in one transaction.
-    pub async fn share_answers(
-        &self,
-        answers: &[(OfferId, StoredAnswer)],
-        me: &Member,
-    ) -> Result<(), TeamError> {
-        self.check_writable()?;
-        let mut client = self.client().await;
-        let tx = client
-            .transaction()
-            .await
-            .map_err(failed("sharing offers with the team"))?;
-        for (offer_id, answer) in answers {
-            share_offer(&tx, offer_id, answer, me).await?;
-        }
-        tx.commit()
-            .await
-            .map_err(failed("sharing offers with the team"))
-    }
-
-    /// Shares an answer just fetched, unless the team holds a newer one.
-    pub async fn share_answer(
-        &self,
-        offer_id: &OfferId,
-        answer: &StoredAnswer,
-        me: &Member,
-    ) -> Result<(), TeamError> {
-        self.check_writable()?;
-        share_offer(&*self.client().await, offer_id, answer, me).await
-    }
-}
-
-/// Keeps the newer of the team's copy and this answer.
-async fn share_offer(
-    client: &impl tokio_postgres::GenericClient,
-    offer_id: &OfferId,
-    answer: &StoredAnswer,
-    me: &Member,
-) -> Result<(), TeamError> {
-    client
-        .execute(
-            "INSERT INTO pifa.offers (offer_id, answer, fetched_at, fetched_by) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (offer_id) DO UPDATE SET answer = excluded.answer,
-                 fetched_at = excluded.fetched_at, fetched_by = excluded.fetched_by
-             WHERE pifa.offers.fetched_at < excluded.fetched_at",
-            &[&offer_id.as_str(), &answer.text, &answer.fetched_at, &me.member_id],
-        )
-        .await
-        .map_err(failed("sharing an offer with the team"))?;
-    Ok(())
 }
 
 fn found(changed: u64, shortlist_id: i64) -> Result<(), TeamError> {

@@ -21,9 +21,11 @@ mod shortlists;
 mod sourcing;
 mod suppliers;
 mod team;
+mod team_picks;
 mod team_watches;
 mod watches;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -450,7 +452,7 @@ impl Workbench {
         mut cancel: Option<tokio::sync::watch::Receiver<bool>>,
         mut on_item: impl FnMut(&BatchItem, &BatchCounts),
     ) -> Result<BatchCounts, CommandError> {
-        let input = batch::read_batch(text);
+        let mut input = batch::read_batch(text);
         if input.offer_ids.is_empty() && input.unreadable.is_empty() {
             return Err(pifa_core::Error::BatchEmpty.into());
         }
@@ -487,6 +489,11 @@ impl Workbench {
         }
         // Held to the end: in demo mode it keeps the in-process gateway serving.
         let online = self.online().await?;
+        input.reused = self
+            .reusable_from_team(&input.offer_ids, storage.ttls)
+            .await;
+        // What came from the team goes back to it no more.
+        let reused: HashSet<OfferId> = input.reused.iter().map(|(id, _)| id.clone()).collect();
         let mut stored = Vec::new();
         let counts = batch::run_batch(
             Arc::clone(&online.client),
@@ -499,7 +506,8 @@ impl Workbench {
                     stored.extend(
                         item.offer_id
                             .as_deref()
-                            .and_then(|id| OfferId::parse(id).ok()),
+                            .and_then(|id| OfferId::parse(id).ok())
+                            .filter(|id| !reused.contains(id)),
                     );
                 }
                 on_item(item, counts)

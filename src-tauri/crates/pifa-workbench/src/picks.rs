@@ -1,7 +1,8 @@
 //! 选品: a need in, a ranked and explained list out. 1688's own filters narrow the search where
 //! they can say no before any detail is fetched; the candidates' details come like a batch
-//! (fresh cached copies as they are, the rest through the batch machinery with its rate limit
-//! and pause rule); `pifa_core::pick` decides; every run is saved. One pick runs at a time.
+//! (fresh cached copies as they are, a team member's fresh copies next, the rest through the
+//! batch machinery with its rate limit and pause rule); `pifa_core::pick` decides; every run
+//! is saved, in a team for the whole team (`team_picks.rs`). One pick runs at a time.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -14,10 +15,12 @@ use pifa_core::protocol::keyword_query::MAX_SEARCH_PAGE_SIZE;
 use pifa_core::protocol::{KeywordSearch, SearchFilter};
 use pifa_core::sourcing::{self, Cached};
 use pifa_core::store::{PickRun, PickRunSummary};
+use pifa_team::NewPickRun;
 use serde::Serialize;
 use tokio::sync::watch;
 use ts_rs::TS;
 
+use crate::team::run_blocking;
 use crate::{CommandError, Workbench, BATCH_CONCURRENCY};
 
 /// How far a pick has got.
@@ -99,6 +102,9 @@ impl Workbench {
         request.check()?;
         weights.check()?;
         let running = Running::claim(&self.inner.pick_cancel)?;
+        // In a team the run is saved for the team: refused now, not after the work, when the
+        // team database cannot take it.
+        self.team_for_change().await?;
         let cancelled = running.switch.subscribe();
         if let Some(outside) = cancel {
             forward_cancel(outside, running.switch.clone());
@@ -163,9 +169,23 @@ impl Workbench {
             outcome.exclude_unfetched(offer_id, title, &code);
         }
         let ids: Vec<OfferId> = found.into_iter().map(|o| o.offer_id).collect();
-        Ok(self
-            .store()?
-            .save_pick_run(request, weights, &ids, &outcome, Utc::now())?)
+        match self.team_for_change().await? {
+            Some(team) => {
+                let run = NewPickRun {
+                    ran_at: Utc::now(),
+                    request,
+                    weights,
+                    candidates: &ids,
+                    outcome: &outcome,
+                };
+                self.save_team_pick_run(&team, run, &candidates).await
+            }
+            None => {
+                Ok(self
+                    .store()?
+                    .save_pick_run(request, weights, &ids, &outcome, Utc::now())?)
+            }
+        }
     }
 
     /// The candidates' details: fresh cached ones as they are, the rest fetched as a batch.
@@ -202,13 +222,16 @@ impl Workbench {
         let mut failures = Vec::new();
         if !to_fetch.is_empty() {
             let online = self.online().await?;
+            let storage = self.batch_storage()?;
+            let reused = self.reusable_from_team(&to_fetch, storage.ttls).await;
             let mut settled = Vec::new();
             let counts = batch::run_batch(
                 Arc::clone(&online.client),
-                self.batch_storage()?,
+                storage,
                 BatchInput {
                     offer_ids: to_fetch,
-                    unreadable: Vec::new(),
+                    reused,
+                    ..BatchInput::default()
                 },
                 BATCH_CONCURRENCY,
                 cancel,
@@ -254,33 +277,51 @@ impl Workbench {
         Ok((offers, failures))
     }
 
-    /// Ranks a saved run's candidates again with other weights, from what is stored: no fetch.
+    /// Ranks a saved run's candidates again with other weights, from what is stored: no call
+    /// to 1688 (in a team, the offers a teammate's run weighed come from the team database).
     /// The run itself stays as it was.
-    pub fn rerank_pick(&self, run_id: i64, weights: &Weights) -> Result<PickOutcome, CommandError> {
+    pub async fn rerank_pick(
+        &self,
+        run_id: i64,
+        weights: &Weights,
+    ) -> Result<PickOutcome, CommandError> {
         weights.check()?;
-        let store = self.store()?;
-        let run = store.pick_run(run_id)?;
+        let workbench = self.clone();
+        let run = run_blocking(move || Ok(workbench.reader()?.pick_run(run_id)?)).await?;
         let failed: Vec<_> = run
             .outcome
             .excluded
             .iter()
             .filter(|e| e.reasons.contains(&Reason::FetchFailed))
+            .cloned()
             .collect();
-        let offers = run
+        let weighed: Vec<OfferId> = run
             .candidates
             .iter()
             .filter(|id| !failed.iter().any(|f| &f.offer_id == *id))
-            .map(|id| store.offer(id))
-            .collect::<Result<Vec<_>, _>>()?;
-        let mut outcome = pick::evaluate(&offers, &run.request, weights);
-        for failure in failed {
-            outcome.exclude_unfetched(
-                failure.offer_id.clone(),
-                failure.title.clone(),
-                failure.code.as_deref().unwrap_or_default(),
-            );
+            .cloned()
+            .collect();
+        if self.in_team() {
+            self.copy_weighed_offers(weighed.clone()).await;
         }
-        Ok(outcome)
+        let (workbench, weights) = (self.clone(), *weights);
+        run_blocking(move || {
+            let reader = workbench.reader()?;
+            let offers = weighed
+                .iter()
+                .map(|id| reader.offer(id))
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut outcome = pick::evaluate(&offers, &run.request, &weights);
+            for failure in failed {
+                outcome.exclude_unfetched(
+                    failure.offer_id,
+                    failure.title,
+                    failure.code.as_deref().unwrap_or_default(),
+                );
+            }
+            Ok(outcome)
+        })
+        .await
     }
 
     pub fn pick_run(&self, run_id: i64) -> Result<PickRun, CommandError> {

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use pifa_core::offer::OfferId;
 use pifa_core::secrets;
 use pifa_core::settings::TeamMembership;
-use pifa_core::store::{ReadyAnswer, Store, IMPORT_GROUP};
+use pifa_core::store::{ReadyAnswer, Store, StoredAnswer, IMPORT_GROUP};
 use pifa_core::team::{TeamCode, TeamError, TeamId};
 use pifa_core::DataDir;
 use pifa_team::{Member, TeamAddress, TeamDb, TeamInfo};
@@ -386,8 +386,9 @@ impl Workbench {
         }
     }
 
-    /// Copies the team's shortlists, and the offers on them this desktop lacks or has older,
-    /// into this desktop's copy; `true` when the copy changed. `false` outside a team. A
+    /// Copies the team's shortlists (and the offers on them this desktop lacks or has older),
+    /// supplier book and newest pick runs into this desktop's copy; `true` when the copy
+    /// changed. `false` outside a team. A
     /// failure is kept for the status (the pages go on showing the last copy).
     pub async fn sync_team(&self) -> Result<bool, CommandError> {
         if !self.in_team() {
@@ -433,6 +434,7 @@ impl Workbench {
         };
         let snapshot = db.shortlists_snapshot().await?;
         let contacts = db.supplier_contacts().await?;
+        let runs = self.new_team_pick_runs(&db).await?;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut hasher = std::collections::hash_map::DefaultHasher::new();
@@ -442,6 +444,11 @@ impl Workbench {
             )
             .hash(&mut hasher);
             contacts.hash(&mut hasher);
+            runs.team_ids.hash(&mut hasher);
+            // A round that copies some of many missing runs changes the copy too.
+            for run in &runs.runs {
+                run.run_id.hash(&mut hasher);
+            }
             hasher.finish()
         };
         let ids: Vec<OfferId> = snapshot.offers.iter().map(|(id, _)| id.clone()).collect();
@@ -455,14 +462,30 @@ impl Workbench {
             .filter(|(id, team_at)| held.get(id).is_none_or(|here| here < team_at))
             .map(|(id, _)| id.clone())
             .collect();
-        let answers = if wanted.is_empty() {
-            Vec::new()
-        } else {
-            db.offer_answers(&wanted).await?
-        };
+        if !wanted.is_empty() {
+            let answers = db.offer_answers(&wanted).await?;
+            self.import_team_answers(answers).await?;
+        }
         let workbench = self.clone();
         run_blocking(move || {
-            // Cleaned here as any fetch is; an answer about another offer is left out.
+            let mut store = workbench.store()?;
+            store.replace_shortlists(&snapshot.lists, &snapshot.entries)?;
+            store.replace_all_sealed_contacts(&contacts, Utc::now())?;
+            store.keep_shared_pick_runs(&runs.runs)?;
+            Ok(fingerprint)
+        })
+        .await
+    }
+
+    /// Stores answers from the team database in this desktop's copy, cleaned here as any
+    /// fetch is; one that is unreadable or about another offer is left out. Answers how many
+    /// were stored.
+    pub(crate) async fn import_team_answers(
+        &self,
+        answers: Vec<(OfferId, StoredAnswer)>,
+    ) -> Result<usize, CommandError> {
+        let workbench = self.clone();
+        run_blocking(move || {
             let ready: Vec<ReadyAnswer> = answers
                 .iter()
                 .filter_map(|(id, answer)| {
@@ -480,11 +503,53 @@ impl Workbench {
                 let group: Vec<&ReadyAnswer> = group.iter().collect();
                 store.import_ready(&group)?;
             }
-            store.replace_shortlists(&snapshot.lists, &snapshot.entries)?;
-            store.replace_all_sealed_contacts(&contacts, Utc::now())?;
-            Ok(fingerprint)
+            Ok(ready.len())
         })
         .await
+    }
+
+    /// The answers these offers were last stored from here, for sharing with the team.
+    pub(crate) async fn stored_answers(
+        &self,
+        offer_ids: Vec<OfferId>,
+    ) -> Result<Vec<(OfferId, StoredAnswer)>, CommandError> {
+        let workbench = self.clone();
+        run_blocking(move || {
+            let reader = workbench.reader()?;
+            let mut answers = Vec::with_capacity(offer_ids.len());
+            for id in offer_ids {
+                if let Some(answer) = reader.stored_answer(&id)? {
+                    answers.push((id, answer));
+                }
+            }
+            Ok(answers)
+        })
+        .await
+    }
+
+    /// Answers other members fetched within the cache lifetime for these offers, to store
+    /// instead of calling 1688 (a batch's or a pick's). Any trouble with the team database
+    /// only means fetching as usual.
+    pub(crate) async fn reusable_from_team(
+        &self,
+        offer_ids: &[OfferId],
+        ttls: pifa_core::sourcing::CacheTtls,
+    ) -> Vec<(OfferId, StoredAnswer)> {
+        if offer_ids.is_empty() || !self.in_team() {
+            return Vec::new();
+        }
+        let since = Utc::now() - ttls.detail;
+        let found = async {
+            match self.team_db().await? {
+                Some(db) => Ok(db.fresh_answers(offer_ids, since).await?),
+                None => Ok(Vec::new()),
+            }
+        };
+        let found: Result<_, CommandError> = found.await;
+        found.unwrap_or_else(|e| {
+            tracing::info!(code = %e.code, "the team's offers were not asked: {}", e.message);
+            Vec::new()
+        })
     }
 
     /// A detail another member fetched within the cache lifetime, as JSON with its time.
@@ -494,20 +559,10 @@ impl Workbench {
         offer_id: &OfferId,
         ttls: pifa_core::sourcing::CacheTtls,
     ) -> Option<(serde_json::Value, DateTime<Utc>)> {
-        let db = match self.team_db().await {
-            Ok(db) => db?,
-            Err(e) => {
-                tracing::info!(code = %e.code, "the team's offers were not asked: {}", e.message);
-                return None;
-            }
-        };
-        let answer = match db.fresh_answer(offer_id, Utc::now() - ttls.detail).await {
-            Ok(answer) => answer?,
-            Err(e) => {
-                tracing::info!(code = e.code(), "the team's offers were not asked: {e}");
-                return None;
-            }
-        };
+        let (_, answer) = self
+            .reusable_from_team(std::slice::from_ref(offer_id), ttls)
+            .await
+            .pop()?;
         // Another desktop's copy is untrusted like any answer: unreadable means fetch.
         let raw = serde_json::from_str(&answer.text).ok()?;
         tracing::debug!(%offer_id, "a team member's fresh copy used");
@@ -555,19 +610,8 @@ impl Workbench {
         if offer_ids.is_empty() {
             return;
         }
-        let workbench = self.clone();
         let shared = async {
-            let answers = run_blocking(move || {
-                let reader = workbench.reader()?;
-                let mut answers = Vec::with_capacity(offer_ids.len());
-                for id in offer_ids {
-                    if let Some(answer) = reader.stored_answer(&id)? {
-                        answers.push((id, answer));
-                    }
-                }
-                Ok(answers)
-            })
-            .await?;
+            let answers = self.stored_answers(offer_ids).await?;
             match self.team_db().await? {
                 Some(db) => Ok(db.share_answers(&answers, &member_of(&joined)).await?),
                 None => Ok(()),

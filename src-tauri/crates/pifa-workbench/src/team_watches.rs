@@ -374,7 +374,8 @@ impl Workbench {
         let (_cancel, cancelled) = tokio::sync::watch::channel(false);
         let input = BatchInput {
             offer_ids: claims.iter().map(|c| c.offer_id.clone()).collect(),
-            unreadable: Vec::new(),
+            // A watch observes the price now: no teammate's copy stands in for a check.
+            ..BatchInput::default()
         };
         let counts = run_batch(
             Arc::clone(&online.client),

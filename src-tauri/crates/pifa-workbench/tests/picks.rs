@@ -126,7 +126,10 @@ async fn picks_carry_their_picture_supplier_and_minimum_order_also_when_reranked
         quality_refund: 0.0,
         tp_years: 0.0,
     };
-    let reranked = workbench.rerank_pick(run.run_id, &sales_only).unwrap();
+    let reranked = workbench
+        .rerank_pick(run.run_id, &sales_only)
+        .await
+        .unwrap();
     for pick in &reranked.picks {
         if let Some(before) = picks.iter().find(|p| p.offer_id == pick.offer_id) {
             assert_eq!(

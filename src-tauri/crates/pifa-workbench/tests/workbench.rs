@@ -333,7 +333,10 @@ async fn a_pick_searches_fetches_explains_ranks_and_is_saved() {
         quality_refund: 0.0,
         tp_years: 0.0,
     };
-    let reranked = workbench.rerank_pick(run.run_id, &cheapest_first).unwrap();
+    let reranked = workbench
+        .rerank_pick(run.run_id, &cheapest_first)
+        .await
+        .unwrap();
     assert_eq!(reranked.candidates, outcome.candidates);
     assert_eq!(reranked.counts, outcome.counts);
     assert!(reranked

@@ -160,17 +160,17 @@ impl Cache {
             .map_err(|e| classify(&self.path, "writing the cache", e))
     }
 
-    /// [`Cache::put`] for several answers of one kind, fetched together, in one transaction.
+    /// [`Cache::put`] for several answers of one kind, each with when it was fetched, in one
+    /// transaction.
     pub fn put_many<'a>(
         &self,
         kind: &str,
-        answers: impl IntoIterator<Item = (&'a str, &'a str)>,
-        fetched_at: DateTime<Utc>,
+        answers: impl IntoIterator<Item = (&'a str, &'a str, DateTime<Utc>)>,
         ttl: Duration,
     ) -> Result<()> {
         let put = || -> rusqlite::Result<()> {
             let tx = self.conn.unchecked_transaction()?;
-            for (key, body) in answers {
+            for (key, body, fetched_at) in answers {
                 put_in(&tx, key, kind, body, fetched_at, ttl)?;
             }
             tx.commit()

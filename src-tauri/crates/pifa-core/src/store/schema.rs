@@ -495,6 +495,10 @@ pub const USER_MIGRATIONS: &[&str] = &[
     CREATE INDEX raw_answers_unpacked ON raw_answers(offer_id)
         WHERE substr(body, 1, 4) <> x'28B52FFD';
     "#,
+    // Team mode: who ran a pick (the team member's name); NULL on this computer's own runs.
+    r#"
+    ALTER TABLE pick_runs ADD COLUMN ran_by TEXT;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[
