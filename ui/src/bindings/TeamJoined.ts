@@ -10,4 +10,10 @@ export type TeamJoined = { info: TeamInfo, membership: TeamMembership,
  * The code to pass to the other members, out of band. It holds the team key: shown to
  * this user, never logged or stored outside the keyring.
  */
-code: string, };
+code: string, 
+/**
+ * Whether the team key went to this computer's keyring. `false` only when joining on a
+ * computer without one (a headless worker): the supplier book cannot be read there, and
+ * the database password has to come with `PIFA_TEAM_DATABASE_URL`.
+ */
+keyKept: boolean, };

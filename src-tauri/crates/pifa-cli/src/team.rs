@@ -80,6 +80,14 @@ pub async fn run(wb: &Workbench, action: &TeamAction, as_json: bool) -> Result<O
             let joined = wb
                 .team_join(url.as_deref(), None, &code, member.as_deref())
                 .await?;
+            if !joined.key_kept {
+                eprintln!(
+                    "pifa-cli: warning: this computer has no keyring, so the team key was not kept: \
+                     the supplier book cannot be read here, and the database password has to come \
+                     with {}. Enough for `pifa-cli team worker`.",
+                    pifa_workbench::TEAM_DATABASE_URL
+                );
+            }
             if as_json {
                 // The code stays out of the output of a join: the member has it already.
                 json(&joined.info);

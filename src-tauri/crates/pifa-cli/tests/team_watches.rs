@@ -436,3 +436,47 @@ fn a_worker_service_checks_in_rounds_and_stops_cleanly_on_sigterm() {
     // nothing due.
     assert_eq!(gateway.gateway.detail_calls(&watched[0]), 2);
 }
+
+#[test]
+fn a_worker_without_a_keyring_joins_from_its_environment_and_checks() {
+    if !keyring_session() {
+        return;
+    }
+    let db = block_on(TestDatabase::create("cli_worker_no_keyring"));
+    let gateway = gateway(Duration::ZERO);
+    let (lin, _, watched) = team_with_watches(&db, &gateway, 1, 0);
+    let code = lin.json(&["team", "code"])["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // A server with no keyring (no session bus): everything comes from the environment.
+    let host = Desk::new("headless", &gateway);
+    let headless = |args: &[&str]| {
+        host.command(args)
+            .env_remove("DBUS_SESSION_BUS_ADDRESS")
+            .env("PIFA_TEAM_DATABASE_URL", db.url_with_password())
+            .output()
+            .unwrap()
+    };
+    let joined = headless(&["team", "join", &code, "--member", "机房服务器"]);
+    let said = String::from_utf8_lossy(&joined.stderr);
+    assert!(joined.status.success(), "{said}");
+    assert!(said.contains("no keyring"), "{said}");
+    let round = headless(&["team", "worker", "--once"]);
+    let said = String::from_utf8_lossy(&round.stderr);
+    assert!(round.status.success(), "{said}");
+    assert!(said.contains("round: 1 checked"), "{said}");
+    assert_eq!(gateway.gateway.detail_calls(&watched[0]), 2);
+    // The others see it as a member.
+    let status = lin.json(&["team", "status"]);
+    let names: Vec<&str> = status["info"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"机房服务器"), "{names:?}");
+    // The database password never reached the data directory.
+    let settings = std::fs::read_to_string(host.dir.path().join("settings.json")).unwrap();
+    assert!(!settings.contains(&db.password), "{settings}");
+}

@@ -112,6 +112,10 @@ pub struct TeamJoined {
     /// The code to pass to the other members, out of band. It holds the team key: shown to
     /// this user, never logged or stored outside the keyring.
     pub code: String,
+    /// Whether the team key went to this computer's keyring. `false` only when joining on a
+    /// computer without one (a headless worker): the supplier book cannot be read there, and
+    /// the database password has to come with `PIFA_TEAM_DATABASE_URL`.
+    pub key_kept: bool,
 }
 
 impl From<TeamError> for CommandError {
@@ -124,6 +128,14 @@ async fn keyring<T: Send + 'static>(
     call: impl FnOnce() -> pifa_core::Result<T> + Send + 'static,
 ) -> Result<T, CommandError> {
     Ok(secrets::off_runtime(call).await?)
+}
+
+/// What joining or creating a team starts from.
+struct Setup<'a> {
+    address: Option<&'a str>,
+    password: Option<&'a str>,
+    member_name: Option<&'a str>,
+    joining: bool,
 }
 
 /// This computer's name, as the team sees it beside the member's.
@@ -227,7 +239,13 @@ impl Workbench {
         member_name: Option<&str>,
     ) -> Result<TeamJoined, CommandError> {
         let code = TeamCode::generate();
-        self.set_up_team(address, password, member_name, code, |db, code, me| {
+        let setup = Setup {
+            address,
+            password,
+            member_name,
+            joining: false,
+        };
+        self.set_up_team(setup, code, |db, code, me| {
             let team_name = team_name.to_owned();
             Box::pin(async move { db.create_team(&team_name, &code, &me).await })
         })
@@ -243,18 +261,21 @@ impl Workbench {
         member_name: Option<&str>,
     ) -> Result<TeamJoined, CommandError> {
         let code = TeamCode::parse(code)?;
-        self.set_up_team(address, password, member_name, code, |db, code, me| {
+        let setup = Setup {
+            address,
+            password,
+            member_name,
+            joining: true,
+        };
+        self.set_up_team(setup, code, |db, code, me| {
             Box::pin(async move { db.join_team(&code, &me).await })
         })
         .await
     }
 
-    #[allow(clippy::too_many_arguments)]
     async fn set_up_team(
         &self,
-        address: Option<&str>,
-        password: Option<&str>,
-        member_name: Option<&str>,
+        setup: Setup<'_>,
         code: TeamCode,
         act: impl FnOnce(
             Arc<TeamDb>,
@@ -264,6 +285,12 @@ impl Workbench {
             Box<dyn std::future::Future<Output = Result<TeamInfo, TeamError>> + Send>,
         >,
     ) -> Result<TeamJoined, CommandError> {
+        let Setup {
+            address,
+            password,
+            member_name,
+            joining,
+        } = setup;
         let text = match address.map(str::trim).filter(|a| !a.is_empty()) {
             Some(text) => text.to_owned(),
             None => crate::env(TEAM_DATABASE_URL).ok_or_else(|| {
@@ -308,7 +335,19 @@ impl Workbench {
         // The key goes into the keyring before the team exists, so a team is never created
         // whose key nobody holds.
         let (team_id, key) = (code.team_id, code.key.clone());
-        keyring(move || secrets::save_team_key(&team_id, &key)).await?;
+        let key_kept = match keyring(move || secrets::save_team_key(&team_id, &key)).await {
+            Ok(()) => true,
+            // A headless worker has no keyring and needs no key (it reads no contacts), so
+            // it may join without one; a team is never created whose key nobody holds.
+            Err(e)
+                if joining
+                    && e.code == pifa_core::Error::KeyringUnavailable(String::new()).code() =>
+            {
+                tracing::warn!("joining without keeping the team key: {}", e.message);
+                false
+            }
+            Err(e) => return Err(e),
+        };
         let encoded = code.encode();
         let info = match act(Arc::clone(&db), code, me.clone()).await {
             Ok(info) => info,
@@ -323,7 +362,7 @@ impl Workbench {
                 return Err(e.into());
             }
         };
-        if let Some(password) = given_password {
+        if let Some(password) = given_password.filter(|_| key_kept) {
             let shown = address.as_str().to_owned();
             keyring(move || secrets::save_team_password(&shown, &password)).await?;
         }
@@ -347,6 +386,7 @@ impl Workbench {
             info,
             membership,
             code: encoded,
+            key_kept,
         })
     }
 

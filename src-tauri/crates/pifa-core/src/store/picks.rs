@@ -245,9 +245,13 @@ mod tests {
             outcome: PickOutcome::default(),
             ran_by: Some("林采购".into()),
         };
-        store.keep_shared_pick_runs(std::slice::from_ref(&run)).unwrap();
+        store
+            .keep_shared_pick_runs(std::slice::from_ref(&run))
+            .unwrap();
         // Copied again (the next round of the team's copy): still one run.
-        store.keep_shared_pick_runs(std::slice::from_ref(&run)).unwrap();
+        store
+            .keep_shared_pick_runs(std::slice::from_ref(&run))
+            .unwrap();
         assert_eq!(store.pick_run(41).unwrap(), run);
         assert_eq!(store.pick_run_ids(10).unwrap(), [41]);
         let listed = store.pick_runs(10).unwrap();
