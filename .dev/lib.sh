@@ -11,7 +11,7 @@ BUILD_PACKAGES=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring python3 python3-venv)
 # Team mode's tests run against a real PostgreSQL: a throwaway cluster of the distribution's own
 # server (.dev/with-postgres), never a system service.
-TEST_PACKAGES+=(postgresql)
+TEST_PACKAGES+=(postgresql openssl)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 

@@ -71,6 +71,7 @@ export type ErrorCode =
   | "team.offline"
   | "team.schema_too_new"
   | "team.tls_required"
+  | "team.tls_untrusted"
   | "team.unreachable"
   | "team.wrong_code"
   | "watch.bad_rule"
@@ -147,6 +148,7 @@ export const errorCodes: readonly ErrorCode[] = [
   "team.offline",
   "team.schema_too_new",
   "team.tls_required",
+  "team.tls_untrusted",
   "team.unreachable",
   "team.wrong_code",
   "watch.bad_rule",

@@ -17,6 +17,10 @@ pub enum TeamError {
     #[error("the team database at {host} is not on this computer, so its connection must be encrypted: add sslmode=require (or verify-full) to the address")]
     TlsRequired { host: String },
 
+    /// The server's certificate did not pass the checks: a setting to fix, not an outage.
+    #[error("the team database's certificate is not trusted ({0}): if the team runs its own certificate authority, add sslrootcert=/path/to/ca.pem to the address")]
+    TlsUntrusted(String),
+
     /// The server cannot be reached now (down, no network, refused TLS): the last team data is
     /// shown read-only meanwhile.
     #[error("the team database cannot be reached ({0}); showing the last team data, read-only")]
@@ -65,6 +69,7 @@ pub enum TeamError {
 stable_codes!(TeamError {
     TeamError::BadUrl(_) => "team.bad_url",
     TeamError::TlsRequired { .. } => "team.tls_required",
+    TeamError::TlsUntrusted(_) => "team.tls_untrusted",
     TeamError::Unreachable(_) => "team.unreachable",
     TeamError::LoginRefused(_) => "team.login_refused",
     TeamError::Offline => "team.offline",

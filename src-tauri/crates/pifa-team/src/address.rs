@@ -1,8 +1,12 @@
 //! The team database's address: a `postgresql://` URL as the team's administrator hands it out.
 //! Its password, if it carries one, is taken out (it belongs in the keyring); the rest is kept in
-//! Settings and shown. A server on another machine is reached only over TLS.
+//! Settings and shown. A server on another machine is reached only over TLS, its certificate
+//! checked against the platform's roots and, for a team with its own certificate authority, the
+//! one named by `sslrootcert`. libpq's `sslmode=verify-ca|verify-full` read as TLS required (the
+//! host name is always checked too).
 
 use std::net::IpAddr;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use pifa_core::team::TeamError;
@@ -13,9 +17,15 @@ pub struct TeamAddress {
     /// The URL without its password: what Settings keeps, the keyring files the password
     /// under, and messages may show.
     shown: String,
+    /// `shown` as the driver reads it: without `sslrootcert`, and `verify-*` as `require`.
+    driver: String,
     /// Whether every host is this computer (loopback or a local socket): only then may the
     /// connection go unencrypted.
     local: bool,
+    /// Whether the address asks for TLS itself (`sslmode=require|verify-ca|verify-full`).
+    asks_tls: bool,
+    /// The team's own certificate authority (PEM), trusted beside the platform's roots.
+    root_cert: Option<PathBuf>,
 }
 
 impl TeamAddress {
@@ -48,8 +58,30 @@ impl TeamAddress {
         url.set_password(None)
             .map_err(|()| TeamError::BadUrl("it names no host".into()))?;
         let shown = url.to_string();
+        let mut root_cert = None;
+        let mut asks_tls = false;
+        let mut kept = Vec::new();
+        for (key, value) in url.query_pairs().into_owned() {
+            match (key.as_str(), value.as_str()) {
+                ("sslrootcert", "") => {
+                    return Err(TeamError::BadUrl("its sslrootcert names no file".into()))
+                }
+                ("sslrootcert", path) => root_cert = Some(PathBuf::from(path)),
+                ("sslmode", "require" | "verify-ca" | "verify-full") => {
+                    asks_tls = true;
+                    kept.push((key, "require".to_owned()));
+                }
+                _ => kept.push((key, value)),
+            }
+        }
+        let mut driver = url;
+        driver.set_query(None);
+        if !kept.is_empty() {
+            driver.query_pairs_mut().extend_pairs(kept);
+        }
+        let driver = driver.to_string();
         // tokio-postgres reads the rest (hosts, ports, options) exactly as it will connect.
-        let config = tokio_postgres::Config::from_str(&shown)
+        let config = tokio_postgres::Config::from_str(&driver)
             .map_err(|e| TeamError::BadUrl(e.to_string()))?;
         if config.get_hosts().is_empty() {
             return Err(TeamError::BadUrl("it names no host".into()));
@@ -61,7 +93,13 @@ impl TeamAddress {
             });
         }
         Ok((
-            TeamAddress { shown, local },
+            TeamAddress {
+                shown,
+                driver,
+                local,
+                asks_tls,
+                root_cert,
+            },
             password.filter(|p| !p.is_empty()),
         ))
     }
@@ -75,15 +113,26 @@ impl TeamAddress {
         self.local
     }
 
+    /// Whether the connection is encrypted: always to another machine, and to this one when
+    /// the address asks.
+    pub fn uses_tls(&self) -> bool {
+        !self.local || self.asks_tls
+    }
+
+    /// The team's own certificate authority, if the address names one.
+    pub fn root_cert(&self) -> Option<&Path> {
+        self.root_cert.as_deref()
+    }
+
     /// The driver's configuration, with the password from the keyring, if any. A server on
     /// another machine gets TLS whatever `sslmode` said (`prefer` would fall back to plain).
     pub(crate) fn config(&self, password: Option<&str>) -> tokio_postgres::Config {
         let mut config =
-            tokio_postgres::Config::from_str(&self.shown).expect("checked when parsed");
+            tokio_postgres::Config::from_str(&self.driver).expect("checked when parsed");
         if let Some(password) = password {
             config.password(password);
         }
-        if !self.local {
+        if self.uses_tls() {
             config.ssl_mode(SslMode::Require);
         }
         if config.get_connect_timeout().is_none() {
@@ -158,6 +207,29 @@ mod tests {
         assert!(TeamAddress::parse("postgresql://b@127.0.0.1/t?sslmode=disable").is_ok());
         let (tricked, _) = TeamAddress::parse("postgresql://b@localhost.evil.example/t").unwrap();
         assert!(!tricked.is_local());
+    }
+
+    #[test]
+    fn libpq_tls_modes_and_the_teams_own_authority_are_understood() {
+        let text = "postgresql://b@db.example.com:6432/t?sslmode=verify-full&sslrootcert=/etc/pifa/ca.pem&application_name=x";
+        let (address, _) = TeamAddress::parse(text).unwrap();
+        // Settings keep what the administrator wrote; the driver gets what it understands.
+        assert_eq!(address.as_str(), text);
+        assert_eq!(address.root_cert(), Some(Path::new("/etc/pifa/ca.pem")));
+        assert!(address.uses_tls());
+        assert_eq!(address.config(None).get_ssl_mode(), SslMode::Require);
+        for mode in ["verify-ca", "require"] {
+            let (local, _) =
+                TeamAddress::parse(&format!("postgresql://b@127.0.0.1/t?sslmode={mode}")).unwrap();
+            assert!(local.is_local() && local.uses_tls(), "{mode}");
+            assert_eq!(local.root_cert(), None);
+        }
+        let (plain, _) = TeamAddress::parse("postgresql://b@127.0.0.1/t").unwrap();
+        assert!(!plain.uses_tls());
+        assert!(matches!(
+            TeamAddress::parse("postgresql://b@db.example.com/t?sslrootcert="),
+            Err(TeamError::BadUrl(m)) if m.contains("sslrootcert")
+        ));
     }
 
     #[test]

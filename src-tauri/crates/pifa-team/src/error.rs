@@ -22,9 +22,33 @@ pub(crate) fn connecting(error: tokio_postgres::Error) -> TeamError {
             doing: "connecting",
             detail: db.message().to_owned(),
         },
-        // No answer from a server: down, unreachable, refused TLS, timed out.
-        None => TeamError::Unreachable(error.to_string()),
+        None => match certificate_refused(&error) {
+            Some(why) => TeamError::TlsUntrusted(why),
+            // No answer from a server: down, unreachable, refused TLS, timed out.
+            None => TeamError::Unreachable(error.to_string()),
+        },
     }
+}
+
+/// Why the server's certificate was refused, if that is what failed: rustls's error sits inside
+/// the I/O error the driver reports.
+fn certificate_refused(error: &tokio_postgres::Error) -> Option<String> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        let tls = current
+            .downcast_ref::<std::io::Error>()
+            .and_then(|io| io.get_ref())
+            .and_then(|inner| inner.downcast_ref::<rustls::Error>())
+            .or_else(|| current.downcast_ref::<rustls::Error>());
+        if let Some(
+            e @ (rustls::Error::InvalidCertificate(_) | rustls::Error::NoCertificatesPresented),
+        ) = tls
+        {
+            return Some(e.to_string());
+        }
+        cause = current.source();
+    }
+    None
 }
 
 fn is_not_taking_connections(code: &SqlState) -> bool {
