@@ -467,6 +467,19 @@ fn a_worker_without_a_keyring_joins_from_its_environment_and_checks() {
     assert!(round.status.success(), "{said}");
     assert!(said.contains("round: 1 checked"), "{said}");
     assert_eq!(gateway.gateway.detail_calls(&watched[0]), 2);
+    // What the worker observed reaches 林's copy too (a point on his chart when the price
+    // moved, as for his own fetches).
+    let watches = lin.json(&["watch", "list"]);
+    assert_eq!(watches[0]["offerId"], watched[0].as_str());
+    let observed = watches[0]["state"]["observedAt"].clone();
+    let offers = lin.json(&["offers"]);
+    let held = offers["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["offerId"] == watched[0].as_str())
+        .map(|o| o["fetchedAt"].clone());
+    assert_eq!(held, Some(observed));
     // The others see it as a member.
     let status = lin.json(&["team", "status"]);
     let names: Vec<&str> = status["info"]["members"]

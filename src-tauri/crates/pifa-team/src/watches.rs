@@ -211,6 +211,27 @@ impl TeamDb {
         rows.iter().map(watch_of).collect()
     }
 
+    /// When the team's copy of each watched offer was fetched (by the last check, mostly):
+    /// each desktop's copy takes the newer ones, so every member's chart gets the team's
+    /// observations.
+    pub async fn watched_offer_times(&self) -> Result<Vec<(OfferId, DateTime<Utc>)>, TeamError> {
+        let rows = self
+            .client()
+            .await
+            .query(
+                "SELECT w.offer_id, o.fetched_at FROM pifa.watches w
+                 JOIN pifa.offers o ON o.offer_id = w.offer_id
+                 ORDER BY w.offer_id",
+                &[],
+            )
+            .await
+            .map_err(failed("listing the team's watches"))?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| Some((OfferId::parse(r.get::<_, &str>(0)).ok()?, r.get(1))))
+            .collect())
+    }
+
     /// The team's watch on one offer.
     pub async fn watch(&self, offer: &OfferId) -> Result<Option<TeamWatch>, TeamError> {
         let row = self

@@ -426,9 +426,9 @@ impl Workbench {
         }
     }
 
-    /// Copies the team's shortlists (and the offers on them this desktop lacks or has older),
-    /// supplier book and newest pick runs into this desktop's copy; `true` when the copy
-    /// changed. `false` outside a team. A
+    /// Copies the team's shortlists, supplier book and newest pick runs into this desktop's
+    /// copy, with the offers on the shortlists or watched that this desktop lacks or has older;
+    /// `true` when the copy changed. `false` outside a team. A
     /// failure is kept for the status (the pages go on showing the last copy).
     pub async fn sync_team(&self) -> Result<bool, CommandError> {
         if !self.in_team() {
@@ -474,6 +474,7 @@ impl Workbench {
         };
         let snapshot = db.shortlists_snapshot().await?;
         let contacts = db.supplier_contacts().await?;
+        let watched = db.watched_offer_times().await?;
         let runs = self.new_team_pick_runs(&db).await?;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
@@ -484,6 +485,7 @@ impl Workbench {
             )
             .hash(&mut hasher);
             contacts.hash(&mut hasher);
+            watched.hash(&mut hasher);
             runs.team_ids.hash(&mut hasher);
             // A round that copies some of many missing runs changes the copy too.
             for run in &runs.runs {
@@ -491,13 +493,18 @@ impl Workbench {
             }
             hasher.finish()
         };
-        let ids: Vec<OfferId> = snapshot.offers.iter().map(|(id, _)| id.clone()).collect();
+        // The offers on shortlists and the watched ones: each newer answer the team holds is
+        // one more point of its price history here.
+        let mut offers: Vec<(OfferId, DateTime<Utc>)> =
+            snapshot.offers.iter().chain(&watched).cloned().collect();
+        offers.sort();
+        offers.dedup();
+        let ids: Vec<OfferId> = offers.iter().map(|(id, _)| id.clone()).collect();
         let held = {
             let workbench = self.clone();
             run_blocking(move || Ok(workbench.reader()?.fetched_at_of(&ids)?)).await?
         };
-        let wanted: Vec<OfferId> = snapshot
-            .offers
+        let wanted: Vec<OfferId> = offers
             .iter()
             .filter(|(id, team_at)| held.get(id).is_none_or(|here| here < team_at))
             .map(|(id, _)| id.clone())

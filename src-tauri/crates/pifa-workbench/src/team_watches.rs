@@ -371,6 +371,7 @@ impl Workbench {
             }
         };
         let mut settled: HashMap<String, (BatchStatus, String, String)> = HashMap::new();
+        let mut stored = Vec::new();
         let (_cancel, cancelled) = tokio::sync::watch::channel(false);
         let input = BatchInput {
             offer_ids: claims.iter().map(|c| c.offer_id.clone()).collect(),
@@ -384,6 +385,13 @@ impl Workbench {
             watch::CONCURRENCY,
             cancelled,
             |item, _| {
+                if item.status == BatchStatus::Stored {
+                    stored.extend(
+                        item.offer_id
+                            .as_deref()
+                            .and_then(|id| OfferId::parse(id).ok()),
+                    );
+                }
                 if let Some(id) = &item.offer_id {
                     settled.insert(
                         id.clone(),
@@ -397,6 +405,8 @@ impl Workbench {
             },
         )
         .await;
+        // What a check observed becomes the team's copy, and so a point on every member's chart.
+        self.share_stored_with_team(stored).await;
         let mut unchecked = Vec::new();
         for claim in claims {
             let outcome = match settled.remove(claim.offer_id.as_str()) {
