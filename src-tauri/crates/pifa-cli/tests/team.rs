@@ -618,3 +618,45 @@ async fn a_pick_run_is_shared_with_who_ran_it_and_ranked_again_on_another_deskto
     // 林's own list says the run is his, from his copy too.
     assert_eq!(lin.json(&["runs"])[0]["ranBy"], "林采购");
 }
+
+#[tokio::test]
+async fn price_history_is_the_teams_also_of_days_a_desktop_was_off() {
+    if !keyring_session() {
+        return;
+    }
+    let db = TestDatabase::create("cli_team_history").await;
+    let (lin, wang) = team_of_two(&db, "history");
+    let ids = demo_ids(1);
+    lin.json(&["--demo", "--rate", "200", "item", &ids[0]]);
+    lin.json(&["shortlist", "create", "历史"]);
+    lin.json(&["shortlist", "add", "历史", &ids[0]]);
+    // 林's observation went to the team with his next command.
+    let inspect = db.inspect().await;
+    let rows = inspect
+        .query(
+            "SELECT tiers FROM pifa.price_points WHERE offer_id = $1",
+            &[&ids[0].as_str()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    let tiers: String = rows[0].get(0);
+    // One another desktop made three days ago, while 王's was off.
+    inspect
+        .execute(
+            "INSERT INTO pifa.price_points (offer_id, observed_at, lowest_price, tiers)
+             VALUES ($1, now() - interval '3 days', 1, $2)",
+            &[&ids[0].as_str(), &tiers],
+        )
+        .await
+        .unwrap();
+    let history = wang.json(&["watch", "history", &ids[0], "--range", "all", "--qty", "10"]);
+    assert_eq!(history["series"][0]["observations"], 2, "{history}");
+    // Nothing came back twice.
+    let held: i64 = inspect
+        .query_one("SELECT count(*) FROM pifa.price_points", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(held, 2);
+}

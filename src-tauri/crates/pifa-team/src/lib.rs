@@ -6,6 +6,7 @@ mod address;
 mod connect;
 mod contacts;
 mod error;
+pub mod history;
 pub mod members;
 mod offers;
 pub mod picks;

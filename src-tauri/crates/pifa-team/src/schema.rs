@@ -154,6 +154,21 @@ pub const TEAM_MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX pick_runs_ran_at ON pifa.pick_runs (ran_at);
     "#,
+    // The team's price history (`history.rs`): every desktop's observations, as its store keeps
+    // them (amounts in fen), once each; `point_id` orders them for the copies taking them.
+    r#"
+    CREATE TABLE pifa.price_points (
+        point_id     bigint GENERATED ALWAYS AS IDENTITY UNIQUE,
+        offer_id     text NOT NULL,
+        observed_at  timestamptz NOT NULL,
+        lowest_price bigint,
+        tiers        text NOT NULL,
+        sku_low      bigint,
+        sku_high     bigint,
+        skus         text,
+        PRIMARY KEY (offer_id, observed_at)
+    );
+    "#,
 ];
 
 /// An arbitrary constant: the advisory lock migrations hold.

@@ -21,6 +21,7 @@ mod shortlists;
 mod sourcing;
 mod suppliers;
 mod team;
+mod team_history;
 mod team_picks;
 mod team_watches;
 mod watches;

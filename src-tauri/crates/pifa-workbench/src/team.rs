@@ -427,8 +427,8 @@ impl Workbench {
     }
 
     /// Copies the team's shortlists, supplier book and newest pick runs into this desktop's
-    /// copy, with the offers on the shortlists or watched that this desktop lacks or has older;
-    /// `true` when the copy changed. `false` outside a team. A
+    /// copy, with the offers on the shortlists or watched that this desktop lacks or has older,
+    /// and exchanges price history; `true` when the copy changed. `false` outside a team. A
     /// failure is kept for the status (the pages go on showing the last copy).
     pub async fn sync_team(&self) -> Result<bool, CommandError> {
         if !self.in_team() {
@@ -519,9 +519,12 @@ impl Workbench {
             store.replace_shortlists(&snapshot.lists, &snapshot.entries)?;
             store.replace_all_sealed_contacts(&contacts, Utc::now())?;
             store.keep_shared_pick_runs(&runs.runs)?;
-            Ok(fingerprint)
+            Ok(())
         })
-        .await
+        .await?;
+        // After the offers: the team's observations are kept for offers held here.
+        let history = self.exchange_price_history(&db).await?;
+        Ok(fingerprint ^ (history as u64).rotate_left(32))
     }
 
     /// Stores answers from the team database in this desktop's copy, cleaned here as any

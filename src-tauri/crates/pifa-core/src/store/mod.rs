@@ -19,6 +19,7 @@ mod recent;
 mod schema;
 mod search;
 mod shared;
+mod shared_points;
 mod shortlists;
 mod supplier_history;
 mod suppliers;
@@ -38,6 +39,7 @@ pub use recent::{RecentSearch, RECENT_SEARCHES};
 pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use shared::{SharedContact, SharedEntry, SharedShortlist, StoredAnswer};
+pub use shared_points::{PriceObservation, OBSERVATIONS_AT_ONCE};
 pub use shortlists::{
     checked_name as checked_shortlist_name, compare, Shortlist, ShortlistPage, ShortlistQuery,
     ShortlistRow,

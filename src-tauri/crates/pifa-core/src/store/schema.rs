@@ -499,6 +499,13 @@ pub const USER_MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE pick_runs ADD COLUMN ran_by TEXT;
     "#,
+    // Team mode: how far this copy has sent and taken the team's shared rows (price history).
+    r#"
+    CREATE TABLE team_cursors (
+        name  TEXT PRIMARY KEY,
+        value INTEGER NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[
