@@ -15,8 +15,12 @@ const TICK: Duration = Duration::from_secs(5);
 pub fn start_syncing(app: AppHandle) {
     tauri::async_runtime::spawn(async move {
         let mut was_offline = false;
+        // The first round right away: the window learns of an unreachable team database at
+        // launch (also through `app_info`), not a tick later.
+        let mut ticks = tokio::time::interval(TICK);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
-            tokio::time::sleep(TICK).await;
+            ticks.tick().await;
             let workbench = app.state::<Workbench>();
             if !workbench.in_team() {
                 was_offline = false;
@@ -32,7 +36,9 @@ pub fn start_syncing(app: AppHandle) {
                 }
             };
             let offline = error.is_some();
-            if changed || offline != was_offline {
+            // Said every round while offline: a window that started listening late still
+            // shows the read-only label within a tick.
+            if changed || offline || offline != was_offline {
                 emit(&app, Event::TeamSynced(TeamSynced { changed, error }));
             }
             was_offline = offline;

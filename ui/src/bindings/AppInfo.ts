@@ -47,4 +47,9 @@ watchIntervalMinutes: number,
 /**
  * What starting up worked around (settings reset, cache rebuilt, no WAL), to tell the user.
  */
-notices: Array<Notice>, };
+notices: Array<Notice>, 
+/**
+ * In a team: why the last copy of the team's data is shown, read-only (the team
+ * database could not be reached by the last copy round).
+ */
+teamOffline: CommandError | null, };

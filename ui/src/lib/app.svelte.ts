@@ -105,7 +105,10 @@ export function failureText(failure: { code: string; message: string }): string 
 
 async function run(action: () => Promise<AppInfo>): Promise<void> {
   const info = await attempt(action);
-  if (info) app.info = info;
+  if (!info) return;
+  app.info = info;
+  // As the Rust side knows it now; the team-synced events keep it current afterwards.
+  app.teamOffline = info.teamOffline;
 }
 
 export const load = () => run(api.appInfo);

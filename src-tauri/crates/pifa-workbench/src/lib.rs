@@ -91,6 +91,9 @@ pub struct AppInfo {
     pub watch_interval_minutes: u32,
     /// What starting up worked around (settings reset, cache rebuilt, no WAL), to tell the user.
     pub notices: Vec<Notice>,
+    /// In a team: why the last copy of the team's data is shown, read-only (the team
+    /// database could not be reached by the last copy round).
+    pub team_offline: Option<CommandError>,
 }
 
 #[derive(Clone)]
@@ -357,6 +360,7 @@ impl Workbench {
             os_language,
             problem,
             notices: self.inner.notices.clone(),
+            team_offline: self.team_copy_problem(),
         }
     }
 
