@@ -9,9 +9,6 @@ use pifa_team::TeamDb;
 use crate::team::run_blocking;
 use crate::{CommandError, Workbench};
 
-/// The cursor of what was taken (the team's `point_id`s).
-const TAKEN: &str = "points_taken";
-
 impl Workbench {
     /// One exchange with the team; answers how far this copy has taken the team's history
     /// (it changes when something came in).
@@ -20,7 +17,7 @@ impl Workbench {
         let (to_send, sent_up_to, taken) = run_blocking(move || {
             let reader = workbench.reader()?;
             let (to_send, sent_up_to) = reader.observations_to_send()?;
-            Ok((to_send, sent_up_to, reader.team_cursor(TAKEN)?))
+            Ok((to_send, sent_up_to, reader.observations_taken()?))
         })
         .await?;
         // A desktop older than the team schema reads but does not write.
@@ -36,8 +33,7 @@ impl Workbench {
         let workbench = self.clone();
         run_blocking(move || {
             let mut store = workbench.store()?;
-            let kept = store.keep_team_observations(&observations, Utc::now())?;
-            store.set_team_cursor(TAKEN, next)?;
+            let kept = store.keep_team_observations(&observations, next, Utc::now())?;
             if kept > 0 {
                 tracing::debug!(kept, "price observations taken from the team");
             }

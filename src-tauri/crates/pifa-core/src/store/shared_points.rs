@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use super::codec::Stamp;
 use super::history::HISTORY_RAW_KEPT;
@@ -31,6 +31,27 @@ pub const OBSERVATIONS_AT_ONCE: u32 = 5_000;
 
 /// The cursor of what was sent (this copy's `price_points` rowids).
 const SENT: &str = "points_sent";
+/// The cursor of what was taken (the team's point IDs).
+const TAKEN: &str = "points_taken";
+
+fn cursor(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
+    conn.query_row(
+        "SELECT value FROM team_cursors WHERE name = ?1",
+        [name],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
+fn set_cursor(conn: &Connection, name: &str, value: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO team_cursors (name, value) VALUES (?1, ?2)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+        params![name, value],
+    )
+    .map(drop)
+}
 
 impl PriceObservation {
     /// Whether an observation from another desktop reads as one this store would write: its
@@ -47,36 +68,16 @@ impl PriceObservation {
 }
 
 impl Store {
-    /// How far the team copy has gone one way (`0` at first).
-    pub fn team_cursor(&self, name: &str) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT value FROM team_cursors WHERE name = ?1",
-                [name],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| self.error("reading the team copy's progress", e))?
-            .unwrap_or(0))
-    }
-
-    pub fn set_team_cursor(&self, name: &str, value: i64) -> Result<()> {
-        self.conn
-            .execute(
-                "INSERT INTO team_cursors (name, value) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                params![name, value],
-            )
-            .map_err(|e| self.error("saving the team copy's progress", e))?;
-        Ok(())
+    /// How far this copy has taken the team's observations (`0` at first).
+    pub fn observations_taken(&self) -> Result<i64> {
+        cursor(&self.conn, TAKEN).map_err(|e| self.error("reading the team copy's progress", e))
     }
 
     /// Observations recorded here and not yet sent to the team, oldest first, at most
     /// [`OBSERVATIONS_AT_ONCE`], with the cursor to set once they are sent.
     pub fn observations_to_send(&self) -> Result<(Vec<PriceObservation>, i64)> {
-        let sent = self.team_cursor(SENT)?;
         let fail = |e| self.error("reading price history to share", e);
+        let sent = cursor(&self.conn, SENT).map_err(fail)?;
         let mut statement = self
             .conn
             .prepare(
@@ -116,17 +117,20 @@ impl Store {
     }
 
     /// Marks the observations up to `cursor` as sent.
-    pub fn observations_sent(&self, cursor: i64) -> Result<()> {
-        self.set_team_cursor(SENT, cursor)
+    pub fn observations_sent(&self, up_to: i64) -> Result<()> {
+        set_cursor(&self.conn, SENT, up_to)
+            .map_err(|e| self.error("saving the team copy's progress", e))
     }
 
     /// Keeps the team's observations of offers this copy holds, within the days kept whole
-    /// (older days are compacted here already); unsound ones and those held are skipped.
-    /// Answers how many were new. When everything recorded here was sent before, what is
-    /// kept now is marked sent too: it came from the team.
+    /// (older days are compacted here already), and marks them taken up to `taken_up_to`, in
+    /// one transaction; unsound ones and those held are skipped. Answers how many were new.
+    /// When everything recorded here was sent before, what is kept now is marked sent too: it
+    /// came from the team.
     pub fn keep_team_observations(
         &mut self,
         observations: &[PriceObservation],
+        taken_up_to: i64,
         now: DateTime<Utc>,
     ) -> Result<usize> {
         let path = self.path.clone();
@@ -140,13 +144,7 @@ impl Store {
             )
         };
         let before = newest(&tx).map_err(fail)?;
-        let sent: i64 = tx
-            .query_row(
-                "SELECT coalesce((SELECT value FROM team_cursors WHERE name = ?1), 0)",
-                [SENT],
-                |r| r.get(0),
-            )
-            .map_err(fail)?;
+        let sent = cursor(&tx, SENT).map_err(fail)?;
         let oldest = now - HISTORY_RAW_KEPT;
         let mut kept = 0;
         {
@@ -176,14 +174,9 @@ impl Store {
             }
         }
         if sent >= before {
-            let after = newest(&tx).map_err(fail)?;
-            tx.execute(
-                "INSERT INTO team_cursors (name, value) VALUES (?1, ?2)
-                 ON CONFLICT (name) DO UPDATE SET value = excluded.value",
-                params![SENT, after],
-            )
-            .map_err(fail)?;
+            set_cursor(&tx, SENT, newest(&tx).map_err(fail)?).map_err(fail)?;
         }
+        set_cursor(&tx, TAKEN, taken_up_to).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(kept)
     }
@@ -233,14 +226,16 @@ mod tests {
                     observation(id, now - day * 400, 800),
                     unsound,
                 ],
+                7,
                 now,
             )
             .unwrap();
         assert_eq!(kept, 1);
+        assert_eq!(store.observations_taken().unwrap(), 7);
         // Kept from the team: not sent back.
         assert!(store.observations_to_send().unwrap().0.is_empty());
         // Again: nothing new.
         let again = observation(id, now - day, 1_190);
-        assert_eq!(store.keep_team_observations(&[again], now).unwrap(), 0);
+        assert_eq!(store.keep_team_observations(&[again], 8, now).unwrap(), 0);
     }
 }
