@@ -7,13 +7,14 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use pifa_core::store::{ReadyAnswer, Store, IMPORT_GROUP};
-use pifa_core::Error;
+use pifa_core::{Error, OfferId};
+use pifa_workbench::{CommandError, Workbench};
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::output::json;
-use crate::Outcome;
+use crate::{CliError, Outcome};
 
 #[derive(Debug, Default, Serialize)]
 struct ImportReport {
@@ -21,6 +22,12 @@ struct ImportReport {
     new: u64,
     failed: u64,
     errors: Vec<LineError>,
+    /// In a team: how many imported offers went to the team database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    shared: Option<u64>,
+    /// The offers imported from detail answers: the ones a team can reuse.
+    #[serde(skip)]
+    details: Vec<OfferId>,
 }
 
 #[derive(Debug, Serialize)]
@@ -51,7 +58,62 @@ enum Pending {
     Failed(String, String),
 }
 
-pub fn run(store: &mut Store, file: &Path, as_json: bool) -> pifa_core::Result<Outcome> {
+/// Imports answers from a file (`-`: standard input). In a team the offers are the team's:
+/// the import is refused up front while the team database cannot take them, and what was
+/// imported from details is shared at the end.
+pub fn run(wb: &Workbench, file: &Path, as_json: bool) -> Result<Outcome, CliError> {
+    let runtime = if wb.in_team() {
+        let runtime = crate::runtime()?;
+        runtime.block_on(wb.check_team_writable())?;
+        Some(runtime)
+    } else {
+        None
+    };
+    let mut report = import(&mut *wb.store()?, file)?;
+    if let Some(runtime) = runtime {
+        let details = std::mem::take(&mut report.details);
+        let shared = runtime
+            .block_on(wb.share_stored_offers(details))
+            .map_err(|e| CommandError {
+                message: format!(
+                    "the offers were imported on this computer but not shared with the team \
+                     (importing the file again shares them): {}",
+                    e.message
+                ),
+                ..e
+            })?;
+        report.shared = Some(shared as u64);
+    }
+    if as_json {
+        json(&report);
+    } else {
+        outln!(
+            "Imported {} offers ({} new); {} failed.",
+            report.imported,
+            report.new,
+            report.failed
+        );
+        if let Some(shared) = report.shared {
+            outln!("Shared {shared} with the team.");
+        }
+        for e in &report.errors {
+            eprintln!("  {} [{}]", e.message, e.code);
+        }
+        if report.failed as usize > report.errors.len() {
+            eprintln!(
+                "  … and {} more",
+                report.failed as usize - report.errors.len()
+            );
+        }
+    }
+    Ok(if report.failed > 0 {
+        Outcome::SomeFailed
+    } else {
+        Outcome::Ok
+    })
+}
+
+fn import(store: &mut Store, file: &Path) -> pifa_core::Result<ImportReport> {
     let input: Box<dyn BufRead + Send> = if file == Path::new("-") {
         Box::new(BufReader::new(io::stdin()))
     } else {
@@ -77,30 +139,7 @@ pub fn run(store: &mut Store, file: &Path, as_json: bool) -> pifa_core::Result<O
     });
     bar.finish_and_clear();
     stored?;
-    if as_json {
-        json(&report);
-    } else {
-        outln!(
-            "Imported {} offers ({} new); {} failed.",
-            report.imported,
-            report.new,
-            report.failed
-        );
-        for e in &report.errors {
-            eprintln!("  {} [{}]", e.message, e.code);
-        }
-        if report.failed as usize > report.errors.len() {
-            eprintln!(
-                "  … and {} more",
-                report.failed as usize - report.errors.len()
-            );
-        }
-    }
-    Ok(if report.failed > 0 {
-        Outcome::SomeFailed
-    } else {
-        Outcome::Ok
-    })
+    Ok(report)
 }
 
 /// Reads lines into groups of answers made ready to store, each sent with the number of its
@@ -195,10 +234,13 @@ fn store_group(
     for (number, pending) in group.drain(..) {
         let (code, message) = match pending {
             Pending::Failed(code, message) => (code, message),
-            Pending::Ready(_) => match stored.next().expect("one result per answer") {
+            Pending::Ready(ready) => match stored.next().expect("one result per answer") {
                 Ok(outcome) => {
                     report.imported += 1;
                     report.new += u64::from(outcome.created);
+                    if ready.offer.source.is_detail() {
+                        report.details.push(ready.offer.offer_id);
+                    }
                     continue;
                 }
                 Err(

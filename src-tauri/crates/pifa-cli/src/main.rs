@@ -346,7 +346,7 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
         Command::Auth { .. } => unreachable!("handled above"),
         Command::Offers(args) => offers::run(wb, &args, cli.json),
         Command::Team { action } => runtime()?.block_on(team::run(wb, &action, cli.json)),
-        Command::Import { file } => Ok(import::run(&mut *wb.store()?, &file, cli.json)?),
+        Command::Import { file } => import::run(wb, &file, cli.json),
         Command::Recheck => Ok(import::recheck(&mut *wb.store()?, cli.json)?),
         Command::Health(args) => health::run(wb, &args, cli.json),
         Command::Watch { action } => runtime()?.block_on(watch::run(wb, &action, cli.json)),

@@ -58,6 +58,21 @@ impl Desk {
         );
         serde_json::from_slice(&output.stdout).unwrap()
     }
+
+    /// As `run`, with the team database at an address nothing answers at.
+    fn offline(&self, args: &[&str]) -> Output {
+        Command::new(CLI)
+            .arg("--data-dir")
+            .arg(self.dir.path())
+            .args(args)
+            .env("PIFA_KEYRING_SERVICE", &self.service)
+            .env(
+                "PIFA_TEAM_DATABASE_URL",
+                "postgresql://pifa:x@127.0.0.1:9/none",
+            )
+            .output()
+            .unwrap()
+    }
 }
 
 fn keyring_session() -> bool {
@@ -393,19 +408,7 @@ async fn an_offline_desktop_shows_the_last_team_data_and_refuses_edits() {
     lin.json(&["shortlist", "add", "离线", &ids[0]]);
     wang.json(&["shortlist", "list"]);
     // The server is gone for 王 (an address nothing answers at).
-    let offline = |args: &[&str]| {
-        Command::new(CLI)
-            .arg("--data-dir")
-            .arg(wang.dir.path())
-            .args(args)
-            .env("PIFA_KEYRING_SERVICE", &wang.service)
-            .env(
-                "PIFA_TEAM_DATABASE_URL",
-                "postgresql://pifa:x@127.0.0.1:9/none",
-            )
-            .output()
-            .unwrap()
-    };
+    let offline = |args: &[&str]| wang.offline(args);
     let shown = offline(&["--json", "shortlist", "show", "离线"]);
     assert!(
         shown.status.success(),
@@ -462,6 +465,58 @@ async fn an_offer_one_member_fetched_is_reused_by_the_others_within_the_cache_li
     let shared: chrono::DateTime<chrono::Utc> = rows[0].get(0);
     // Stored here to the millisecond, there to the microsecond.
     assert_eq!(shared.timestamp_millis(), third.timestamp_millis());
+}
+
+#[tokio::test]
+async fn what_an_import_stored_is_the_teams_and_an_offline_import_is_refused() {
+    if !keyring_session() {
+        return;
+    }
+    let db = TestDatabase::create("cli_team_import").await;
+    let (lin, wang) = team_of_two(&db, "import");
+    let catalog = Catalog::new(1688, 5_000);
+    let ids = demo_ids(4);
+    // Three details and a search item: only details stand for an offer on other desktops.
+    let mut lines: Vec<String> = (0..3)
+        .map(|i| catalog.query_product_detail(i).to_string())
+        .collect();
+    lines.push(catalog.search_item(3).to_string());
+    let file = lin.dir.path().join("answers.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+
+    // Offline, the import is refused before anything is stored.
+    let refused = lin.offline(&["import", file.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("[team.offline]"));
+    assert_eq!(lin.json(&["offers"])["total"], 0);
+
+    let report = lin.json(&["import", file.to_str().unwrap()]);
+    assert_eq!(
+        (report["imported"].as_u64(), report["shared"].as_u64()),
+        (Some(4), Some(3)),
+        "{report}"
+    );
+    let rows = db
+        .inspect()
+        .await
+        .query("SELECT offer_id FROM pifa.offers ORDER BY offer_id", &[])
+        .await
+        .unwrap();
+    let mut shared: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+    let mut details = ids[..3].to_vec();
+    details.sort();
+    shared.sort();
+    assert_eq!(shared, details);
+    // 王 opens one: the imported copy, not a fetch of its own.
+    let imported = lin.json(&["offers"]);
+    let lin_at = imported["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["offerId"] == ids[1].as_str())
+        .map(|o| o["fetchedAt"].clone());
+    let answer = wang.json(&["--demo", "--rate", "200", "item", &ids[1]]);
+    assert_eq!(Some(answer["offers"][0]["fetchedAt"].clone()), lin_at);
 }
 
 #[tokio::test]

@@ -108,6 +108,19 @@ impl Desk {
             .unwrap()
     }
 
+    /// As `json`, while the team database is out of reach.
+    fn offline_json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let output = self.offline(&all);
+        assert!(
+            output.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    }
+
     fn worker(&self, lease_seconds: u32) -> Child {
         self.command(&[
             "team",
@@ -363,7 +376,24 @@ fn a_watch_edit_the_team_database_cannot_take_is_refused_and_its_last_copy_is_re
     }
     let db = block_on(TestDatabase::create("cli_team_watch_offline"));
     let gateway = gateway(Duration::ZERO);
-    let (lin, _, watched) = team_with_watches(&db, &gateway, 2, 0);
+    let (lin, desks, watched) = team_with_watches(&db, &gateway, 2, 1);
+    let checked = lin.json(&["watch", "check", "--all"]);
+    assert_eq!(checked["alerts"].as_array().unwrap().len(), 2, "{checked}");
+    // A member who never opened the watches has them too: every copy round keeps them.
+    let wang = &desks[0];
+    wang.json(&["shortlist", "list"]);
+    let copied = wang.offline_json(&["watch", "list"]);
+    let copied = copied.as_array().unwrap();
+    assert_eq!(copied.len(), 2, "{copied:?}");
+    assert!(copied
+        .iter()
+        .all(|w| w["setBy"] == "林采购" && w["lastCheckedBy"] == "林采购"));
+    let copied = wang.offline_json(&["watch", "alerts"]);
+    let copied = copied.as_array().unwrap();
+    assert_eq!(copied.len(), 2, "{copied:?}");
+    assert!(copied
+        .iter()
+        .all(|a| a["raisedBy"] == "林采购" && a["seen"] == false));
     let edits: [&[&str]; 4] = [
         &["watch", "add", &watched[0], "--qty", "50"],
         &["watch", "remove", &watched[1]],
@@ -377,13 +407,7 @@ fn a_watch_edit_the_team_database_cannot_take_is_refused_and_its_last_copy_is_re
         assert!(said.contains("[team.offline]"), "{edit:?}: {said}");
     }
     // Reading shows the last team watches read, for as long as the team is out of reach.
-    let read = lin.offline(&["--json", "watch", "list"]);
-    assert!(
-        read.status.success(),
-        "{}",
-        String::from_utf8_lossy(&read.stderr)
-    );
-    let last: Value = serde_json::from_slice(&read.stdout).unwrap();
+    let last = lin.offline_json(&["watch", "list"]);
     assert_eq!(last.as_array().unwrap().len(), 2, "{last}");
     // Back online: the team's watches are as they were, and nothing was kept here meanwhile.
     let watches = lin.json(&["watch", "list"]);

@@ -24,7 +24,7 @@ pub use picks::NewPickRun;
 pub use rate::{TeamGate, Turn};
 pub use schema::{SchemaState, TEAM_MIGRATIONS};
 pub use shortlists::ShortlistSnapshot;
-pub use watches::{CheckOutcome, Claim, Finished, TeamAlert, TeamWatch};
+pub use watches::{CheckOutcome, Claim, Finished};
 
 use pifa_core::team::TeamError;
 use tokio::sync::Mutex;

@@ -9,7 +9,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use pifa_core::store::{Alert, AlertRow, RaisedAlert};
+use pifa_core::store::{Alert, AlertRow, RaisedAlert, SharedWatch};
 use pifa_core::team::TeamError;
 use pifa_core::watch::rules::{Earlier, Snooze, Told, WatchRules};
 use pifa_core::{Money, OfferId};
@@ -17,40 +17,6 @@ use tokio_postgres::Row;
 
 use crate::error::failed;
 use crate::{Member, TeamDb};
-
-/// A watch as the team keeps it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamWatch {
-    pub offer_id: OfferId,
-    pub target_qty: u32,
-    pub rules: WatchRules,
-    pub told: Told,
-    /// When the newest observation weighed was fetched.
-    pub observed_at: Option<DateTime<Utc>>,
-    pub snooze: Snooze,
-    /// Who set its rules last (member id and name).
-    pub set_by: String,
-    pub set_by_name: String,
-    pub created_at: DateTime<Utc>,
-    pub next_check_at: DateTime<Utc>,
-    pub last_checked_at: Option<DateTime<Utc>>,
-    /// The name of the member whose check that was.
-    pub last_checked_by: Option<String>,
-    pub last_error: Option<String>,
-    pub last_error_code: Option<String>,
-    /// Alerts about the offer observed in the last 24 hours.
-    pub alerts_today: u32,
-}
-
-/// An alert as the team keeps it: who raised it (whose check), and who has seen it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TeamAlert {
-    /// `seen` is whether the member who asked has seen it.
-    pub alert: Alert,
-    pub raised_by_name: String,
-    /// The names of the members who have seen it.
-    pub seen_by: Vec<String>,
-}
 
 /// A watch claimed for one check, until `lease_until`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,7 +55,7 @@ pub enum CheckOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Finished {
     /// Committed: the alerts raised (none already stored are repeated).
-    Done(Vec<TeamAlert>),
+    Done(Vec<Alert>),
     /// The lease was no longer this desktop's (it ran out, or the watch was changed or
     /// removed meanwhile): nothing was stored, and whoever holds the watch now checks it.
     Stale,
@@ -140,8 +106,8 @@ fn money(units: Option<i64>) -> Option<Money> {
     units.map(Money::from_units)
 }
 
-fn watch_of(row: &Row) -> Result<TeamWatch, TeamError> {
-    Ok(TeamWatch {
+fn watch_of(row: &Row) -> Result<SharedWatch, TeamError> {
+    Ok(SharedWatch {
         offer_id: offer_id(row.get(0))?,
         target_qty: qty(row.get(1)),
         rules: rules_of(row.get(2)),
@@ -163,7 +129,7 @@ fn watch_of(row: &Row) -> Result<TeamWatch, TeamError> {
     })
 }
 
-fn alert_of(row: &Row) -> Result<TeamAlert, TeamError> {
+fn alert_of(row: &Row) -> Result<Alert, TeamError> {
     let alert = Alert::from(AlertRow {
         alert_id: row.get(0),
         offer_id: offer_id(row.get(1))?,
@@ -177,10 +143,10 @@ fn alert_of(row: &Row) -> Result<TeamAlert, TeamError> {
         details: row.get(9),
         seen: row.get(11),
     });
-    Ok(TeamAlert {
-        alert,
-        raised_by_name: row.get(10),
+    Ok(Alert {
+        raised_by: Some(row.get(10)),
         seen_by: row.get(12),
+        ..alert
     })
 }
 
@@ -194,7 +160,7 @@ fn offline(error: TeamError) -> TeamError {
 
 impl TeamDb {
     /// Every team watch, oldest first.
-    pub async fn watches(&self) -> Result<Vec<TeamWatch>, TeamError> {
+    pub async fn watches(&self) -> Result<Vec<SharedWatch>, TeamError> {
         let rows = self
             .client()
             .await
@@ -233,7 +199,7 @@ impl TeamDb {
     }
 
     /// The team's watch on one offer.
-    pub async fn watch(&self, offer: &OfferId) -> Result<Option<TeamWatch>, TeamError> {
+    pub async fn watch(&self, offer: &OfferId) -> Result<Option<SharedWatch>, TeamError> {
         let row = self
             .client()
             .await
@@ -365,7 +331,7 @@ impl TeamDb {
 
     /// The team's alerts, newest first, `seen` for member `me`; `unseen_only` leaves out those
     /// `me` has seen.
-    pub async fn alerts(&self, me: &str, unseen_only: bool) -> Result<Vec<TeamAlert>, TeamError> {
+    pub async fn alerts(&self, me: &str, unseen_only: bool) -> Result<Vec<Alert>, TeamError> {
         let rows = self
             .client()
             .await
@@ -403,7 +369,7 @@ impl TeamDb {
     /// The alerts raised since `me` joined that `me`'s desktop has not notified of yet, oldest
     /// first, now noted as notified: whichever desktop or worker raised them, each member's
     /// desktop tells of each once.
-    pub async fn take_unnotified(&self, me: &str) -> Result<Vec<TeamAlert>, TeamError> {
+    pub async fn take_unnotified(&self, me: &str) -> Result<Vec<Alert>, TeamError> {
         self.check_writable()?;
         let doing = "noting notified alerts";
         let mut client = self.client().await;

@@ -166,7 +166,7 @@ async fn an_expired_lease_is_claimed_again_and_its_stale_finish_is_refused() {
         panic!("the holder finishes")
     };
     assert_eq!(alerts.len(), 1);
-    assert_eq!(alerts[0].raised_by_name, "王经理");
+    assert_eq!(alerts[0].raised_by.as_deref(), Some("王经理"));
     let again = team.claim_due(&lin, 10, lease, false).await.unwrap();
     assert_eq!(again.len(), 1, "due again at once with a zero interval");
     // Its own lease run out, with nobody else claiming: refused all the same.
@@ -251,10 +251,10 @@ async fn a_check_done_twice_tells_once_and_an_edit_drops_a_check_in_progress() {
     assert!(team.alerts(&lin.member_id, true).await.unwrap().is_empty());
     let for_wang = team.alerts(&wang.member_id, true).await.unwrap();
     assert_eq!(for_wang.len(), 2);
-    assert!(!for_wang[0].alert.seen);
+    assert!(!for_wang[0].seen);
     assert_eq!(for_wang[0].seen_by, ["林采购"]);
-    assert_eq!(for_wang[0].alert.title.as_deref(), Some("保温杯"));
-    assert_eq!(for_wang[0].alert.change_bp, Some(-1000));
+    assert_eq!(for_wang[0].title.as_deref(), Some("保温杯"));
+    assert_eq!(for_wang[0].change_bp, Some(-1000));
     assert!(team.remove_watch(&id).await.unwrap());
     assert!(!team.remove_watch(&id).await.unwrap());
     assert_eq!(team.alerts(&wang.member_id, false).await.unwrap().len(), 2);
@@ -321,7 +321,7 @@ async fn each_member_is_notified_of_each_alert_once_from_when_they_joined() {
     for member in [&lin, &wang] {
         let told = team.take_unnotified(&member.member_id).await.unwrap();
         assert_eq!(told.len(), 1);
-        assert_eq!(told[0].raised_by_name, "王经理");
+        assert_eq!(told[0].raised_by.as_deref(), Some("王经理"));
         assert!(team
             .take_unnotified(&member.member_id)
             .await

@@ -475,6 +475,11 @@ impl Workbench {
         let snapshot = db.shortlists_snapshot().await?;
         let contacts = db.supplier_contacts().await?;
         let watched = db.watched_offer_times().await?;
+        let watches = db.watches().await?;
+        let alerts = match self.settings().team {
+            Some(joined) => Some(db.alerts(&member_of(&joined).member_id, false).await?),
+            None => None,
+        };
         let runs = self.new_team_pick_runs(&db).await?;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
@@ -486,6 +491,7 @@ impl Workbench {
             .hash(&mut hasher);
             contacts.hash(&mut hasher);
             watched.hash(&mut hasher);
+            format!("{watches:?}{alerts:?}").hash(&mut hasher);
             runs.team_ids.hash(&mut hasher);
             // A round that copies some of many missing runs changes the copy too.
             for run in &runs.runs {
@@ -519,6 +525,11 @@ impl Workbench {
             store.replace_shortlists(&snapshot.lists, &snapshot.entries)?;
             store.replace_all_sealed_contacts(&contacts, Utc::now())?;
             store.keep_shared_pick_runs(&runs.runs)?;
+            let now = Utc::now();
+            store.replace_shared_watches(&watches, now)?;
+            if let Some(alerts) = &alerts {
+                store.replace_shared_alerts(alerts, now)?;
+            }
             Ok(())
         })
         .await?;
@@ -649,6 +660,37 @@ impl Workbench {
         if let Err(e) = shared {
             tracing::info!(%offer_id, code = %e.code, "an offer was not shared with the team: {}", e.message);
         }
+    }
+
+    /// In a team, whether the team database takes changes now (`team.offline` if not): for
+    /// work whose result must reach the team, asked before it starts.
+    pub async fn check_team_writable(&self) -> Result<(), CommandError> {
+        self.team_for_change().await.map(drop)
+    }
+
+    /// Shares offers stored here with the team, as stored (one transaction per group), so
+    /// every member holds them and reuses them within the cache lifetime: what `pifa-cli
+    /// import` stored in a team. Answers how many the team was sent; 0 outside a team.
+    pub async fn share_stored_offers(
+        &self,
+        offer_ids: Vec<OfferId>,
+    ) -> Result<usize, CommandError> {
+        let Some(side) = self.team_for_change().await? else {
+            return Ok(0);
+        };
+        let mut sent = 0;
+        for group in offer_ids.chunks(IMPORT_GROUP) {
+            let answers = self.stored_answers(group.to_vec()).await?;
+            side.db
+                .share_answers(&answers, &side.me)
+                .await
+                .map_err(|e| match e {
+                    TeamError::Unreachable(_) => TeamError::Offline,
+                    other => other,
+                })?;
+            sent += answers.len();
+        }
+        Ok(sent)
     }
 
     /// Shares what a batch stored with the team, as this desktop stored it, so the others'

@@ -7,25 +7,20 @@
 //! (`team.offline`), never kept here instead.
 
 use std::collections::HashMap;
-use std::io::Write as _;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use pifa_core::batch::{run_batch, BatchInput, BatchStatus};
 use pifa_core::offer::Percent;
-use pifa_core::store::{describe, Alert, Store, Watch, WatchState};
+use pifa_core::store::{describe, Alert, Store, Watch};
 use pifa_core::team::TeamError;
-use pifa_core::watch::rules::{change_bp, weigh, Seen, Told, WatchRules, DEFAULT_ALERT_BP};
+use pifa_core::watch::rules::{weigh, Seen, Told, WatchRules};
 use pifa_core::watch::{self, WatchCheck};
 use pifa_core::{Error, OfferId};
-use pifa_team::{CheckOutcome, Claim, Finished, TeamAlert, TeamWatch};
+use pifa_team::{CheckOutcome, Claim, Finished};
 
 use crate::team::TeamChange as TeamSide;
-use serde::de::DeserializeOwned;
-use serde::Serialize;
-
 use crate::team::{is_unreachable, run_blocking};
 use crate::{CommandError, Workbench};
 
@@ -39,72 +34,6 @@ const CLAIM_BATCH: u32 = 2 * watch::CONCURRENCY as u32;
 
 /// With `all`, at most this many watches are checked in one round.
 const ALL_AT_MOST: u32 = 10_000;
-
-/// The names of the copies kept of the last team data read.
-const WATCHES_READ: &str = "watches";
-const ALERTS_READ: &str = "alerts";
-
-/// A team watch as the watch list shows it, with what this desktop holds of its offer
-/// (title, picture, price history); an offer only others have fetched shows without them.
-fn watch_view(store: &Store, w: TeamWatch, now: DateTime<Utc>) -> Result<Watch, CommandError> {
-    let (title, image, history, paused_until) = match store.offer(&w.offer_id) {
-        Ok(offer) => (
-            offer.title.or(offer.title_en),
-            offer.images.into_iter().next(),
-            store.price_history(&w.offer_id, w.target_qty)?,
-            store.paused_until(&w.offer_id, now)?,
-        ),
-        Err(Error::OfferNotFound(_)) => (None, None, Vec::new(), None),
-        Err(e) => return Err(e.into()),
-    };
-    let priced = || history.iter().filter_map(|p| p.unit_price);
-    let (first_price, current_price) = (priced().next(), priced().next_back());
-    Ok(Watch {
-        title,
-        image,
-        target_qty: w.target_qty,
-        alert_threshold: Percent {
-            basis_points: w
-                .rules
-                .moves
-                .map_or(DEFAULT_ALERT_BP, |m| m.threshold.basis_points),
-        },
-        state: WatchState {
-            baseline_price: w.told.price,
-            at_or_below_target: w.told.below_target,
-            out_of_stock: w.told.out_of_stock.iter().flatten().cloned().collect(),
-            delisted: w.told.delisted.unwrap_or(false),
-            snoozed_until: w.snooze.until.filter(|until| *until > now),
-            snoozed_until_target: w.snooze.until_target,
-            alerts_today: w.alerts_today,
-            observed_at: w.observed_at,
-        },
-        rules: w.rules,
-        change_bp: first_price
-            .zip(current_price)
-            .and_then(|(a, b)| change_bp(a, b)),
-        current_price,
-        first_price,
-        points: history.len() as u32,
-        created_at: w.created_at,
-        last_checked_at: w.last_checked_at,
-        last_error: w.last_error,
-        last_error_code: w.last_error_code,
-        paused_until,
-        offer_id: w.offer_id,
-        set_by: Some(w.set_by_name),
-        last_checked_by: w.last_checked_by,
-    })
-}
-
-/// A team alert as the lists show it, with who raised it and who has seen it.
-fn alert_view(team: TeamAlert) -> Alert {
-    Alert {
-        raised_by: Some(team.raised_by_name),
-        seen_by: team.seen_by,
-        ..team.alert
-    }
-}
 
 impl Workbench {
     /// The team database and this desktop as its member, to read; `None` outside a team.
@@ -130,52 +59,48 @@ impl Workbench {
         Ok(self.team_for_change().await?.ok_or(TeamError::NotJoined)?)
     }
 
+    /// The team's watches, kept in this desktop's copy as read; while the team database is
+    /// unreachable, the copy (the window says the team data is read-only meanwhile).
     pub(crate) async fn team_watches(&self) -> Result<Vec<Watch>, CommandError> {
         let read = async { Ok::<_, CommandError>(self.reading().await?.db.watches().await?) };
-        let watches = match read.await {
-            Ok(watches) => watches,
-            Err(e) if is_unreachable(&e) => return self.last_read(WATCHES_READ).ok_or(e),
+        let (read, unreachable) = match read.await {
+            Ok(watches) => (Some(watches), None),
+            Err(e) if is_unreachable(&e) => (None, Some(e)),
             Err(e) => return Err(e),
         };
         let workbench = self.clone();
         run_blocking(move || {
-            let store = workbench.reader()?;
             let now = Utc::now();
-            let watches = watches
+            let watches = match (read, unreachable) {
+                (Some(watches), _) => {
+                    workbench.keep_team_copy(|store| store.replace_shared_watches(&watches, now));
+                    watches
+                }
+                (None, unreachable) => match workbench.reader()?.shared_watches()? {
+                    Some(copy) => copy,
+                    None => return Err(unreachable.unwrap_or_else(|| TeamError::Offline.into())),
+                },
+            };
+            let store = workbench.reader()?;
+            watches
                 .into_iter()
-                .map(|w| watch_view(&store, w, now))
-                .collect::<Result<Vec<_>, _>>()?;
-            drop(store);
-            workbench.keep_read(WATCHES_READ, &watches);
-            Ok(watches)
+                .map(|w| Ok(store.shared_watch_view(w, now)?))
+                .collect()
         })
         .await
     }
 
-    /// Where the last `what` read from the team is kept, for reading while it is unreachable.
-    fn last_read_file(&self, what: &str) -> Option<PathBuf> {
-        let team_id = self.settings().team?.team_id;
-        let dir = self.data_dir().ok()?;
-        Some(dir.path().join(format!("team-{team_id}-{what}.json")))
-    }
-
-    /// Keeps what was just read; failing to only means no copy while offline.
-    fn keep_read<T: Serialize>(&self, what: &str, value: &T) {
-        let Some(file) = self.last_read_file(what) else {
-            return;
-        };
-        let text = serde_json::to_vec(value).expect("team watches serialize");
-        if let Err(e) = pifa_core::export::write_file(&file, |f| f.write_all(&text)) {
-            tracing::info!("the team's {what} were not kept for offline reading: {e}");
+    /// Keeps what was just read from the team in this desktop's copy; failing to only means
+    /// an older copy while offline.
+    fn keep_team_copy(&self, keep: impl FnOnce(&mut Store) -> pifa_core::Result<()>) {
+        let kept = self.store().and_then(|mut store| Ok(keep(&mut store)?));
+        if let Err(e) = kept {
+            tracing::info!(
+                code = e.code.as_str(),
+                "the team's data was not kept for offline reading: {}",
+                e.message
+            );
         }
-    }
-
-    /// The last `what` read, when the team database cannot be reached now (the window says
-    /// the team data is read-only meanwhile); `None` on any other failure or with no copy.
-    fn last_read<T: DeserializeOwned>(&self, what: &str) -> Option<T> {
-        let file = self.last_read_file(what)?;
-        let text = std::fs::read(file).ok()?;
-        serde_json::from_slice(&text).ok()
     }
 
     pub(crate) async fn team_watch_of(
@@ -186,7 +111,12 @@ impl Workbench {
             return Ok(None);
         };
         let workbench = self.clone();
-        run_blocking(move || watch_view(&*workbench.reader()?, watch, Utc::now()).map(Some)).await
+        run_blocking(move || {
+            Ok(Some(
+                workbench.reader()?.shared_watch_view(watch, Utc::now())?,
+            ))
+        })
+        .await
     }
 
     /// Watches a stored offer for the team, or changes the team's watch; `rules` of `None`
@@ -268,21 +198,24 @@ impl Workbench {
         self.team_watches().await
     }
 
-    /// The team's alerts, `seen` meaning seen by this member.
+    /// The team's alerts, `seen` meaning seen by this member; kept in this desktop's copy as
+    /// read, and read from the copy while the team database is unreachable.
     pub(crate) async fn team_alerts(&self, unseen_only: bool) -> Result<Vec<Alert>, CommandError> {
         let read = async {
             let side = self.reading().await?;
-            let alerts = side.db.alerts(&side.me.member_id, false).await?;
-            Ok::<_, CommandError>(alerts.into_iter().map(alert_view).collect::<Vec<_>>())
+            Ok::<_, CommandError>(side.db.alerts(&side.me.member_id, false).await?)
         };
-        let mut alerts = match read.await {
+        let read = read.await;
+        let workbench = self.clone();
+        let mut alerts = run_blocking(move || match read {
             Ok(alerts) => {
-                self.keep_read(ALERTS_READ, &alerts);
-                alerts
+                workbench.keep_team_copy(|store| store.replace_shared_alerts(&alerts, Utc::now()));
+                Ok(alerts)
             }
-            Err(e) if is_unreachable(&e) => self.last_read::<Vec<Alert>>(ALERTS_READ).ok_or(e)?,
-            Err(e) => return Err(e),
-        };
+            Err(e) if is_unreachable(&e) => workbench.reader()?.shared_alerts()?.ok_or(e),
+            Err(e) => Err(e),
+        })
+        .await?;
         if unseen_only {
             alerts.retain(|a| !a.seen);
         }
@@ -301,8 +234,7 @@ impl Workbench {
     /// The team's alerts this desktop has not notified of, now noted as notified.
     pub(crate) async fn take_unnotified_team_alerts(&self) -> Result<Vec<Alert>, CommandError> {
         let side = self.reading().await?;
-        let alerts = side.db.take_unnotified(&side.me.member_id).await?;
-        Ok(alerts.into_iter().map(alert_view).collect())
+        Ok(side.db.take_unnotified(&side.me.member_id).await?)
     }
 
     /// One round of the team's checks from this desktop: claims due watches (all with `all`)
@@ -446,7 +378,7 @@ impl Workbench {
                     } else {
                         report.checked += 1;
                     }
-                    report.alerts.extend(alerts.into_iter().map(alert_view));
+                    report.alerts.extend(alerts);
                 }
                 Finished::Stale => tracing::warn!(
                     offer_id = %claim.offer_id,

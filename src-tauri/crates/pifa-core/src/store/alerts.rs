@@ -78,7 +78,7 @@ struct Details {
     status: Option<String>,
 }
 
-// Deserialize: a team desktop keeps the last alerts it read, for when the team is unreachable.
+// Deserialize: a team desktop keeps a copy of the team's alerts as read (`shared_watches.rs`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]

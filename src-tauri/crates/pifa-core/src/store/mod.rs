@@ -20,6 +20,7 @@ mod schema;
 mod search;
 mod shared;
 mod shared_points;
+mod shared_watches;
 mod shortlists;
 mod supplier_history;
 mod suppliers;
@@ -40,6 +41,7 @@ pub use schema::{CACHE_MIGRATIONS, USER_MIGRATIONS};
 pub use search::{OfferPage, OfferQuery, OfferSort, OfferSummary, SupplierSummary};
 pub use shared::{SharedContact, SharedEntry, SharedShortlist, StoredAnswer};
 pub use shared_points::{PriceObservation, OBSERVATIONS_AT_ONCE};
+pub use shared_watches::SharedWatch;
 pub use shortlists::{
     checked_name as checked_shortlist_name, compare, Shortlist, ShortlistPage, ShortlistQuery,
     ShortlistRow,

@@ -506,6 +506,38 @@ pub const USER_MIGRATIONS: &[&str] = &[
         value INTEGER NOT NULL
     ) STRICT;
     "#,
+    // Team mode: the copy of the team's watches and newest alerts, for reading while the team
+    // database is unreachable; no foreign key to offers, as a teammate may watch an offer this
+    // desktop has never fetched. `shared_copies` says when each was copied (absent: never).
+    r#"
+    CREATE TABLE shared_watches (
+        offer_id            TEXT PRIMARY KEY,
+        target_qty          INTEGER NOT NULL,
+        rules               TEXT NOT NULL,
+        told                TEXT NOT NULL,
+        observed_at         TEXT,
+        snoozed_until       TEXT,
+        snooze_until_target INTEGER NOT NULL,
+        set_by              TEXT NOT NULL,
+        set_by_name         TEXT NOT NULL,
+        created_at          TEXT NOT NULL,
+        next_check_at       TEXT NOT NULL,
+        last_checked_at     TEXT,
+        last_checked_by     TEXT,
+        last_error          TEXT,
+        last_error_code     TEXT,
+        alerts_today        INTEGER NOT NULL
+    ) STRICT;
+    CREATE TABLE shared_alerts (
+        alert_id INTEGER PRIMARY KEY,
+        at       TEXT NOT NULL,
+        alert    TEXT NOT NULL
+    ) STRICT;
+    CREATE TABLE shared_copies (
+        what      TEXT PRIMARY KEY,
+        copied_at TEXT NOT NULL
+    ) STRICT;
+    "#,
 ];
 
 pub const CACHE_MIGRATIONS: &[&str] = &[

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::params;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use ts_rs::TS;
 
 use super::alerts::{out_of_stock_list, rules_from_row, told_from, told_json, WATCH_RULE_COLUMNS};
@@ -12,12 +12,13 @@ use super::codec::Stamp;
 use super::Store;
 use crate::offer::tiers::minimum_order;
 use crate::offer::{Percent, Tier};
-use crate::watch::rules::{change_bp, price_at, Earlier, Seen, Told, WatchRules, DEFAULT_ALERT_BP};
+use crate::watch::rules::{
+    change_bp, price_at, Earlier, Seen, Snooze, Told, WatchRules, DEFAULT_ALERT_BP,
+};
 use crate::{Error, Money, OfferId, Result};
 
 /// What one watch shows in the list.
-// Deserialize: a team desktop keeps the last list it read, for when the team is unreachable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Watch {
@@ -58,7 +59,7 @@ pub struct Watch {
 }
 
 /// Where a watch stands: what the buyer was last told, and its snooze.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct WatchState {
@@ -106,6 +107,25 @@ struct WatchRow {
     observed_at: Option<Stamp>,
     snoozed_until: Option<Stamp>,
     snoozed_until_target: bool,
+}
+
+/// What a watch is besides its offer: the one shape this computer's watches and the team's
+/// copy both take to be shown.
+pub(super) struct WatchParts {
+    pub offer_id: OfferId,
+    pub target_qty: u32,
+    pub rules: WatchRules,
+    pub told: Told,
+    pub observed_at: Option<DateTime<Utc>>,
+    pub snooze: Snooze,
+    pub created_at: DateTime<Utc>,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_code: Option<String>,
+    pub alerts_today: u32,
+    /// Team mode: who set it, and whose check was the last.
+    pub set_by: Option<String>,
+    pub last_checked_by: Option<String>,
 }
 
 impl Store {
@@ -297,49 +317,80 @@ impl Store {
         let mut watches = Vec::with_capacity(rows.len());
         for row in rows {
             let offer_id = OfferId::parse(&row.offer_id)?;
-            let offer = self.offer(&offer_id)?;
-            let history = self.price_history(&offer_id, row.target_qty)?;
-            let priced = || history.iter().filter_map(|p| p.unit_price);
-            let (first_price, current_price) = (priced().next(), priced().next_back());
-            let state = WatchState {
-                baseline_price: row.told.price,
-                at_or_below_target: row.told.below_target,
-                out_of_stock: out_of_stock_list(&row.told),
-                delisted: row.told.delisted.unwrap_or(false),
-                snoozed_until: row.snoozed_until.map(|s| s.0).filter(|until| *until > now),
-                snoozed_until_target: row.snoozed_until_target,
+            let parts = WatchParts {
                 alerts_today: self.alerts_in_day(&offer_id, now)?,
-                observed_at: row.observed_at.map(|s| s.0),
-            };
-            watches.push(Watch {
-                image: offer.images.into_iter().next(),
-                title: offer.title.or(offer.title_en),
+                offer_id,
                 target_qty: row.target_qty,
-                alert_threshold: Percent {
-                    basis_points: row
-                        .rules
-                        .moves
-                        .map_or(DEFAULT_ALERT_BP, |m| m.threshold.basis_points),
-                },
                 rules: row.rules,
-                state,
-                change_bp: first_price
-                    .zip(current_price)
-                    .and_then(|(a, b)| change_bp(a, b)),
-                current_price,
-                first_price,
-                points: history.len() as u32,
+                told: row.told,
+                observed_at: row.observed_at.map(|s| s.0),
+                snooze: Snooze {
+                    until: row.snoozed_until.map(|s| s.0),
+                    until_target: row.snoozed_until_target,
+                },
                 created_at: row.created_at.0,
                 last_checked_at: row.checked.map(|s| s.0),
                 last_error: row.last_error,
                 last_error_code: row.last_error_code,
-                paused_until: self.paused_until(&offer_id, now)?,
-                offer_id,
                 set_by: None,
                 last_checked_by: None,
-            });
+            };
+            watches.push(self.watch_view(parts, now)?);
         }
         Ok(watches)
+    }
+
+    /// A watch as the lists show it, with what this store holds of its offer (title, picture,
+    /// price history); a team watch on an offer only others have fetched shows without them.
+    pub(super) fn watch_view(&self, w: WatchParts, now: DateTime<Utc>) -> Result<Watch> {
+        let (title, image, history, paused_until) = match self.offer(&w.offer_id) {
+            Ok(offer) => (
+                offer.title.or(offer.title_en),
+                offer.images.into_iter().next(),
+                self.price_history(&w.offer_id, w.target_qty)?,
+                self.paused_until(&w.offer_id, now)?,
+            ),
+            Err(Error::OfferNotFound(_)) => (None, None, Vec::new(), None),
+            Err(e) => return Err(e),
+        };
+        let priced = || history.iter().filter_map(|p| p.unit_price);
+        let (first_price, current_price) = (priced().next(), priced().next_back());
+        Ok(Watch {
+            title,
+            image,
+            target_qty: w.target_qty,
+            alert_threshold: Percent {
+                basis_points: w
+                    .rules
+                    .moves
+                    .map_or(DEFAULT_ALERT_BP, |m| m.threshold.basis_points),
+            },
+            state: WatchState {
+                baseline_price: w.told.price,
+                at_or_below_target: w.told.below_target,
+                out_of_stock: out_of_stock_list(&w.told),
+                delisted: w.told.delisted.unwrap_or(false),
+                snoozed_until: w.snooze.until.filter(|until| *until > now),
+                snoozed_until_target: w.snooze.until_target,
+                alerts_today: w.alerts_today,
+                observed_at: w.observed_at,
+            },
+            rules: w.rules,
+            change_bp: first_price
+                .zip(current_price)
+                .and_then(|(a, b)| change_bp(a, b)),
+            current_price,
+            first_price,
+            points: history.len() as u32,
+            created_at: w.created_at,
+            last_checked_at: w.last_checked_at,
+            last_error: w.last_error,
+            last_error_code: w.last_error_code,
+            paused_until,
+            offer_id: w.offer_id,
+            set_by: w.set_by,
+            last_checked_by: w.last_checked_by,
+        })
     }
 
     /// Watched offers not checked within `interval`, oldest check first.
