@@ -24,6 +24,10 @@ use pifa_core::store::{Store, IMPORT_GROUP};
 use pifa_core::OfferId;
 use pifa_gateway::catalog::{Catalog, Rng};
 
+// Cleaning is measured in this process: with the allocator `pifa-cli` and the app run with.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const CLEAN_RATIO_TARGET: f64 = 5.0;
 const IMPORT_TARGET: f64 = 20_000.0;
 const MIB_PER_100K_TARGET: f64 = 150.0;

@@ -172,7 +172,8 @@ fn read_groups(
 }
 
 /// What a line holds: one answer, or a whole keywordQuery page, which stands for each of its
-/// items.
+/// items. Nearly every line is one answer, cleaned in one pass over its text; only a line that
+/// does not clean as one is read again, to find a page or where its JSON breaks.
 fn answers_of(line: String, number: u64, now: DateTime<Utc>) -> Vec<Pending> {
     /// Just enough of an answer to tell a page, read without building the rest.
     #[derive(Deserialize)]
@@ -187,9 +188,14 @@ fn answers_of(line: String, number: u64, now: DateTime<Utc>) -> Vec<Pending> {
     struct ProbeInner {
         data: Option<IgnoredAny>,
     }
+    let failed = |e: Error| Pending::Failed(e.code().to_owned(), format!("line {number}: {e}"));
     let ready = |text: &str| match ReadyAnswer::new(text, now) {
         Ok(ready) => Pending::Ready(Box::new(ready)),
-        Err(e) => Pending::Failed(e.code().to_owned(), format!("line {number}: {e}")),
+        Err(e) => failed(e),
+    };
+    let unclean = match ReadyAnswer::new(&line, now) {
+        Ok(ready) => return vec![Pending::Ready(Box::new(ready))],
+        Err(e) => e,
     };
     match serde_json::from_str::<Probe>(&line) {
         Err(e) if e.is_syntax() || e.is_eof() => vec![Pending::Failed(
@@ -208,11 +214,11 @@ fn answers_of(line: String, number: u64, now: DateTime<Utc>) -> Vec<Pending> {
                 .and_then(Value::as_array)
             {
                 Some(items) => items.iter().map(|item| ready(&item.to_string())).collect(),
-                None => vec![ready(&line)],
+                None => vec![failed(unclean)],
             }
         }
-        // Anything else is read as one answer; the cleaner says what is wrong with it.
-        _ => vec![ready(&line)],
+        // Anything else is one answer; the cleaner said what is wrong with it.
+        _ => vec![failed(unclean)],
     }
 }
 

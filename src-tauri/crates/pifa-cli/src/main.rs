@@ -27,6 +27,10 @@ use clap::{Parser, Subcommand};
 use pifa_core::Notice;
 use pifa_workbench::{CommandError, ConnectOptions, ModeChoice, Workbench};
 
+// Why: see the workspace's Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "pifa-cli",
