@@ -63,23 +63,17 @@ impl Workbench {
     /// unreachable, the copy (the window says the team data is read-only meanwhile).
     pub(crate) async fn team_watches(&self) -> Result<Vec<Watch>, CommandError> {
         let read = async { Ok::<_, CommandError>(self.reading().await?.db.watches().await?) };
-        let (read, unreachable) = match read.await {
-            Ok(watches) => (Some(watches), None),
-            Err(e) if is_unreachable(&e) => (None, Some(e)),
-            Err(e) => return Err(e),
-        };
+        let read = read.await;
         let workbench = self.clone();
         run_blocking(move || {
             let now = Utc::now();
-            let watches = match (read, unreachable) {
-                (Some(watches), _) => {
+            let watches = match read {
+                Ok(watches) => {
                     workbench.keep_team_copy(|store| store.replace_shared_watches(&watches, now));
                     watches
                 }
-                (None, unreachable) => match workbench.reader()?.shared_watches()? {
-                    Some(copy) => copy,
-                    None => return Err(unreachable.unwrap_or_else(|| TeamError::Offline.into())),
-                },
+                Err(e) if is_unreachable(&e) => workbench.reader()?.shared_watches()?.ok_or(e)?,
+                Err(e) => return Err(e),
             };
             let store = workbench.reader()?;
             watches
