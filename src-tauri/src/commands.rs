@@ -116,13 +116,16 @@ pub async fn use_demo(workbench: State<'_, Workbench>) -> Result<AppInfo, Comman
 /// Sets how long fetched answers count as fresh and how often watches are checked, in
 /// minutes; `null` is the default.
 #[tauri::command]
-pub fn set_refresh_settings(
-    workbench: State<'_, Workbench>,
+pub async fn set_refresh_settings(
+    app: AppHandle,
     detail_minutes: Option<u32>,
     search_minutes: Option<u32>,
     watch_minutes: Option<u32>,
 ) -> Result<AppInfo, CommandError> {
-    workbench.set_refresh_settings(detail_minutes, search_minutes, watch_minutes)
+    blocking(app, move |workbench| {
+        workbench.set_refresh_settings(detail_minutes, search_minutes, watch_minutes)
+    })
+    .await
 }
 
 /// Fetches and stores every offer named in `text`; each result goes through `progress` as it
@@ -261,12 +264,15 @@ pub fn health_settings(workbench: State<'_, Workbench>) -> HealthSettings {
 
 /// Saves the thresholds (`null` for the brief's) and the notification choice.
 #[tauri::command]
-pub fn set_health_settings(
-    workbench: State<'_, Workbench>,
+pub async fn set_health_settings(
+    app: AppHandle,
     thresholds: ThresholdOverrides,
     notify: bool,
 ) -> Result<HealthSettings, CommandError> {
-    workbench.set_health_settings(thresholds, notify)
+    blocking(app, move |workbench| {
+        workbench.set_health_settings(thresholds, notify)
+    })
+    .await
 }
 
 /// Saves the faults the demo gateway simulates; in demo mode they apply from the next call.
@@ -611,7 +617,7 @@ pub async fn mark_alert_seen(
 #[tauri::command]
 pub async fn check_watches(app: AppHandle, all: bool) -> Result<WatchCheck, CommandError> {
     let report = app.state::<Workbench>().check_watches(all).await?;
-    if report.checked + report.failed > 0 {
+    if report.checked_any() {
         emit(&app, Event::WatchesChecked(report.clone()));
     }
     Ok(report)
@@ -625,8 +631,8 @@ pub async fn log_status(app: AppHandle) -> Result<LogStatus, CommandError> {
 
 /// Shows the log folder in the file manager: only that folder, never a path from the window.
 #[tauri::command]
-pub fn open_log_folder(workbench: State<'_, Workbench>) -> Result<(), CommandError> {
-    workbench.open_log_folder()
+pub async fn open_log_folder(app: AppHandle) -> Result<(), CommandError> {
+    blocking(app, |workbench| workbench.open_log_folder()).await
 }
 
 /// What the first screen shows.

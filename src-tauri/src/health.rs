@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use pifa_core::health::{Target, TargetKey};
-use pifa_core::{words, Language};
+use pifa_core::health::Target;
+use pifa_core::{notification, words, Language};
 use pifa_workbench::BreachNotices;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_notification::NotificationExt;
@@ -46,74 +46,15 @@ pub fn start(app: AppHandle) {
     });
 }
 
-fn target_name(key: TargetKey, language: Language) -> Option<String> {
-    let word = match key {
-        TargetKey::SuccessRate => words::HEALTH_SUCCESS_RATE,
-        TargetKey::LatencyMeanMs => words::HEALTH_LATENCY_MEAN,
-        TargetKey::CacheHitRate => words::HEALTH_CACHE_HIT_RATE,
-        TargetKey::ThrottledToday => words::HEALTH_THROTTLED_TODAY,
-        TargetKey::UpdateLagMaxMinutes => words::HEALTH_UPDATE_LAG,
-        // Figures beside the targets are never breached.
-        TargetKey::LatencyP95Ms | TargetKey::UpdateLagP95Minutes => return None,
-    };
-    Some(words::text(language, word, &[]))
-}
-
-/// The notification's body: the newly breached targets by name, in the user's language.
-fn body(new: &[&Target], language: Language) -> String {
-    let separator = match language {
-        Language::SimplifiedChinese => "、",
-        Language::English => ", ",
-    };
-    let names: Vec<String> = new
-        .iter()
-        .filter_map(|t| target_name(t.key, language))
-        .collect();
-    words::text(
-        language,
-        words::NOTIFY_HEALTH_BREACHED,
-        &[("targets", &names.join(separator))],
-    )
-}
-
 fn tell(app: &AppHandle, new: &[&Target], language: Language) {
     let title = words::text(language, words::NOTIFY_HEALTH_TITLE, &[]);
     if let Err(e) = app
         .notification()
         .builder()
         .title(title)
-        .body(body(new, language))
+        .body(notification::breached_targets(new, language))
         .show()
     {
         tracing::warn!("the health notification could not be shown: {e}");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use pifa_core::health::TargetState;
-
-    #[test]
-    fn the_body_names_the_breached_targets_in_the_users_language() {
-        let breached = |key| Target {
-            key,
-            value: Some(1.0),
-            threshold: None,
-            state: TargetState::Breached,
-            trend: Vec::new(),
-        };
-        let (a, b) = (
-            breached(TargetKey::SuccessRate),
-            breached(TargetKey::CacheHitRate),
-        );
-        assert_eq!(
-            body(&[&a, &b], Language::English),
-            "Past the threshold over the last 24 hours: API call success rate, Cache hit rate. Details on the Status page."
-        );
-        assert_eq!(
-            body(&[&a], Language::SimplifiedChinese),
-            "最近 24 小时超出阈值：API 调用成功率。详情见“运行状态”页。"
-        );
     }
 }

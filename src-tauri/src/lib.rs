@@ -82,3 +82,58 @@ pub fn run() {
             }
         });
 }
+
+#[cfg(test)]
+mod capability_tests {
+    use std::path::Path;
+
+    /// The window may listen to Pifa's events and nothing more of Tauri's: no paths, images,
+    /// menus, emitting or plugins (security review L3). Widening it is a decision, not a drift.
+    #[test]
+    fn the_window_is_granted_only_listening_to_events() {
+        // The app's manifest is the repository's top-level Cargo.toml.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri");
+        let text = std::fs::read_to_string(root.join("capabilities/default.json")).unwrap();
+        let capability: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            capability["permissions"],
+            serde_json::json!(["core:event:allow-listen", "core:event:allow-unlisten"])
+        );
+        assert_eq!(capability["windows"], serde_json::json!(["main"]));
+        let others: Vec<_> = std::fs::read_dir(root.join("capabilities"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .filter(|name| name != "default.json")
+            .collect();
+        assert!(others.is_empty(), "another capability: {others:?}");
+    }
+
+    /// What the UI takes from Tauri's JavaScript API is what the capability allows (and what
+    /// needs no permission: invoke, Channel, convertFileSrc).
+    #[test]
+    fn the_ui_uses_only_invoke_channels_and_listening() {
+        let ui = Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src");
+        let mut used = std::collections::BTreeSet::new();
+        let mut dirs = vec![ui];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    dirs.push(path);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                for quote in ["'", "\""] {
+                    for part in text.split(&format!("{quote}@tauri-apps/")).skip(1) {
+                        used.insert(part.split(quote).next().unwrap_or_default().to_owned());
+                    }
+                }
+            }
+        }
+        assert!(used.contains("api/event"), "the scan found {used:?}");
+        assert!(
+            used.iter().all(|m| m == "api/core" || m == "api/event"),
+            "the UI uses {used:?}: grant what it needs in capabilities/default.json"
+        );
+    }
+}

@@ -30,6 +30,8 @@ def test_the_workbench_reads_in_chinese(launch):
         lambda w: "已有同名的采购清单。" in w.text_of("command-failure")
         and "春季 T恤" in w.text_of("command-failure"),
     )
+    # What the failure names, not the Rust side's English sentence.
+    assert "already" not in window.text_of("command-failure")
     window.screenshot("shortlist-zh-CN")
 
     window.open_page("watches")

@@ -4,4 +4,10 @@ export type CommandError = {
 /**
  * One of [`pifa_core::error::all_codes`], which the UI has as the union `ErrorCode`.
  */
-code: import("./ErrorCode").ErrorCode, message: string, };
+code: import("./ErrorCode").ErrorCode, message: string, 
+/**
+ * What the failure names (`path`, `offerId`, `name`…; see `pifa_core::Error::params`), shown
+ * beside the code's explanation in the user's language; `message` is English, for the CLI,
+ * the logs and the English UI.
+ */
+params: { [key in string]: string }, };

@@ -25,6 +25,8 @@ export type ErrorCode =
   | "gateway.refused"
   | "gateway.throttled"
   | "gateway.transient"
+  | "import.not_json"
+  | "import.unreadable_line"
   | "input.unreadable"
   | "internal"
   | "keyring.corrupt"
@@ -102,6 +104,8 @@ export const errorCodes: readonly ErrorCode[] = [
   "gateway.refused",
   "gateway.throttled",
   "gateway.transient",
+  "import.not_json",
+  "import.unreadable_line",
   "input.unreadable",
   "internal",
   "keyring.corrupt",

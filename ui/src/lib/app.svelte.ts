@@ -99,7 +99,7 @@ export function say(phrase: { code: string; params: Record<string, string> }, fa
 }
 
 /** A failure as the user reads it, in their language (see `failureText` in i18n). */
-export function failureText(failure: { code: string; message: string }): string {
+export function failureText(failure: { code: string; message: string; params?: Record<string, string> }): string {
   return explainFailure(language(), failure);
 }
 

@@ -48,16 +48,21 @@ describe('failure explanations', () => {
     expect(unexplained).toEqual([]);
   });
 
-  it('put the explanation in the reader\'s language before the Rust side\'s detail', () => {
+  it('put the explanation in the reader\'s language, then what the failure names', () => {
     expect(failureHint('zh-CN', 'store.disk_full')).toContain('磁盘已满');
     expect(failureHint('zh-CN', 'keyring.unavailable')).toContain('gnome-keyring');
     expect(failureHint('en', 'store.disk_full')).toContain('disk is full');
-    const failure = { code: 'store.disk_full', message: 'the disk holding /d/pifa.db is full' };
-    expect(failureText('zh-CN', failure)).toBe(
-      '磁盘已满：未做任何更改，请释放空间后重试。（the disk holding /d/pifa.db is full）',
-    );
+    const failure = {
+      code: 'store.disk_full',
+      message: 'the disk holding /数据/pifa.db is full',
+      params: { path: '/数据/pifa.db' },
+    };
+    // No English sentence from Rust in the Chinese text: only the path it names.
+    expect(failureText('zh-CN', failure)).toBe('磁盘已满：未做任何更改，请释放空间后重试。（/数据/pifa.db）');
+    expect(failureText('zh-CN', { ...failure, params: {} })).toBe('磁盘已满：未做任何更改，请释放空间后重试。');
+    expect(failureText('zh-CN', { code: 'internal', message: 'a task stopped' })).toBe('Pifa 内部出错，请报告此问题。');
     expect(failureText('en', failure)).toBe(
-      'The disk is full: nothing was changed. Free some space and try again. (the disk holding /d/pifa.db is full)',
+      'The disk is full: nothing was changed. Free some space and try again. (the disk holding /数据/pifa.db is full)',
     );
   });
 

@@ -42,13 +42,22 @@ export function failureHint(language: Language, code: string): string | null {
   return key in messages[language] ? messages[language][key as MessageKey] : null;
 }
 
-/** A failure as the user reads it: what its code means in their language, then the Rust side's
- * detailed message (English, naming files and offers); only the message for an unknown code. */
-export function failureText(language: Language, failure: { code: string; message: string }): string {
+/** A failure as the user reads it: what its code means in their language, then what it names
+ * (the files, offers and names in `params`). English readers get the Rust side's detailed message
+ * instead, which names the same things in a sentence; an unknown code shows only that message. */
+export function failureText(
+  language: Language,
+  failure: { code: string; message: string; params?: Record<string, string> },
+): string {
   const explanation = failureHint(language, failure.code);
-  return explanation
-    ? translate(language, 'error.withDetail', { explanation, detail: failure.message })
-    : failure.message;
+  if (!explanation) return failure.message;
+  const detail =
+    language === 'en'
+      ? failure.message
+      : Object.values(failure.params ?? {})
+          .filter((value) => value.trim() !== '')
+          .join(translate(language, 'list.separator'));
+  return detail ? translate(language, 'error.withDetail', { explanation, detail }) : explanation;
 }
 
 /** A phrase the Rust side sends as data (`{code, params}`, see bindings/Phrase) in `language`;

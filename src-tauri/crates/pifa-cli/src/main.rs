@@ -351,7 +351,7 @@ fn command(wb: &Workbench, cli: Cli) -> Result<Outcome, CliError> {
         Command::Offers(args) => offers::run(wb, &args, cli.json),
         Command::Team { action } => runtime()?.block_on(team::run(wb, &action, cli.json)),
         Command::Import { file } => import::run(wb, &file, cli.json),
-        Command::Recheck => Ok(import::recheck(&mut *wb.store()?, cli.json)?),
+        Command::Recheck => import::recheck(wb, cli.json),
         Command::Health(args) => health::run(wb, &args, cli.json),
         Command::Watch { action } => runtime()?.block_on(watch::run(wb, &action, cli.json)),
         Command::Shortlist { action } => runtime()?.block_on(shortlist::run(wb, &action, cli.json)),

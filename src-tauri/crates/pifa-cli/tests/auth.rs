@@ -219,3 +219,80 @@ fn renewed_tokens_reach_the_keyring_before_the_command_exits() {
         "",
     );
 }
+
+/// The secret typed at a terminal is not echoed (security review L8): `script` gives the CLI a
+/// pseudo-terminal, and what the terminal shows is read back.
+#[test]
+fn a_secret_typed_at_a_terminal_is_not_shown() {
+    if std::env::var_os("PIFA_TEST_KEYRING").is_none() || which("script").is_none() {
+        eprintln!("skipped: needs .dev/with-keyring and util-linux's script");
+        return;
+    }
+    let gateway = spawn(GatewayConfig::default(), "127.0.0.1:0").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let command = format!(
+        "{CLI} --data-dir {} --gateway {} auth login --app-key {DEMO_APP_KEY} --secret-stdin --paste",
+        tmp.path().display(),
+        gateway.base_url
+    );
+    let mut child = Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env("PIFA_KEYRING_SERVICE", "pifa-test-no-echo")
+        .env_remove("PIFA_APP_SECRET")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let shown = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let mut stdout = child.stdout.take().unwrap();
+    let reader = {
+        let shown = shown.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+                if n == 0 {
+                    break;
+                }
+                shown.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let wait_for = |text: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !String::from_utf8_lossy(&shown.lock().unwrap()).contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {text:?} in {:?}",
+                String::from_utf8_lossy(&shown.lock().unwrap())
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    };
+    // Typed only once the prompt shows: the terminal echoes what arrives before.
+    wait_for("1688 app secret:");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin
+        .write_all(format!("{DEMO_APP_SECRET}\n").as_bytes())
+        .unwrap();
+    stdin.flush().unwrap();
+    // The login goes on to the authorization step: the secret was read.
+    wait_for("Authorize Pifa in your browser");
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(stdin);
+    let _ = reader.join();
+    let shown = String::from_utf8_lossy(&shown.lock().unwrap()).into_owned();
+    assert!(
+        !shown.contains(DEMO_APP_SECRET),
+        "the secret was shown: {shown:?}"
+    );
+}
+
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|path| path.is_file())
+    })
+}

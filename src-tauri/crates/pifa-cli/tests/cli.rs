@@ -107,6 +107,12 @@ fn badge_filters_find_offers_from_every_documented_notation() {
             "sellerIdentities": ["super_factory-超级工厂 powerful_merchants-实力商家 tp_member-诚信通会员"]})
         .to_string(),
     );
+    // Labels instead of codes.
+    lines.push(
+        serde_json::json!({"offerId": "612345678902", "subject": "标签写法", "priceInfo": {"price": "3"},
+            "sellerIdentities": ["实力商家", "超级工厂"]})
+        .to_string(),
+    );
     std::fs::write(&file, lines.join("\n")).unwrap();
     let report = stdout_json(&cli(&data, &["import", file.to_str().unwrap(), "--json"]));
     assert_eq!(report["failed"].as_u64(), Some(0), "{report}");
@@ -129,6 +135,7 @@ fn badge_filters_find_offers_from_every_documented_notation() {
         ids("--power-merchant"),
         [
             "612345678901",
+            "612345678902",
             "616242004615",
             "624516873409",
             "700000000001",
@@ -139,11 +146,71 @@ fn badge_filters_find_offers_from_every_documented_notation() {
         ids("--super-factory"),
         [
             "612345678901",
+            "612345678902",
             "616242004615",
             "624516873409",
             "700000000002"
         ]
     );
+}
+
+#[test]
+fn stored_offers_filter_and_sort_by_service_metrics_and_survive_a_recheck() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("数据");
+    let file = tmp.path().join("answers.jsonl");
+    let detail: Value = serde_json::from_str(&fixture("query_product_detail.json")).unwrap();
+    // A second supplier: picks up less often within 48 hours, refunds for quality less often,
+    // scores lower.
+    let mut other = detail.clone();
+    let result = other.pointer_mut("/result/result").unwrap();
+    result["offerId"] = Value::from(624516873499_i64);
+    result["sellerOpenId"] = Value::from("BBBBotherSeller");
+    result["companyName"] = Value::from("另一家工厂");
+    let seller = &mut result["sellerDataInfo"];
+    seller["collect30DayWithin48HPercent"] = Value::from("0.90");
+    seller["qualityRefundWithin30Day"] = Value::from("1");
+    seller["compositeServiceScore"] = Value::from("3.8");
+    let lines = [
+        detail.to_string(),
+        other.to_string(),
+        fixture("keyword_query.json"),
+    ];
+    std::fs::write(&file, lines.join("\n")).unwrap();
+    let report = stdout_json(&cli(&data, &["import", file.to_str().unwrap(), "--json"]));
+    assert_eq!(report["failed"].as_u64(), Some(0), "{report}");
+
+    let ids = |args: &[&str]| -> Vec<String> {
+        let mut all = vec!["offers", "--page-size", "50", "--json"];
+        all.extend_from_slice(args);
+        let page = stdout_json(&cli(&data, &all));
+        page["offers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["offerId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let check = || {
+        assert_eq!(ids(&["--min-pickup", "95"]), ["624516873409"]);
+        assert_eq!(ids(&["--max-refund", "1.5"]), ["624516873499"]);
+        assert_eq!(
+            ids(&["--min-score", "4", "--sort", "score"]),
+            ["624516873409", "700000000001"]
+        );
+        // Offers without the figure come last.
+        let by_pickup = ids(&["--sort", "pickup"]);
+        assert_eq!(by_pickup[..2], ["624516873409", "624516873499"]);
+        let by_refund = ids(&["--sort", "refund"]);
+        assert_eq!(by_refund[..2], ["624516873499", "624516873409"]);
+    };
+    check();
+
+    // The stored answers cleaned again: the same offers, the same figures.
+    let rechecked = stdout_json(&cli(&data, &["recheck", "--json"]));
+    assert_eq!(rechecked["checked"].as_u64(), Some(4), "{rechecked}");
+    assert_eq!(rechecked["failed"].as_u64(), Some(0), "{rechecked}");
+    check();
 }
 
 #[test]

@@ -308,3 +308,60 @@ fn a_proxy_never_sees_loopback_gateway_traffic() {
         "the proxy was contacted"
     );
 }
+
+/// 1688's own search parameters go out as 1688 names them and the double answers by them: a
+/// price floor drops the cheaper offers, a dispatch filter keeps offers that promise 48 hours.
+#[test]
+fn search_sends_1688s_price_range_and_filters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let search = |extra: &[&str]| -> Value {
+        let mut args = vec!["--demo", "search", "T恤", "--page-size", "50", "--json"];
+        args.extend_from_slice(extra);
+        let output = cli(tmp.path(), &args);
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let price = |offer: &Value| -> f64 {
+        offer["listedPrice"]
+            .as_str()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("a search item has its price: {offer}"))
+    };
+    let all = search(&[]);
+    let mut prices: Vec<f64> = all["offers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(price)
+        .collect();
+    assert!(prices.len() >= 4, "{all}");
+    prices.sort_by(f64::total_cmp);
+    let (floor, ceiling) = (prices[prices.len() / 4], prices[prices.len() * 3 / 4]);
+
+    let (low, high) = (floor.to_string(), ceiling.to_string());
+    let bounded = search(&["--price-min", &low, "--price-max", &high, "--refresh"]);
+    let offers = bounded["offers"].as_array().unwrap();
+    assert!(!offers.is_empty(), "{bounded}");
+    assert!(
+        bounded["total"].as_u64() < all["total"].as_u64(),
+        "{bounded}"
+    );
+    for offer in offers {
+        let p = price(offer);
+        assert!(
+            (floor..=ceiling).contains(&p),
+            "{p} outside {floor}..={ceiling}"
+        );
+    }
+
+    let quick = search(&["--filter", "shipIn48Hours", "--refresh"]);
+    assert!(quick["total"].as_u64() <= all["total"].as_u64(), "{quick}");
+    for offer in quick["offers"].as_array().unwrap() {
+        let hours = offer["shipping"]["dispatchHours"].as_u64();
+        assert!(hours.is_some_and(|h| h <= 48), "{offer}");
+    }
+}

@@ -5,6 +5,7 @@
 //! what the batch reported, and nothing panics.
 
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -106,7 +107,7 @@ fn a_batch_under_every_fault_stores_what_it_can_and_reports_the_rest_once() {
         }
     }
     let share = findable_stored as f64 / findable as f64;
-    println!(
+    let figures = format!(
         "soak: {} IDs ({findable} findable), {} stored ({findable_stored} findable, {:.2}%), \
          {} failed {by_code:?}, {} detail calls, {:.1} s",
         expected.len(),
@@ -116,6 +117,13 @@ fn a_batch_under_every_fault_stores_what_it_can_and_reports_the_rest_once() {
         gateway.gateway.calls(DETAIL),
         took.as_secs_f64(),
     );
+    println!("{figures}");
+    // cargo captures a passing test's output: the test command prints this file instead.
+    std::fs::write(
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("soak.txt"),
+        &figures,
+    )
+    .unwrap();
     for id in &missing {
         // Not found, unless the faults outlasted every try of that one offer.
         let result = reported[id.as_str()][0];

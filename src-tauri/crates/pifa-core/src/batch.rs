@@ -613,4 +613,47 @@ mod stop_tests {
             );
         }
     }
+
+    #[tokio::test]
+    async fn a_full_disk_stops_the_batch_before_more_quota_is_spent() {
+        let gateway = failing_gateway(usize::MAX, "unused", false).await;
+        let client = Arc::new(client_for(&gateway, Some(tokens("a1", "r0"))).await);
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::open(tmp.path().join("pifa.db")).unwrap();
+        store.fill_disk_for_test();
+        let store = Mutex::new(store);
+        let cache = Mutex::new(Cache::open(tmp.path().join("cache.db")).unwrap());
+        let storage = BatchStorage {
+            store: &store,
+            cache: &cache,
+            ttls: CacheTtls::default(),
+        };
+        let offer_ids: Vec<OfferId> = (100..160)
+            .map(|i| OfferId::parse(&format!("624516873{i}")).unwrap())
+            .collect();
+        let input = BatchInput {
+            offer_ids,
+            ..BatchInput::default()
+        };
+        let (_cancel, cancelled) = tokio::sync::watch::channel(false);
+        let mut failures = Vec::new();
+        let counts = run_batch(client, storage, input, 1, cancelled, |item, _| {
+            if item.status == BatchStatus::Failed {
+                failures.push(item.code.clone().unwrap_or_default());
+            }
+        })
+        .await;
+        let stop = counts.stopped.as_ref().expect("the batch stops");
+        assert_eq!(stop.code, "store.disk_full", "{stop:?}");
+        assert!(stop.message.contains("pifa.db"), "{stop:?}");
+        // The answers of the group that met the full disk fail; the rest are never fetched.
+        assert!(!failures.is_empty() && failures.iter().all(|c| c == "store.disk_full"));
+        assert_eq!(counts.done(), 60);
+        assert!(counts.cancelled > 40, "{counts:?}");
+        let calls = gateway.count("queryProductDetail");
+        assert!(
+            calls <= (counts.stored + counts.failed) as usize + 1,
+            "{calls} calls for {counts:?}"
+        );
+    }
 }

@@ -571,6 +571,8 @@ mod tests {
             stock,
             available,
             image: None,
+            weight_grams: None,
+            dimensions: None,
         }
     }
 

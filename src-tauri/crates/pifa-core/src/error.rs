@@ -87,6 +87,16 @@ pub enum Error {
     #[error("the OS keyring holds something Pifa cannot use: {0}")]
     KeyringCorrupt(String),
 
+    #[error("line {line} is not JSON: {reason}")]
+    ImportNotJson { line: u64, reason: String },
+
+    #[error("cannot read line {line}: {source}")]
+    ImportUnreadableLine {
+        line: u64,
+        #[source]
+        source: io::Error,
+    },
+
     #[error("offer {0} is not stored")]
     OfferNotFound(String),
 
@@ -220,6 +230,46 @@ impl Error {
     }
 }
 
+impl Error {
+    /// What this error names (a file, an offer, a name), by name, for a front end that explains
+    /// the code in the user's language: the values, unlike the English message, read the same
+    /// in every language. Empty for errors that name nothing of the user's.
+    pub fn params(&self) -> Vec<(&'static str, String)> {
+        let path = |path: &std::path::Path| vec![("path", path.display().to_string())];
+        match self {
+            Error::DataDirUnusable { path: p, .. }
+            | Error::SettingsUnreadable { path: p, .. }
+            | Error::SettingsUnwritable { path: p, .. }
+            | Error::StoreOpen { path: p, .. }
+            | Error::StoreReadOnly { path: p }
+            | Error::StoreFull { path: p }
+            | Error::StoreCorrupt { path: p }
+            | Error::StoreTooNew { path: p, .. }
+            | Error::Store { path: p, .. }
+            | Error::InputUnreadable { path: p, .. }
+            | Error::ExportUnwritable { path: p, .. }
+            | Error::LogFolderUnopenable { path: p, .. } => path(p),
+            Error::ImportNotJson { line, .. } | Error::ImportUnreadableLine { line, .. } => {
+                vec![("line", line.to_string())]
+            }
+            Error::UnknownLanguage(value) => vec![("value", value.clone())],
+            Error::BadInterval(minutes) => vec![("minutes", minutes.to_string())],
+            Error::OfferNotFound(id) | Error::SupplierUnknown(id) | Error::WatchNotFound(id) => {
+                vec![("offerId", id.clone())]
+            }
+            Error::BadOfferId(e) => vec![("input", e.input.clone())],
+            Error::ShortlistBadName(name) | Error::ShortlistNameTaken(name) => {
+                vec![("name", name.clone())]
+            }
+            Error::CompareCount(count) => vec![("count", count.to_string())],
+            Error::PickRunNotFound(run) => vec![("run", run.to_string())],
+            Error::ContactsTooLong { max, .. } => vec![("max", max.to_string())],
+            Error::SupplierNotFound(supplier) => vec![("supplier", supplier.clone())],
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// Declares an error type's stable codes once. `code()` matches every variant, so a new variant
 /// does not compile until it has a code, and `ALL_CODES` lists the same codes, so the UI can
 /// check that each one is explained (see [`all_codes`]).
@@ -258,6 +308,8 @@ stable_codes!(Error {
     Error::KeyringUnavailable(_) => "keyring.unavailable",
     Error::KeyringLocked => "keyring.locked",
     Error::KeyringCorrupt(_) => "keyring.corrupt",
+    Error::ImportNotJson { .. } => "import.not_json",
+    Error::ImportUnreadableLine { .. } => "import.unreadable_line",
     Error::OfferNotFound(_) => "offer.not_found",
     Error::OfferPaused => "offer.paused",
     Error::ShortlistBadName(_) => "shortlist.bad_name",
@@ -342,6 +394,98 @@ mod tests {
             std::fs::create_dir_all(&dir).unwrap();
             std::fs::write(&path, text).unwrap();
         }
+    }
+
+    #[test]
+    fn what_an_error_names_is_in_its_params() {
+        use std::io::ErrorKind::PermissionDenied;
+        let p = || PathBuf::from("/数据/pifa.db");
+        let sql = || rusqlite::Error::InvalidQuery;
+        let samples = [
+            Error::DataDirUnusable {
+                path: p(),
+                source: PermissionDenied.into(),
+            },
+            Error::SettingsUnreadable {
+                path: p(),
+                source: PermissionDenied.into(),
+            },
+            Error::SettingsUnwritable {
+                path: p(),
+                source: PermissionDenied.into(),
+            },
+            Error::UnknownLanguage("fr".into()),
+            Error::BadInterval(0),
+            Error::StoreOpen {
+                path: p(),
+                source: sql(),
+            },
+            Error::StoreReadOnly { path: p() },
+            Error::StoreFull { path: p() },
+            Error::StoreCorrupt { path: p() },
+            Error::StoreTooNew {
+                path: p(),
+                found: 99,
+                known: 20,
+            },
+            Error::Store {
+                path: p(),
+                doing: "reading",
+                source: sql(),
+            },
+            Error::InputUnreadable {
+                path: p(),
+                source: PermissionDenied.into(),
+            },
+            Error::ImportNotJson {
+                line: 4,
+                reason: "EOF while parsing".into(),
+            },
+            Error::ImportUnreadableLine {
+                line: 5,
+                source: std::io::ErrorKind::InvalidData.into(),
+            },
+            Error::OfferNotFound("624516873409".into()),
+            Error::BadOfferId(crate::offer::OfferId::parse("x").unwrap_err()),
+            Error::ShortlistBadName(String::new()),
+            Error::ShortlistNameTaken("春季".into()),
+            Error::CompareCount(9),
+            Error::ExportUnwritable {
+                path: p(),
+                source: PermissionDenied.into(),
+            },
+            Error::PickRunNotFound(7),
+            Error::LogFolderUnopenable {
+                path: p(),
+                reason: "no file manager".into(),
+            },
+            Error::ContactsTooLong {
+                field: "note",
+                max: 500,
+            },
+            Error::SupplierNotFound("b2b-1".into()),
+            Error::SupplierUnknown("624516873409".into()),
+            Error::WatchNotFound("624516873409".into()),
+            Error::OfferPaused,
+            Error::KeyringLocked,
+        ];
+        for error in &samples {
+            let params = error.params();
+            let message = error.to_string();
+            // What the explanation is told is what the English message names.
+            for (name, value) in &params {
+                assert!(
+                    message.contains(value.as_str()),
+                    "{name}={value:?} not in {message:?}"
+                );
+            }
+            let names_nothing = matches!(error, Error::OfferPaused | Error::KeyringLocked);
+            assert_eq!(params.is_empty(), names_nothing, "{}", error.code());
+        }
+        assert_eq!(
+            Error::StoreFull { path: p() }.params()[0].1,
+            "/数据/pifa.db"
+        );
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod mode;
 pub mod money;
 pub mod notice;
+pub mod notification;
 pub mod offer;
 pub mod paths;
 pub mod pick;

@@ -373,4 +373,21 @@ mod fetch_tests {
         .unwrap();
         assert_eq!(offer.offer_id, answered);
     }
+
+    #[test]
+    fn an_offer_listed_twice_on_a_page_is_shown_once_and_counted() {
+        let mut answer: Value =
+            serde_json::from_str(include_str!("../tests/fixtures/keyword_query.json")).unwrap();
+        let items = answer["result"]["result"]["data"].as_array_mut().unwrap();
+        // A promoted slot repeats the first offer, its ID now a string as the second's is.
+        let mut repeat = items[0].clone();
+        repeat["offerId"] = Value::from(repeat["offerId"].to_string());
+        items.push(repeat);
+        let search = KeywordSearch::new("测试");
+        let page = SearchResults::from_answer(&search, answer, Utc::now());
+        let ids: Vec<&str> = page.offers.iter().map(|o| o.offer_id.as_str()).collect();
+        assert_eq!(ids, ["700000000001", "700000000002"]);
+        assert_eq!((page.duplicates, page.unreadable), (1, 0));
+        assert_eq!(page.raw_items.len(), 2, "only what is shown is stored");
+    }
 }

@@ -15,7 +15,7 @@ use ts_rs::TS;
 
 use crate::export::neutralized;
 use crate::store::{SealedField, Store};
-use crate::{secrets, Error, Language, Result};
+use crate::{secrets, words, Error, Language, Result};
 
 const NONCE_BYTES: usize = 24;
 /// Bound into every value, so a later format can never be confused with this one.
@@ -337,28 +337,17 @@ pub fn write_contacts_csv(
     out: impl std::io::Write,
 ) -> std::io::Result<()> {
     let mut csv = crate::export::excel_csv(out)?;
-    let header: [&str; 8] = match language {
-        Language::SimplifiedChinese => [
-            "供应商ID",
-            "供应商",
-            "联系人",
-            "电话",
-            "旺旺",
-            "微信",
-            "邮箱",
-            "备注",
-        ],
-        _ => [
-            "Supplier ID",
-            "Supplier",
-            "Contact person",
-            "Phone",
-            "Wangwang",
-            "WeChat",
-            "Email",
-            "Notes",
-        ],
-    };
+    let header = [
+        words::CSV_SUPPLIER_ID,
+        words::CSV_SUPPLIER,
+        words::CSV_CONTACT_PERSON,
+        words::CSV_PHONE,
+        words::CSV_WANGWANG,
+        words::CSV_WECHAT,
+        words::CSV_EMAIL,
+        words::CSV_NOTES,
+    ]
+    .map(|word| words::text(language, word, &[]));
     csv.write_record(header)?;
     for row in rows {
         let (id, name, c) = (&row.supplier_id, &row.name, &row.contacts);

@@ -43,6 +43,27 @@ pub struct WatchCheck {
     pub stopped: Option<BatchStop>,
 }
 
+impl WatchCheck {
+    /// Whether the round looked at any watch: a round with nothing due is not news.
+    pub fn checked_any(&self) -> bool {
+        self.checked + self.failed > 0
+    }
+
+    /// What the window is told after a background round: the round if it checked anything,
+    /// else the alerts raised meanwhile by other fetches (an offer page, a batch, `pifa-cli`),
+    /// else nothing.
+    pub fn with_alerts_raised_meanwhile(mut self, raised: Vec<Alert>) -> Option<WatchCheck> {
+        match (self.checked_any(), raised.is_empty()) {
+            (true, _) => Some(self),
+            (false, false) => {
+                self.alerts = raised;
+                Some(self)
+            }
+            (false, true) => None,
+        }
+    }
+}
+
 /// Fetches and stores each offer, notes the check on its watch and raises alerts for moves.
 pub async fn check(
     client: Arc<GatewayClient>,

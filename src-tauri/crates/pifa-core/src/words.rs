@@ -78,8 +78,16 @@ words! {
     CSV_SKU = "csv.sku";
     CSV_CHEAPEST = "csv.cheapest";
     CSV_NEXT_BREAK = "csv.nextBreak";
+    CSV_SUPPLIER_ID = "csv.supplierId";
+    CSV_CONTACT_PERSON = "csv.contactPerson";
+    CSV_PHONE = "csv.phone";
+    CSV_WANGWANG = "csv.wangwang";
+    CSV_WECHAT = "csv.wechat";
+    CSV_EMAIL = "csv.email";
+    CSV_NOTES = "csv.notes";
     CSV_STOCK = "csv.stock";
     NOTIFY_TITLE = "notify.title";
+    LIST_SEPARATOR = "list.separator";
     NOTIFY_PRICE_DROP = "notify.priceDrop"(title, qty, old, new);
     NOTIFY_PRICE_RISE = "notify.priceRise"(title, qty, old, new);
     NOTIFY_MORE = "notify.more"(count);

@@ -654,3 +654,76 @@ fn images_that_are_not_web_urls_are_refused() {
     );
     assert_eq!(offer.warnings.len(), 4);
 }
+
+#[test]
+fn each_sku_keeps_its_own_weight_and_size_in_the_units_section_7_names() {
+    let mut answer = fixture("query_product_detail.json");
+    let shipping_warnings = |offer: &pifa_core::offer::Offer| {
+        offer
+            .warnings
+            .iter()
+            .filter(|w| w.field.contains("skuShipping"))
+            .map(|w| w.field.clone())
+            .collect::<Vec<_>>()
+    };
+    let sku = |offer: &pifa_core::offer::Offer, id: &str| {
+        let sku = offer.skus.iter().find(|s| s.sku_id == id).unwrap().clone();
+        (
+            sku.weight_grams,
+            sku.dimensions
+                .map(|d| (d.length_mm, d.width_mm, d.height_mm)),
+        )
+    };
+    let cleaned = clean_answer(&answer, t0()).unwrap();
+    // skuShippingDetails: 0.21 kg, 30 × 25 × 3 cm, its skuId a string.
+    assert_eq!(
+        sku(&cleaned, "4883012345001"),
+        (Some(210), Some((Some(300), Some(250), Some(30))))
+    );
+    assert_eq!(sku(&cleaned, "4883012345002"), (None, None));
+    assert_eq!(shipping_warnings(&cleaned), Vec::<String>::new());
+
+    // Only skuShippingInfoList, its skuId a number: its weight is grams.
+    let shipping = answer
+        .pointer_mut("/result/result/productShippingInfo")
+        .unwrap();
+    shipping
+        .as_object_mut()
+        .unwrap()
+        .remove("skuShippingDetails");
+    shipping["skuShippingInfoList"][0]["weight"] = json!(95);
+    let cleaned = clean_answer(&answer, t0()).unwrap();
+    assert_eq!(
+        sku(&cleaned, "4883012345001"),
+        (Some(95), Some((Some(300), Some(250), Some(30))))
+    );
+
+    // Where both say, the details' kilograms win over the list's disputed unit.
+    let shipping = answer
+        .pointer_mut("/result/result/productShippingInfo")
+        .unwrap();
+    shipping["skuShippingInfoList"][0]["weight"] = json!(0.5);
+    shipping["skuShippingDetails"] =
+        json!([{"skuId": "4883012345001", "weight": "0.5", "length": 0, "width": null}]);
+    let cleaned = clean_answer(&answer, t0()).unwrap();
+    assert_eq!(
+        sku(&cleaned, "4883012345001"),
+        (Some(500), Some((Some(300), Some(250), Some(30))))
+    );
+
+    // A weight that is no measure is a warning naming the field, never a guess.
+    let shipping = answer
+        .pointer_mut("/result/result/productShippingInfo")
+        .unwrap();
+    shipping["skuShippingDetails"][0]["weight"] = json!("约半斤");
+    shipping
+        .as_object_mut()
+        .unwrap()
+        .remove("skuShippingInfoList");
+    let cleaned = clean_answer(&answer, t0()).unwrap();
+    assert_eq!(sku(&cleaned, "4883012345001"), (None, None));
+    assert_eq!(
+        shipping_warnings(&cleaned),
+        ["productShippingInfo.skuShippingDetails[0].weight"]
+    );
+}

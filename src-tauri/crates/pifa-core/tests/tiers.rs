@@ -40,6 +40,8 @@ fn sku(id: &str, price: Option<&str>) -> Sku {
         stock: Some(10),
         available: true,
         image: None,
+        weight_grams: None,
+        dimensions: None,
     }
 }
 

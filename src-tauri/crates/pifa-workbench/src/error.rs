@@ -1,5 +1,6 @@
-//! The one error contract of every user action: `{ "code": "...", "message": "..." }`. Codes are
-//! stable (the UI and scripts rely on them); messages are for people and never hold a secret.
+//! The one error contract of every user action: `{ "code": "...", "message": "...", "params": {}}`.
+//! Codes are stable (the UI and scripts rely on them); messages are for people and never hold a
+//! secret; params name what the failure is about, for words in the user's language.
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -12,6 +13,10 @@ pub struct CommandError {
     #[ts(type = "import(\"./ErrorCode\").ErrorCode")]
     pub code: String,
     pub message: String,
+    /// What the failure names (`path`, `offerId`, `name`…; see `pifa_core::Error::params`), shown
+    /// beside the code's explanation in the user's language; `message` is English, for the CLI,
+    /// the logs and the English UI.
+    pub params: std::collections::BTreeMap<String, String>,
     /// The next call would fail the same way, whatever the offer (the app's settings, quota or
     /// authorization, a full disk): a run of fetches ends at it. Not sent to the UI.
     #[serde(skip)]
@@ -24,6 +29,7 @@ impl CommandError {
         CommandError {
             code: code.into(),
             message: message.into(),
+            params: Default::default(),
             stops_run: false,
         }
     }
@@ -39,6 +45,7 @@ impl From<pifa_core::protocol::ApiError> for CommandError {
         CommandError {
             code: error.code().to_owned(),
             message: error.to_string(),
+            params: Default::default(),
             stops_run: error.stops_run(),
         }
     }
@@ -55,6 +62,11 @@ impl From<pifa_core::Error> for CommandError {
         CommandError {
             code: error.code().to_owned(),
             message: error.to_string(),
+            params: error
+                .params()
+                .into_iter()
+                .map(|(name, value)| (name.to_owned(), value))
+                .collect(),
             stops_run: error.stops_run(),
         }
     }
@@ -72,7 +84,8 @@ mod tests {
             serde_json::to_value(&error).unwrap(),
             json!({
                 "code": "settings.unknown_language",
-                "message": "unknown language \"fr\": expected \"en\" or \"zh-CN\""
+                "message": "unknown language \"fr\": expected \"en\" or \"zh-CN\"",
+                "params": {"value": "fr"}
             })
         );
     }

@@ -144,7 +144,7 @@ mod tests {
             serde_json::json!({
                 "offerId": "624516873409",
                 "offer": null,
-                "error": { "code": "gateway.transient", "message": "try again" }
+                "error": { "code": "gateway.transient", "message": "try again", "params": {} }
             })
         );
     }

@@ -14,6 +14,7 @@ mod health;
 mod history;
 mod home;
 mod images;
+mod import;
 mod links;
 pub mod logs;
 mod picks;
@@ -47,6 +48,7 @@ pub use connection::{
 pub use error::CommandError;
 pub use health::{newly_breached, BreachNotices, HealthSettings, ALARM_WINDOW};
 pub use home::{sample_need, Home};
+pub use import::{AnswerSource, ImportReport, LineError, MAX_LISTED_ERRORS};
 pub use links::OfferLinkPart;
 pub use picks::PickProgress;
 pub use pifa_team::TeamInfo;

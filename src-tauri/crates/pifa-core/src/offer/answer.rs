@@ -455,7 +455,20 @@ shape!(DetailShipping<'a> {
     weight: Scalar<'a> = "weight",
     unit_weight: Scalar<'a> = "unitWeight",
     time_guarantee: Scalar<'a> = "shippingTimeGuarantee",
+    sku_infos: List<'a, Obj<SkuShipping<'a>>> = "skuShippingInfoList",
+    sku_details: List<'a, Obj<SkuShipping<'a>>> = "skuShippingDetails",
 });
+
+shape!(
+    /// One SKU's weight and size, in either list of `productShippingInfo`.
+    SkuShipping<'a> {
+        sku_id: Scalar<'a> = "skuId",
+        length: Scalar<'a> = "length",
+        width: Scalar<'a> = "width",
+        height: Scalar<'a> = "height",
+        weight: Scalar<'a> = "weight",
+    }
+);
 
 shape!(MixSetting<'a> {
     general_hunpi: Scalar<'a> = "generalHunpi",

@@ -340,6 +340,7 @@ impl Cleaner {
         });
         offer.supplier = self.detail_supplier(d);
         offer.shipping = self.detail_shipping(object(&d.shipping));
+        self.sku_shipping(object(&d.shipping), &mut offer.skus);
         // Not in the detail doc, but some gateways add it; harmless to read.
         offer.month_sold = self.quantity(d.month_sold.as_ref(), "monthSold");
         offer.sold_count = self.quantity(d.sold_out.as_ref(), "soldOut");
@@ -556,6 +557,68 @@ impl Cleaner {
             .then_some(dimensions),
             dispatch_hours: dispatch_hours(s.time_guarantee.as_ref()),
             ..Shipping::default()
+        }
+    }
+
+    /// Each SKU's own weight and size. `skuShippingDetails` says kilograms; the unit of
+    /// `skuShippingInfoList`'s weight is disputed (§7: grams in the 2026 doc, kg in an older
+    /// SDK), so the details' weight wins where both give one, and the list's is read as grams.
+    fn sku_shipping(&mut self, s: Option<&DetailShipping<'_>>, skus: &mut [Sku]) {
+        let Some(s) = s else {
+            return;
+        };
+        let lists = [
+            (
+                "productShippingInfo.skuShippingDetails",
+                &s.sku_details,
+                1000.0,
+            ),
+            ("productShippingInfo.skuShippingInfoList", &s.sku_infos, 1.0),
+        ];
+        for (field, list, grams_per_unit) in lists {
+            let Some(list) = self.list(list.as_ref(), field) else {
+                continue;
+            };
+            for (i, entry) in list.iter().enumerate().take(MAX_SKUS) {
+                let Some(entry) = entry.object() else {
+                    continue;
+                };
+                let id = entry.sku_id.as_ref().and_then(text_of);
+                let Some(sku) = skus.iter_mut().find(|s| Some(&s.sku_id) == id.as_ref()) else {
+                    continue;
+                };
+                let at = item(field, i);
+                let weight = self.measure(
+                    entry.weight.as_ref(),
+                    at.key("weight"),
+                    grams_per_unit,
+                    100_000_000.0 / grams_per_unit,
+                );
+                sku.weight_grams = sku.weight_grams.or(weight);
+                if sku.dimensions.is_none() {
+                    let dimensions = Dimensions {
+                        length_mm: self.measure(
+                            entry.length.as_ref(),
+                            at.key("length"),
+                            10.0,
+                            100_000.0,
+                        ),
+                        width_mm: self.measure(
+                            entry.width.as_ref(),
+                            at.key("width"),
+                            10.0,
+                            100_000.0,
+                        ),
+                        height_mm: self.measure(
+                            entry.height.as_ref(),
+                            at.key("height"),
+                            10.0,
+                            100_000.0,
+                        ),
+                    };
+                    sku.dimensions = (dimensions != Dimensions::default()).then_some(dimensions);
+                }
+            }
         }
     }
 
@@ -976,6 +1039,8 @@ impl Cleaner {
                 stock,
                 available: stock != Some(0),
                 image,
+                weight_grams: None,
+                dimensions: None,
             });
         }
         if list.len() > MAX_SKUS {

@@ -125,6 +125,12 @@ pub struct Sku {
     pub available: bool,
     /// The SKU's own picture (`skuAttributes[].skuImageUrl`).
     pub image: Option<String>,
+    /// The SKU's own weight, in grams (`productShippingInfo.skuShippingDetails`, kg, or
+    /// `skuShippingInfoList`, g).
+    #[serde(default)]
+    pub weight_grams: Option<u32>,
+    #[serde(default)]
+    pub dimensions: Option<Dimensions>,
 }
 
 /// A percentage kept exactly, in hundredths of a percent (`4550` = 45.5 %).
@@ -254,7 +260,7 @@ impl Supplier {
 }
 
 /// Dimensions in millimetres (1688 sends centimetres).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
 pub struct Dimensions {

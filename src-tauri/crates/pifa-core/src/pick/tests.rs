@@ -44,6 +44,8 @@ fn offer(id: &str) -> Offer {
         stock: Some(1_000),
         available: true,
         image: None,
+        weight_grams: None,
+        dimensions: None,
     }];
     offer.supplier = Some(Supplier {
         name: Some("义乌杯业".into()),

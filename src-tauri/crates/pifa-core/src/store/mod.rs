@@ -74,6 +74,21 @@ pub struct Store {
     search: search::SearchCache,
 }
 
+#[cfg(test)]
+impl Store {
+    /// Caps the database at the pages it has: the next write that needs a page fails as on a
+    /// full disk (`SQLITE_FULL`), without mounting a small filesystem.
+    pub(crate) fn fill_disk_for_test(&self) {
+        let pages: i64 = self
+            .conn
+            .query_row("PRAGMA page_count", [], |r| r.get(0))
+            .unwrap();
+        self.conn
+            .pragma_update(None, "max_page_count", pages)
+            .unwrap();
+    }
+}
+
 impl Store {
     /// Opens (creating and upgrading as needed) the user database in a data directory.
     pub fn open_in(data_dir: &DataDir) -> Result<Store> {

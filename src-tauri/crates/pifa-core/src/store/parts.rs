@@ -22,7 +22,9 @@ use crate::Money;
 #[derive(Serialize, Deserialize)]
 struct TierRow(u32, i64);
 
-/// `[sku_id, spec_id, [[name, value], …], price units, stock, available (0/1), picture]`
+/// `[sku_id, spec_id, [[name, value], …], price units, stock, available (0/1), picture,
+/// weight g, [length, width, height] mm]`; rows written before SKUs had a weight end at the
+/// picture.
 #[derive(Serialize, Deserialize)]
 struct SkuRow(
     String,
@@ -32,6 +34,8 @@ struct SkuRow(
     Option<u32>,
     u8,
     Option<String>,
+    #[serde(default)] Option<u32>,
+    #[serde(default)] Option<(Option<u32>, Option<u32>, Option<u32>)>,
 );
 
 /// `[pictures, [length, width, height] mm, dispatch hours, perfect fulfilment, 24h pickup,
@@ -115,6 +119,8 @@ fn sku_rows(skus: &[Sku]) -> Vec<SkuRow> {
                 s.stock,
                 u8::from(s.available),
                 s.image.as_deref().map(short_url),
+                s.weight_grams,
+                s.dimensions.map(|d| (d.length_mm, d.width_mm, d.height_mm)),
             )
         })
         .collect()
@@ -123,7 +129,7 @@ fn sku_rows(skus: &[Sku]) -> Vec<SkuRow> {
 fn skus_of(rows: Vec<SkuRow>) -> Vec<Sku> {
     rows.into_iter()
         .map(
-            |SkuRow(sku_id, spec_id, specs, price, stock, available, image)| Sku {
+            |SkuRow(sku_id, spec_id, specs, price, stock, available, image, weight, size)| Sku {
                 sku_id,
                 spec_id,
                 specs: specs
@@ -134,6 +140,12 @@ fn skus_of(rows: Vec<SkuRow>) -> Vec<Sku> {
                 stock,
                 available: available != 0,
                 image: image.map(full_url),
+                weight_grams: weight,
+                dimensions: size.map(|(length_mm, width_mm, height_mm)| Dimensions {
+                    length_mm,
+                    width_mm,
+                    height_mm,
+                }),
             },
         )
         .collect()
@@ -323,6 +335,12 @@ mod tests {
                 stock: Some(0),
                 available: false,
                 image: Some("https://cbu01.alicdn.com/img/ibank/a.jpg".into()),
+                weight_grams: Some(120),
+                dimensions: Some(Dimensions {
+                    length_mm: Some(200),
+                    width_mm: None,
+                    height_mm: Some(35),
+                }),
             },
             Sku {
                 sku_id: "4883012345002".into(),
@@ -332,6 +350,8 @@ mod tests {
                 stock: None,
                 available: true,
                 image: None,
+                weight_grams: None,
+                dimensions: None,
             },
         ];
         assert!(
