@@ -88,9 +88,13 @@ describe('the invoke wrapper', () => {
     expect(typeof typeChecks).toBe('function');
   });
 
-  it('turns a {code, message} rejection into a typed CommandFailure', async () => {
+  it('turns a {code, message, params} rejection into a typed CommandFailure', async () => {
     invoke.mockImplementation(() =>
-      Promise.reject({ code: 'settings.unwritable', message: '设置文件无法写入' }),
+      Promise.reject({
+        code: 'settings.unwritable',
+        message: '设置文件无法写入',
+        params: { path: '/数据/settings.json' },
+      }),
     );
     const failure = await call('set_language').then(
       () => null,
@@ -99,6 +103,7 @@ describe('the invoke wrapper', () => {
     expect(failure).toBeInstanceOf(CommandFailure);
     expect((failure as CommandFailure).code).toBe('settings.unwritable');
     expect((failure as CommandFailure).message).toBe('设置文件无法写入');
+    expect((failure as CommandFailure).params).toEqual({ path: '/数据/settings.json' });
   });
 
   it('gives bare Tauri string errors the ipc code', () => {

@@ -1,5 +1,5 @@
 // The one door to the Rust side. Every command goes through `call`, which turns a rejected
-// invoke into a typed `CommandFailure` carrying the `{ code, message }` the Rust side sent. The
+// invoke into a typed `CommandFailure` carrying the `{ code, message, params }` the Rust side sent. The
 // typed wrappers over it are generated from the Rust commands (bindings/commands.ts).
 import { invoke } from '@tauri-apps/api/core';
 import type { CommandError } from '../bindings/CommandError';
@@ -11,13 +11,16 @@ export type FailureCode = ErrorCode | 'ipc';
 
 export class CommandFailure extends Error {
   readonly code: FailureCode;
+  /** What the failure names (a file, an offer, a name), shown beside the code's explanation. */
+  readonly params: Record<string, string>;
 
   /** Takes any code: a rejection is only checked to be `{ code, message }`, and the Rust side
    * sends the exported `ErrorCode`s (its `CommandError.code` is typed so). */
-  constructor(error: { code: string; message: string }) {
+  constructor(error: { code: string; message: string; params?: Record<string, string> }) {
     super(error.message);
     this.name = 'CommandFailure';
     this.code = error.code as FailureCode;
+    this.params = error.params ?? {};
   }
 }
 
