@@ -1,5 +1,5 @@
-//! What Pifa's desktop notifications say, in the user's language (the shared catalog): the app
-//! shows them, the command line prints the same lines in English.
+//! What Pifa's desktop notifications say, in the user's language (the shared catalog). The app
+//! shows them; `pifa-cli` prints each alert's own English message instead.
 
 use crate::health::{Target, TargetKey};
 use crate::store::{Alert, AlertKind};
