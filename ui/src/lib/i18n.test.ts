@@ -61,6 +61,10 @@ describe('failure explanations', () => {
     expect(failureText('zh-CN', failure)).toBe('磁盘已满：未做任何更改，请释放空间后重试。（/数据/pifa.db）');
     expect(failureText('zh-CN', { ...failure, params: {} })).toBe('磁盘已满：未做任何更改，请释放空间后重试。');
     expect(failureText('zh-CN', { code: 'internal', message: 'a task stopped' })).toBe('Pifa 内部出错，请报告此问题。');
+    // A bare number comes with its words.
+    expect(
+      failureText('zh-CN', { code: 'import.not_json', message: 'line 4 is not JSON', params: { line: '4' } }),
+    ).toBe('这一行不是 JSON：每行须是一个 1688 返回结果。（第 4 行）');
     expect(failureText('en', failure)).toBe(
       'The disk is full: nothing was changed. Free some space and try again. (the disk holding /数据/pifa.db is full)',
     );

@@ -54,10 +54,18 @@ export function failureText(
   const detail =
     language === 'en'
       ? failure.message
-      : Object.values(failure.params ?? {})
-          .filter((value) => value.trim() !== '')
+      : Object.entries(failure.params ?? {})
+          .filter(([, value]) => value.trim() !== '')
+          .map(([name, value]) => paramText(language, name, value))
           .join(translate(language, 'list.separator'));
   return detail ? translate(language, 'error.withDetail', { explanation, detail }) : explanation;
+}
+
+/** A value a failure names: a path, ID or name as it is; a bare number with its words
+ * (`error.param.line`: "第 4 行"), so "（4）" never stands alone. */
+function paramText(language: Language, name: string, value: string): string {
+  const key = `error.param.${name}`;
+  return key in messages[language] ? translate(language, key as MessageKey, { value }) : value;
 }
 
 /** A phrase the Rust side sends as data (`{code, params}`, see bindings/Phrase) in `language`;

@@ -536,11 +536,6 @@ impl Cleaner {
         let Some(s) = s else {
             return Shipping::default();
         };
-        let dimensions = Dimensions {
-            length_mm: self.centimetres(s.length.as_ref(), "productShippingInfo.length"),
-            width_mm: self.centimetres(s.width.as_ref(), "productShippingInfo.width"),
-            height_mm: self.centimetres(s.height.as_ref(), "productShippingInfo.height"),
-        };
         Shipping {
             origin: self.text(
                 s.send_from.as_ref(),
@@ -551,10 +546,10 @@ impl Cleaner {
                 s.weight.as_ref().or(s.unit_weight.as_ref()),
                 "productShippingInfo.weight",
             ),
-            dimensions: (dimensions.length_mm.is_some()
-                || dimensions.width_mm.is_some()
-                || dimensions.height_mm.is_some())
-            .then_some(dimensions),
+            dimensions: self.size(
+                [&s.length, &s.width, &s.height],
+                "productShippingInfo".into(),
+            ),
             dispatch_hours: dispatch_hours(s.time_guarantee.as_ref()),
             ..Shipping::default()
         }
@@ -567,15 +562,20 @@ impl Cleaner {
         let Some(s) = s else {
             return;
         };
+        // The details' kilograms first: a SKU keeps the first weight and size it is given.
         let lists = [
             (
                 "productShippingInfo.skuShippingDetails",
                 &s.sku_details,
-                1000.0,
+                true,
             ),
-            ("productShippingInfo.skuShippingInfoList", &s.sku_infos, 1.0),
+            (
+                "productShippingInfo.skuShippingInfoList",
+                &s.sku_infos,
+                false,
+            ),
         ];
-        for (field, list, grams_per_unit) in lists {
+        for (field, list, in_kilograms) in lists {
             let Some(list) = self.list(list.as_ref(), field) else {
                 continue;
             };
@@ -588,35 +588,13 @@ impl Cleaner {
                     continue;
                 };
                 let at = item(field, i);
-                let weight = self.measure(
-                    entry.weight.as_ref(),
-                    at.key("weight"),
-                    grams_per_unit,
-                    100_000_000.0 / grams_per_unit,
-                );
+                let weight = match in_kilograms {
+                    true => self.kilograms(entry.weight.as_ref(), at.key("weight")),
+                    false => self.grams(entry.weight.as_ref(), at.key("weight")),
+                };
                 sku.weight_grams = sku.weight_grams.or(weight);
                 if sku.dimensions.is_none() {
-                    let dimensions = Dimensions {
-                        length_mm: self.measure(
-                            entry.length.as_ref(),
-                            at.key("length"),
-                            10.0,
-                            100_000.0,
-                        ),
-                        width_mm: self.measure(
-                            entry.width.as_ref(),
-                            at.key("width"),
-                            10.0,
-                            100_000.0,
-                        ),
-                        height_mm: self.measure(
-                            entry.height.as_ref(),
-                            at.key("height"),
-                            10.0,
-                            100_000.0,
-                        ),
-                    };
-                    sku.dimensions = (dimensions != Dimensions::default()).then_some(dimensions);
+                    sku.dimensions = self.size([&entry.length, &entry.width, &entry.height], at);
                 }
             }
         }
@@ -870,12 +848,39 @@ impl Cleaner {
         }
     }
 
-    fn kilograms(&mut self, value: Option<&Scalar<'_>>, field: &str) -> Option<u32> {
+    fn kilograms<'f>(
+        &mut self,
+        value: Option<&Scalar<'_>>,
+        field: impl Into<At<'f>>,
+    ) -> Option<u32> {
         self.measure(value, field.into(), 1000.0, 100_000.0)
     }
 
-    fn centimetres(&mut self, value: Option<&Scalar<'_>>, field: &str) -> Option<u32> {
+    fn grams<'f>(&mut self, value: Option<&Scalar<'_>>, field: impl Into<At<'f>>) -> Option<u32> {
+        self.measure(value, field.into(), 1.0, 100_000_000.0)
+    }
+
+    fn centimetres<'f>(
+        &mut self,
+        value: Option<&Scalar<'_>>,
+        field: impl Into<At<'f>>,
+    ) -> Option<u32> {
         self.measure(value, field.into(), 10.0, 100_000.0)
+    }
+
+    /// Length, width and height in centimetres, under `at`, as millimetres; none when no side
+    /// is given.
+    fn size(
+        &mut self,
+        [length, width, height]: [&Option<Scalar<'_>>; 3],
+        at: At<'_>,
+    ) -> Option<Dimensions> {
+        let size = Dimensions {
+            length_mm: self.centimetres(length.as_ref(), at.key("length")),
+            width_mm: self.centimetres(width.as_ref(), at.key("width")),
+            height_mm: self.centimetres(height.as_ref(), at.key("height")),
+        };
+        (size != Dimensions::default()).then_some(size)
     }
 
     /// `"2024-04-20 08:00:00"` in Beijing time (the newer APIs), or `"20181213201638000+0800"`.
