@@ -53,6 +53,10 @@ pub async fn run(
         .run_batch(&text, concurrency, Some(cancelled), |item, counts| {
             bar.set_length(counts.total.into());
             bar.inc(1);
+            // Made once at its full length: growing it step by step copies every item again.
+            if results.is_empty() {
+                results.reserve_exact(counts.total as usize);
+            }
             results.push(item.clone());
         })
         .await?;

@@ -218,7 +218,7 @@ pub async fn run_batch(
         if let Some(answer) = reused.remove(&offer_id) {
             match ReadyAnswer::detail(&offer_id, &answer.text, answer.fetched_at) {
                 Ok(detail) => {
-                    let ready = Arrival::Ready(Box::new(detail), answer.text);
+                    let ready = Arrival::Ready(Box::new(detail));
                     from_elsewhere.push((offer_id, Fetched::Answer(ready)));
                     continue;
                 }
@@ -266,8 +266,7 @@ pub async fn run_batch(
             }
         })
     };
-    // Each answer is cleaned and compressed where it arrives, on the runtime's threads; what
-    // arrived together is stored together, in one transaction.
+    // What arrived together is stored together, in one transaction.
     let mut keep_group = |group: Vec<(OfferId, Fetched<Arrival>)>, counts: &mut BatchCounts| {
         for (item, stops) in keep(&storage, group) {
             if let Some(reason) = stops {
@@ -289,22 +288,25 @@ pub async fn run_batch(
     let fetch = move |offer_id: OfferId| {
         let (client, stop) = (Arc::clone(&client), Arc::clone(&stopper));
         async move {
-            match client.offer_detail_text(&offer_id).await {
-                Err(e) => {
-                    // Said before this fetch's slot is freed: no further call starts.
-                    if e.stops_run() {
-                        stop.send_replace(true);
-                    }
-                    Arrival::Failed(e)
+            let fetched = client.offer_detail_text(&offer_id).await;
+            if let Err(e) = &fetched {
+                // Said before this fetch's slot is freed: no further call starts.
+                if e.stops_run() {
+                    stop.send_replace(true);
                 }
-                Ok(text) => match ReadyAnswer::detail(&offer_id, &text, Utc::now()) {
-                    Ok(detail) => Arrival::Ready(Box::new(detail), text),
-                    Err(e) => Arrival::Unusable(e),
-                },
             }
+            fetched
         }
     };
-    sourcing::fetch_many(to_fetch, concurrency, stopping, fetch, |group| {
+    // Each answer is cleaned and compressed where it arrives, on the runtime's threads.
+    let prepare = |offer_id: &OfferId, fetched: Result<String, ApiError>| match fetched {
+        Err(e) => Arrival::Failed(e),
+        Ok(text) => match ReadyAnswer::detail(offer_id, &text, Utc::now()) {
+            Ok(detail) => Arrival::Ready(Box::new(detail)),
+            Err(e) => Arrival::Unusable(e),
+        },
+    };
+    sourcing::fetch_many(to_fetch, concurrency, stopping, fetch, prepare, |group| {
         keep_group(group, &mut counts)
     })
     .await;
@@ -322,8 +324,8 @@ pub async fn run_batch(
 
 /// What a fetch brought, made ready to store where it arrived.
 enum Arrival {
-    /// Cleaned and compressed, with the answer's text for the cache.
-    Ready(Box<ReadyAnswer>, String),
+    /// Cleaned and compressed.
+    Ready(Box<ReadyAnswer>),
     Failed(ApiError),
     /// An answer that cannot be stored: unreadable, or about another offer.
     Unusable(Error),
@@ -342,7 +344,7 @@ fn keep(
     let ready: Vec<&ReadyAnswer> = group
         .iter()
         .filter_map(|(_, fetched)| match fetched {
-            Fetched::Answer(Arrival::Ready(detail, _)) => Some(&**detail),
+            Fetched::Answer(Arrival::Ready(detail)) => Some(&**detail),
             _ => None,
         })
         .collect();
@@ -356,7 +358,7 @@ fn keep(
         .err()
         .map(|e| (e.code(), e.to_string(), stops(e)));
     let mut saved = saved.unwrap_or_default().into_iter();
-    let mut cached = Vec::new();
+    let mut noted = Vec::new();
     let mut kept = Vec::with_capacity(group.len());
     for (offer_id, fetched) in group {
         let (code, message, serious, stops) = match fetched {
@@ -373,12 +375,12 @@ fn keep(
                 kept.push((item, None));
                 continue;
             }
-            Fetched::Answer(Arrival::Ready(detail, text)) => match (&group_failure, saved.next()) {
+            Fetched::Answer(Arrival::Ready(detail)) => match (&group_failure, saved.next()) {
                 (Some((code, message, stops)), _) => (*code, message.clone(), false, *stops),
                 (None, Some(Ok(_))) => {
                     let title = detail.offer.title.clone().or(detail.offer.title_en.clone());
                     let fetched_at = detail.offer.fetched_at;
-                    cached.push((sourcing::detail_key(&offer_id), text, fetched_at));
+                    noted.push((sourcing::detail_key(&offer_id), fetched_at));
                     kept.push((
                         BatchItem {
                             title,
@@ -401,14 +403,15 @@ fn keep(
         ));
     }
     drop(store);
-    if !cached.is_empty() {
-        let answers = cached
-            .iter()
-            .map(|(key, text, fetched_at)| (key.as_str(), text.as_str(), *fetched_at));
-        let put = lock(storage.cache).put_many("detail", answers, storage.ttls.detail);
-        // The offers are stored: a cache that cannot keep their answers only costs a fetch.
+    if !noted.is_empty() {
+        let keys = noted.iter().map(|(key, at)| (key.as_str(), *at));
+        let put = lock(storage.cache).fetched_details(keys, storage.ttls.detail);
+        // The offers are stored: a cache that cannot note them only costs a fetch.
         if let Err(e) = put {
-            tracing::warn!(code = e.code(), "a batch's answers were not cached: {e}");
+            tracing::warn!(
+                code = e.code(),
+                "a batch's fetches were not noted in the cache: {e}"
+            );
         }
     }
     kept

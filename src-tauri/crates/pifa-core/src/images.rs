@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime};
 
 use sha2::{Digest, Sha256};
@@ -112,10 +112,11 @@ pub struct ImageCache {
     dir: PathBuf,
     max_image: u64,
     max_total: u64,
-    /// 1688's CDN: https only; the system proxy may apply.
-    live: reqwest::Client,
-    /// The double on loopback: never through a proxy.
-    local: reqwest::Client,
+    /// 1688's CDN: https only; the system proxy may apply. Made at the first fetch: loading
+    /// the system's trusted roots would slow every start, and most starts fetch no picture.
+    live: OnceLock<reqwest::Client>,
+    /// The double on loopback: never through a proxy. Made at the first fetch too.
+    local: OnceLock<reqwest::Client>,
     index: Mutex<Option<Index>>,
     /// One fetch per URL at a time: a second request for it waits and reads the first's file.
     fetching: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
@@ -151,6 +152,15 @@ fn client(local: bool) -> Result<reqwest::Client, ImageError> {
         .map_err(|e| ImageError::Fetch(e.to_string()))
 }
 
+/// The client in `slot`, made first if need be.
+fn made(slot: &OnceLock<reqwest::Client>, local: bool) -> Result<&reqwest::Client, ImageError> {
+    if let Some(http) = slot.get() {
+        return Ok(http);
+    }
+    let http = client(local)?;
+    Ok(slot.get_or_init(|| http))
+}
+
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
@@ -176,8 +186,8 @@ impl ImageCache {
             dir: dir.into(),
             max_image,
             max_total,
-            live: client(false)?,
-            local: client(true)?,
+            live: OnceLock::new(),
+            local: OnceLock::new(),
             index: Mutex::new(None),
             fetching: Mutex::new(HashMap::new()),
             slots: tokio::sync::Semaphore::new(FETCHES_AT_ONCE),
@@ -220,13 +230,16 @@ impl ImageCache {
         name: &str,
     ) -> Result<Image, ImageError> {
         let (http, target) = match origin {
-            Origin::Live => (&self.live, url.as_str().to_owned()),
+            Origin::Live => (made(&self.live, false)?, url.as_str().to_owned()),
             Origin::Double(base) => {
                 let base = check_gateway(base)
                     .ok()
                     .filter(|g| g.is_loopback())
                     .ok_or_else(|| ImageError::Refused(base.to_owned()))?;
-                (&self.local, format!("{}{}", base.as_str(), url.path()))
+                (
+                    made(&self.local, true)?,
+                    format!("{}{}", base.as_str(), url.path()),
+                )
             }
         };
         let bytes = self.fetch(http, &target).await?;

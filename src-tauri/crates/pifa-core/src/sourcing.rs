@@ -214,13 +214,7 @@ pub fn store_detail(
     ttls: CacheTtls,
 ) -> Result<Offer> {
     let offer = store.save_detail(offer_id, raw, now)?;
-    cache.put(
-        &detail_key(offer_id),
-        "detail",
-        &raw.to_string(),
-        now,
-        ttls.detail,
-    )?;
+    cache.fetched_details([(detail_key(offer_id).as_str(), now)], ttls.detail)?;
     Ok(offer)
 }
 
@@ -238,58 +232,89 @@ pub enum Fetched<T> {
 
 /// Fetches many offers with at most `concurrency` fetches in flight, handing the results to
 /// `on_fetched` as they arrive (in completion order), together with any others that arrived
-/// meanwhile, so the caller stores each group in one transaction on its own connection. `fetch`
-/// runs on the runtime's threads: cleaning an answer there leaves the caller only the writing.
-/// A fetch's slot is freed as soon as it is done, not once its result is stored, so storing
-/// never holds the next call back. One failure never stops the others; setting `cancel` to
-/// true lets the fetches in flight finish and reports the rest as cancelled (a fetch that must
-/// stop the rest sets it before it is done). Every offer gets exactly one result, even one
-/// whose fetch panicked.
-pub async fn fetch_many<T, F, Fut>(
+/// meanwhile, so the caller stores each group in one transaction on its own connection.
+///
+/// `concurrency` workers take the offers in order. Each hands what `fetch` brought to
+/// `prepare` (cleaning, say) on a task of its own and starts its next fetch at once: neither
+/// preparing nor storing holds the next call back, and only the fetches in flight exist at a
+/// time, however long the list. One failure never stops the others; setting `cancel` to true
+/// lets the fetches in flight finish and reports the rest as cancelled (a fetch that must stop
+/// the rest sets it before it is done). Every offer gets exactly one result, even one whose
+/// fetch or preparation panicked.
+pub async fn fetch_many<A, T, F, Fut, P>(
     offer_ids: Vec<OfferId>,
     concurrency: usize,
     cancel: tokio::sync::watch::Receiver<bool>,
     fetch: F,
+    prepare: P,
     mut on_fetched: impl FnMut(Vec<(OfferId, Fetched<T>)>),
 ) where
+    A: Send + 'static,
     T: Send + 'static,
-    F: Fn(OfferId) -> Fut,
-    Fut: std::future::Future<Output = T> + Send + 'static,
+    F: Fn(OfferId) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = A> + Send + 'static,
+    P: Fn(&OfferId, A) -> T + Send + Sync + 'static,
 {
-    let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
-    let mut tasks = tokio::task::JoinSet::new();
-    // Which offer each task fetches: a task that panics returns nothing to say so itself.
-    let mut offers = std::collections::HashMap::with_capacity(offer_ids.len());
-    for offer_id in offer_ids {
-        let (slots, cancel) = (slots.clone(), cancel.clone());
-        let fetching = fetch(offer_id.clone());
-        let task = tasks.spawn(async move {
-            let Ok(_slot) = slots.acquire_owned().await else {
-                return Fetched::Cancelled;
-            };
-            if *cancel.borrow() {
-                return Fetched::Cancelled;
+    use std::panic::{catch_unwind, AssertUnwindSafe};
+    use std::sync::{Arc, Mutex};
+    let workers = concurrency.max(1).min(offer_ids.len());
+    let queue = Arc::new(Mutex::new(offer_ids.into_iter()));
+    let (fetch, prepare) = (Arc::new(fetch), Arc::new(prepare));
+    let (arrive, mut arrived) = tokio::sync::mpsc::unbounded_channel();
+    // Dropped with this future: its workers, and their fetches with them, stop too.
+    let mut running = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let (queue, fetch, prepare, cancel, arrive) = (
+            Arc::clone(&queue),
+            Arc::clone(&fetch),
+            Arc::clone(&prepare),
+            cancel.clone(),
+            arrive.clone(),
+        );
+        running.spawn(async move {
+            loop {
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                let Some(offer_id) = next else { return };
+                let cancelled = *cancel.borrow();
+                if cancelled {
+                    let _ = arrive.send((offer_id, Fetched::Cancelled));
+                    continue;
+                }
+                // A task of its own, so a panic is this offer's result, not the worker's end.
+                let brought = tokio::task::JoinSet::from_iter([fetch(offer_id.clone())])
+                    .join_next()
+                    .await;
+                let answer = match brought {
+                    Some(Ok(answer)) => answer,
+                    Some(Err(e)) if e.is_panic() => {
+                        let _ =
+                            arrive.send((offer_id, Fetched::Crashed(panic_text(e.into_panic()))));
+                        continue;
+                    }
+                    _ => {
+                        let _ = arrive.send((offer_id, Fetched::Cancelled));
+                        continue;
+                    }
+                };
+                let (prepare, arrive) = (Arc::clone(&prepare), arrive.clone());
+                tokio::spawn(async move {
+                    let prepared = catch_unwind(AssertUnwindSafe(|| prepare(&offer_id, answer)));
+                    let fetched = match prepared {
+                        Ok(prepared) => Fetched::Answer(prepared),
+                        Err(panic) => Fetched::Crashed(panic_text(panic)),
+                    };
+                    let _ = arrive.send((offer_id, fetched));
+                });
             }
-            Fetched::Answer(fetching.await)
         });
-        offers.insert(task.id(), offer_id);
     }
-    type Joined<T> = Result<(tokio::task::Id, Fetched<T>), tokio::task::JoinError>;
-    let settle = |joined: Joined<T>| match joined {
-        Ok(done) => done,
-        Err(e) if e.is_panic() => (e.id(), Fetched::Crashed(panic_text(e.into_panic()))),
-        Err(e) => (e.id(), Fetched::Cancelled),
-    };
-    while let Some(joined) = tasks.join_next_with_id().await {
-        let mut group = vec![settle(joined)];
-        while let Some(joined) = tasks.try_join_next_with_id() {
-            group.push(settle(joined));
+    drop(arrive);
+    while let Some(first) = arrived.recv().await {
+        let mut group = vec![first];
+        while let Ok(more) = arrived.try_recv() {
+            group.push(more);
         }
-        let results = group
-            .into_iter()
-            .filter_map(|(task, fetched)| Some((offers.remove(&task)?, fetched)))
-            .collect();
-        on_fetched(results);
+        on_fetched(group);
     }
 }
 
@@ -308,7 +333,7 @@ mod fetch_tests {
     use super::*;
 
     #[tokio::test]
-    async fn a_fetch_that_panics_is_a_result_not_a_gap() {
+    async fn a_fetch_or_preparation_that_panics_is_a_result_not_a_gap() {
         let ids: Vec<OfferId> = (0..6)
             .map(|i| OfferId::parse(&format!("62451687340{i}")).unwrap())
             .collect();
@@ -319,23 +344,71 @@ mod fetch_tests {
             }
             serde_json::json!({"offerId": offer_id.as_str()})
         };
+        let prepare = |offer_id: &OfferId, answer: Value| {
+            assert!(!offer_id.as_str().ends_with('5'), "unreadable answer");
+            answer
+        };
         let mut results = Vec::new();
-        fetch_many(ids.clone(), 2, cancelled, fetch, |group| {
+        fetch_many(ids.clone(), 2, cancelled, fetch, prepare, |group| {
             results.extend(group)
         })
         .await;
         assert_eq!(results.len(), ids.len(), "one result per offer");
-        let crashed: Vec<_> = results
+        let mut crashed: Vec<_> = results
             .iter()
             .filter_map(|(id, f)| match f {
                 Fetched::Crashed(said) => Some((id.as_str(), said.as_str())),
                 _ => None,
             })
             .collect();
+        crashed.sort();
         assert_eq!(
             crashed,
-            [("624516873403", "DateTime + TimeDelta overflowed")]
+            [
+                ("624516873403", "DateTime + TimeDelta overflowed"),
+                ("624516873405", "unreadable answer")
+            ]
         );
+    }
+
+    #[tokio::test]
+    async fn a_cancelled_run_reports_every_offer_not_fetched_as_cancelled() {
+        let ids: Vec<OfferId> = (0..8)
+            .map(|i| OfferId::parse(&format!("62451687340{i}")).unwrap())
+            .collect();
+        let (cancel, cancelled) = tokio::sync::watch::channel(false);
+        let cancel = std::sync::Arc::new(cancel);
+        let stopper = std::sync::Arc::clone(&cancel);
+        // The third offer's fetch stops the rest before it is done, as a spent quota does.
+        let fetch = move |offer_id: OfferId| {
+            let stopper = std::sync::Arc::clone(&stopper);
+            async move {
+                if offer_id.as_str().ends_with('2') {
+                    stopper.send_replace(true);
+                }
+                offer_id
+            }
+        };
+        let mut results = Vec::new();
+        fetch_many(
+            ids.clone(),
+            1,
+            cancelled,
+            fetch,
+            |_: &OfferId, id| id,
+            |group| results.extend(group),
+        )
+        .await;
+        let fetched: Vec<&str> = results
+            .iter()
+            .filter_map(|(id, f)| matches!(f, Fetched::Answer(_)).then_some(id.as_str()))
+            .collect();
+        assert_eq!(fetched, ["624516873400", "624516873401", "624516873402"]);
+        let cancelled = results
+            .iter()
+            .filter(|(_, f)| matches!(f, Fetched::Cancelled))
+            .count();
+        assert_eq!(cancelled, 5, "every offer gets one result");
     }
 
     #[test]

@@ -58,6 +58,11 @@ pub struct GatewayConfig {
     pub header_timeout: Duration,
     /// How long a request body may take to arrive.
     pub body_timeout: Duration,
+    /// How many detail answers the double keeps rendered, to serve again without making them
+    /// anew, as a real gateway's cache would; 0 = none (the default: the app's demo double
+    /// keeps no memory for it). Benchmarks keep theirs, so the double's own work on the
+    /// shared CPU does not weigh on the client being measured.
+    pub keep_rendered: usize,
 }
 
 impl Default for GatewayConfig {
@@ -88,6 +93,7 @@ impl Default for GatewayConfig {
             timestamp_tolerance: Duration::from_secs(15 * 60),
             header_timeout: Duration::from_secs(10),
             body_timeout: Duration::from_secs(10),
+            keep_rendered: 0,
         }
     }
 }

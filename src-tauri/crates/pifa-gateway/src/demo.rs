@@ -68,9 +68,11 @@ pub async fn authorize(client: &GatewayClient) -> Result<TokenSet, ApiError> {
             pifa_core::protocol::client::install_tls_provider();
             tokio::spawn(async move {
                 // Loopback only: a proxy from the environment would break the hop (and see it).
+                // Plain http both ways, so no trusted roots are loaded.
                 if let Ok(browser) = reqwest::Client::builder()
                     .timeout(Duration::from_secs(10))
                     .no_proxy()
+                    .tls_certs_only([])
                     .build()
                 {
                     let _ = browser.get(url).send().await;

@@ -6,6 +6,9 @@
 //! the page it is given. `totalRecords` stops at 2000, as 1688's does. Delisted offers are not
 //! found by search; their details still answer, with their status.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use serde_json::{json, Value};
 
 use crate::catalog::{
@@ -174,6 +177,18 @@ pub struct Shelf {
     entries: Vec<Entry>,
     seed: u64,
     drift: u32,
+    /// Detail answers already rendered, by what makes them differ; at most `keep_rendered`.
+    rendered: Mutex<HashMap<Rendering, Arc<str>>>,
+    keep_rendered: usize,
+}
+
+/// What a detail answer depends on: the offer, its price drift that day, and how it was asked.
+#[derive(Hash, PartialEq, Eq)]
+struct Rendering {
+    index: u64,
+    percent: i64,
+    translated: bool,
+    out_member: Option<String>,
 }
 
 /// A business failure: HTTP 200 with `success:false` and no payload (§5.2).
@@ -307,6 +322,8 @@ impl Shelf {
             entries,
             seed: config.seed,
             drift: config.daily_drift_percent,
+            rendered: Mutex::new(HashMap::new()),
+            keep_rendered: config.keep_rendered,
         }
     }
 
@@ -429,20 +446,47 @@ impl Shelf {
         success_envelope(page_info, "", "PageInfoV3", &mut dress)
     }
 
-    /// `product.search.queryProductDetail`: `offerDetailParam` holds `{offerId, country}`.
-    pub fn query_product_detail(&self, param: Option<&str>, now_ms: i64) -> Value {
+    /// `product.search.queryProductDetail`: `offerDetailParam` holds `{offerId, country}`. The
+    /// answer's text: an answer already rendered is served again as it was.
+    pub fn query_product_detail(&self, param: Option<&str>, now_ms: i64) -> Arc<str> {
         let Some(query) = parse_json(param) else {
-            return business_error("400", "offerDetailParam is not a JSON object");
+            return business_error("400", "offerDetailParam is not a JSON object")
+                .to_string()
+                .into();
         };
         let offer_id = match query.get("offerId") {
             Some(Value::String(s)) => s.trim().to_owned(),
             Some(Value::Number(n)) => n.to_string(),
-            _ => return business_error("400", "offerId is not an offer ID"),
+            _ => {
+                return business_error("400", "offerId is not an offer ID")
+                    .to_string()
+                    .into()
+            }
         };
-        match self.catalog.index_of(&offer_id) {
-            Some(index) => detail_answer_in(&self.offer_now(index, now_ms), reading_of(&query)),
-            None => business_error("500_004", &format!("商品[{offer_id}]不存在")),
+        let Some(index) = self.catalog.index_of(&offer_id) else {
+            return business_error("500_004", &format!("商品[{offer_id}]不存在"))
+                .to_string()
+                .into();
+        };
+        let reading = reading_of(&query);
+        let rendering = Rendering {
+            index,
+            percent: self.percent_on(index, now_ms),
+            translated: reading.translated,
+            out_member: reading.out_member.map(str::to_owned),
+        };
+        let lock = || self.rendered.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(text) = lock().get(&rendering) {
+            return Arc::clone(text);
         }
+        let text: Arc<str> = detail_answer_in(&self.offer_now(index, now_ms), reading)
+            .to_string()
+            .into();
+        let mut rendered = lock();
+        if rendered.len() < self.keep_rendered {
+            rendered.insert(rendering, Arc::clone(&text));
+        }
+        text
     }
 
     /// `alibaba.product.simple.get`: `productID` and `webSite=1688`.
@@ -478,6 +522,40 @@ mod tests {
         ] {
             assert_eq!(fen(bad.clone()), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn a_kept_answer_is_served_again_as_made_and_each_day_made_anew() {
+        let config = GatewayConfig {
+            offers: 10,
+            daily_drift_percent: 20,
+            keep_rendered: 4,
+            ..GatewayConfig::default()
+        };
+        let now = 1_796_000_000_000;
+        let kept = Shelf::new(&config, now);
+        let plain = Shelf::new(
+            &GatewayConfig {
+                keep_rendered: 0,
+                ..config.clone()
+            },
+            now,
+        );
+        let asked = |i: u64| format!(r#"{{"offerId":"{}"}}"#, kept.catalog.offer_id(i));
+        let first = kept.query_product_detail(Some(&asked(3)), now);
+        let again = kept.query_product_detail(Some(&asked(3)), now);
+        assert!(Arc::ptr_eq(&first, &again), "served from what was kept");
+        assert_eq!(first, plain.query_product_detail(Some(&asked(3)), now));
+        // Days later the drift differs: the answer is made for that day, as without keeping.
+        let later = now + 5 * DAY_MS;
+        assert_eq!(
+            kept.query_product_detail(Some(&asked(3)), later),
+            plain.query_product_detail(Some(&asked(3)), later)
+        );
+        for i in 0..10 {
+            kept.query_product_detail(Some(&asked(i)), now);
+        }
+        assert_eq!(kept.rendered.lock().unwrap().len(), 4, "no more than asked");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 
 use serde_json::Value;
 
+use super::head::Head;
 use crate::error::stable_codes;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -137,29 +138,36 @@ pub fn classify_failure(status: u16, body: &[u8]) -> ApiError {
 /// Business errors that come with HTTP 200: `success:false`, a non-empty `errMsg`, or a nested
 /// `result.success:false`.
 pub fn business_failure(answer: &Value) -> Option<ApiError> {
-    let err_msg = text(answer, "errMsg");
-    let nested = answer
-        .get("result")
-        .filter(|r| r.get("success") == Some(&Value::Bool(false)));
-    let flat = (answer.get("success") == Some(&Value::Bool(false))).then_some(answer);
-    let (code, message) = match (err_msg, nested.or(flat)) {
-        (Some(message), _) => (None, message),
-        (None, Some(failed)) => (
-            text(failed, "code"),
-            text(failed, "message").unwrap_or_else(|| "no message".into()),
-        ),
-        (None, None) => return None,
-    };
-    Some(
-        if message.contains("不存在") || message.to_ascii_lowercase().contains("not exist") {
-            ApiError::NotFound(message)
-        } else {
-            ApiError::Business {
-                code: code.unwrap_or_else(|| "business".into()),
-                message,
-            }
-        },
-    )
+    Head::of_value(answer).failure()
+}
+
+/// [`business_failure`] of an answer's text, which is only checked to be JSON beyond the fields
+/// that report a failure; an error when it is not JSON.
+pub fn business_failure_in(text: &str) -> serde_json::Result<Option<ApiError>> {
+    Head::of_text(text).map(|head| head.failure())
+}
+
+impl Head {
+    fn failure(self) -> Option<ApiError> {
+        let nested = self.result.filter(|r| r.failed);
+        let (code, message) = match (self.err_msg, nested) {
+            (Some(message), _) => (None, Some(message)),
+            (None, Some(failed)) => (failed.code, failed.message),
+            (None, None) if self.failed => (self.code, self.message),
+            (None, None) => return None,
+        };
+        let message = message.unwrap_or_else(|| "no message".into());
+        Some(
+            if message.contains("不存在") || message.to_ascii_lowercase().contains("not exist") {
+                ApiError::NotFound(message)
+            } else {
+                ApiError::Business {
+                    code: code.unwrap_or_else(|| "business".into()),
+                    message,
+                }
+            },
+        )
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod error;
 pub(crate) mod fake;
 pub mod gate;
 pub mod gateway_url;
+mod head;
 pub mod keyword_query;
 pub mod loopback;
 pub mod sign;

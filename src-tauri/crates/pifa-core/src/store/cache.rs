@@ -1,5 +1,6 @@
 //! The API cache: answers keyed by request, each with the moment it goes stale. It lives in its
 //! own file (`cache.db`) so it can be deleted at any time without losing anything the user made.
+//! A detail answer's body is not kept here: the store holds it, compressed, with its offer.
 //!
 //! Because it is disposable, a cache file that cannot be opened is moved aside and a new one
 //! made, and old or surplus answers are deleted at every open, so it cannot grow without bound.
@@ -160,18 +161,18 @@ impl Cache {
             .map_err(|e| classify(&self.path, "writing the cache", e))
     }
 
-    /// [`Cache::put`] for several answers of one kind, each with when it was fetched, in one
-    /// transaction.
-    pub fn put_many<'a>(
+    /// Notes that offers' details were fetched, each key with when, in one transaction. A
+    /// detail answer is kept once, compressed, with its offer in the store: its row here holds
+    /// no body, only when it goes stale, which is all a detail lookup asks of the cache.
+    pub fn fetched_details<'a>(
         &self,
-        kind: &str,
-        answers: impl IntoIterator<Item = (&'a str, &'a str, DateTime<Utc>)>,
+        fetched: impl IntoIterator<Item = (&'a str, DateTime<Utc>)>,
         ttl: Duration,
     ) -> Result<()> {
         let put = || -> rusqlite::Result<()> {
             let tx = self.conn.unchecked_transaction()?;
-            for (key, body, fetched_at) in answers {
-                put_in(&tx, key, kind, body, fetched_at, ttl)?;
+            for (key, fetched_at) in fetched {
+                put_in(&tx, key, "detail", "", fetched_at, ttl)?;
             }
             tx.commit()
         };
