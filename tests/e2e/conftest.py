@@ -164,10 +164,11 @@ class PifaWindow:
             text,
         )
 
-    def wait_until(self, what: str, condition) -> None:
-        """Waits for `condition(window)` to hold; fails naming `what` otherwise."""
+    def wait_until(self, what: str, condition, poll_s: float = 0.5) -> None:
+        """Waits for `condition(window)` to hold, looking every `poll_s` seconds; fails naming
+        `what` otherwise."""
         try:
-            WebDriverWait(self.driver, WAIT_S).until(lambda _: condition(self))
+            WebDriverWait(self.driver, WAIT_S, poll_frequency=poll_s).until(lambda _: condition(self))
         except TimeoutException:
             raise AssertionError(f"after {WAIT_S} s still not: {what}") from None
 

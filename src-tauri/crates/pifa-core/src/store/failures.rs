@@ -33,14 +33,15 @@ impl Store {
         offer_id: &OfferId,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>> {
+        // Asked once for every offer of a batch: the statement is kept prepared.
         let until: Option<Option<Stamp>> = self
             .conn
-            .query_row(
-                "SELECT paused_until FROM fetch_failures WHERE offer_id = ?1",
-                [offer_id.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
+            .prepare_cached("SELECT paused_until FROM fetch_failures WHERE offer_id = ?1")
+            .and_then(|mut asked| {
+                asked
+                    .query_row([offer_id.as_str()], |r| r.get(0))
+                    .optional()
+            })
             .map_err(|e| self.error("reading fetch failures", e))?;
         Ok(until.flatten().map(DateTime::from).filter(|t| *t > now))
     }
