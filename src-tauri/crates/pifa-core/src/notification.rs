@@ -136,17 +136,17 @@ mod tests {
     use crate::OfferId;
     use chrono::{TimeZone, Utc};
 
-    #[test]
-    fn an_alert_reads_in_the_users_language_with_the_sellers_text_as_sent() {
-        let alert = Alert {
+    /// An alert of `kind` on an offer titled `title`, with no figures yet.
+    fn alert(kind: AlertKind, title: &str) -> Alert {
+        Alert {
             alert_id: 1,
             offer_id: OfferId::parse("624516873409").unwrap(),
-            title: Some("<b>纯棉</b> T恤 & 短裤".into()),
-            kind: AlertKind::PriceDrop,
-            target_qty: Some(500),
-            old_price: Some("12.50".parse().unwrap()),
-            new_price: Some("11.00".parse().unwrap()),
-            change_bp: Some(-1200),
+            title: Some(title.into()),
+            kind,
+            target_qty: None,
+            old_price: None,
+            new_price: None,
+            change_bp: None,
             target_price: None,
             sku: None,
             sku_specs: None,
@@ -158,6 +158,17 @@ mod tests {
             message: String::new(),
             raised_by: None,
             seen_by: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_alert_reads_in_the_users_language_with_the_sellers_text_as_sent() {
+        let alert = Alert {
+            target_qty: Some(500),
+            old_price: Some("12.50".parse().unwrap()),
+            new_price: Some("11.00".parse().unwrap()),
+            change_bp: Some(-1200),
+            ..alert(AlertKind::PriceDrop, "<b>纯棉</b> T恤 & 短裤")
         };
         assert_eq!(
             alert_line(&alert, Language::SimplifiedChinese),
@@ -172,25 +183,10 @@ mod tests {
     #[test]
     fn every_kind_of_alert_is_worded_from_its_fields() {
         let base = Alert {
-            alert_id: 2,
-            offer_id: OfferId::parse("624516873409").unwrap(),
-            title: Some("保温杯".into()),
-            kind: AlertKind::OutOfStock,
             target_qty: Some(300),
-            old_price: None,
-            new_price: None,
-            change_bp: None,
-            target_price: None,
             sku: Some("4883012345001".into()),
             sku_specs: Some("白色 / XL".into()),
-            old_tiers: None,
-            new_tiers: None,
-            status: None,
-            at: Utc.with_ymd_and_hms(2026, 11, 28, 8, 0, 0).unwrap(),
-            seen: false,
-            message: String::new(),
-            raised_by: None,
-            seen_by: Vec::new(),
+            ..alert(AlertKind::OutOfStock, "保温杯")
         };
         assert_eq!(
             alert_line(&base, Language::SimplifiedChinese),

@@ -481,35 +481,32 @@ async fn business_answer(
             return (StatusCode::BAD_GATEWAY, "").into_response();
         }
     }
-    let answer: Arc<str> = match name.as_str() {
-        KEYWORD_QUERY => gw
-            .shelf
-            .keyword_query(param(params, "offerQueryParam"), now, duplicate)
-            .to_string()
-            .into(),
-        QUERY_DETAIL => gw
-            .shelf
-            .query_product_detail(param(params, "offerDetailParam"), now),
-        _ => gw
-            .shelf
-            .simple_get(param(params, "productID"), now)
-            .to_string()
-            .into(),
+    // The detail's text is shared with the answers the double keeps rendered, not copied.
+    let answer = match name.as_str() {
+        KEYWORD_QUERY => Bytes::from(
+            gw.shelf
+                .keyword_query(param(params, "offerQueryParam"), now, duplicate)
+                .to_string(),
+        ),
+        QUERY_DETAIL => Bytes::from_owner(ArcText(
+            gw.shelf
+                .query_product_detail(param(params, "offerDetailParam"), now),
+        )),
+        _ => Bytes::from(
+            gw.shelf
+                .simple_get(param(params, "productID"), now)
+                .to_string(),
+        ),
     };
     match fate {
-        Fate::Truncated => truncated_response(answer.to_string()),
-        Fate::Oversized => oversized_response(answer.to_string()),
-        _ => json_text_response(answer),
+        Fate::Truncated => truncated_response(answer),
+        Fate::Oversized => oversized_response(&answer),
+        _ => (
+            [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
+            answer,
+        )
+            .into_response(),
     }
-}
-
-/// An answer's text, shared with the double's rendered answers rather than copied.
-fn json_text_response(text: Arc<str>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        Bytes::from_owner(ArcText(text)),
-    )
-        .into_response()
 }
 
 /// [`Bytes`] wants its owner's bytes as a byte slice.
@@ -534,8 +531,8 @@ const OVERSIZE_BYTES: usize = 9 << 20;
 
 /// `text` with an unknown key padded past [`OVERSIZE_BYTES`], streamed in chunks of one shared
 /// buffer without a `Content-Length`: valid JSON that only a size cap stops.
-fn oversized_response(text: String) -> Response {
-    let open = text.strip_suffix('}').unwrap_or(&text).to_owned() + ",\"padding\":\"";
+fn oversized_response(text: &[u8]) -> Response {
+    let open = [text.strip_suffix(b"}").unwrap_or(text), b",\"padding\":\""].concat();
     let filler = Bytes::from(vec![b'x'; 64 * 1024]);
     let chunks = OVERSIZE_BYTES / filler.len() + 1;
     let body = std::iter::once(Bytes::from(open))
@@ -552,8 +549,7 @@ fn oversized_response(text: String) -> Response {
 
 /// The answer's first half under a `Content-Length` for all of it; then the body fails, so the
 /// connection closes mid-answer, as a cut link does.
-fn truncated_response(text: String) -> Response {
-    let full = Bytes::from(text);
+fn truncated_response(full: Bytes) -> Response {
     let length = full.len();
     let head = full.slice(..length / 2);
     // The pause lets hyper put the head and the first half on the wire before the body fails.

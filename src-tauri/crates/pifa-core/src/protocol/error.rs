@@ -136,13 +136,8 @@ pub fn classify_failure(status: u16, body: &[u8]) -> ApiError {
 }
 
 /// Business errors that come with HTTP 200: `success:false`, a non-empty `errMsg`, or a nested
-/// `result.success:false`.
-pub fn business_failure(answer: &Value) -> Option<ApiError> {
-    Head::of_value(answer).failure()
-}
-
-/// [`business_failure`] of an answer's text, which is only checked to be JSON beyond the fields
-/// that report a failure; an error when it is not JSON.
+/// `result.success:false`, read from an answer's text, which is only checked to be JSON beyond
+/// the fields that report a failure; an error when it is not JSON.
 pub fn business_failure_in(text: &str) -> serde_json::Result<Option<ApiError>> {
     Head::of_text(text).map(|head| head.failure())
 }
@@ -245,28 +240,29 @@ mod tests {
 
     #[test]
     fn business_failures_inside_http_200() {
+        let business_failure = |answer: Value| business_failure_in(&answer.to_string()).unwrap();
         assert!(matches!(
-            business_failure(&json!({"productInfo": null, "errMsg": "商品[1]不存在"})),
+            business_failure(json!({"productInfo": null, "errMsg": "商品[1]不存在"})),
             Some(ApiError::NotFound(_))
         ));
         assert!(matches!(
             business_failure(
-                &json!({"result": {"success": false, "code": "500_004", "message": "商品[1]不存在"}})
+                json!({"result": {"success": false, "code": "500_004", "message": "商品[1]不存在"}})
             ),
             Some(ApiError::NotFound(_))
         ));
         assert!(matches!(
             business_failure(
-                &json!({"result": {"success": false, "code": "400", "message": "keyword is required"}})
+                json!({"result": {"success": false, "code": "400", "message": "keyword is required"}})
             ),
             Some(ApiError::Business { .. })
         ));
         assert_eq!(
-            business_failure(&json!({"result": {"success": true, "result": {}}})),
+            business_failure(json!({"result": {"success": true, "result": {}}})),
             None
         );
         assert_eq!(
-            business_failure(&json!({"productInfo": {}, "errMsg": null})),
+            business_failure(json!({"productInfo": {}, "errMsg": null})),
             None
         );
     }

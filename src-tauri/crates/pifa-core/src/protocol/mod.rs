@@ -13,7 +13,7 @@ pub mod sign;
 pub mod tokens;
 
 pub use client::{ClientConfig, GatewayClient, RetryPolicy, LIVE_GATEWAY};
-pub use error::{business_failure, classify_failure, ApiError};
+pub use error::{business_failure_in, classify_failure, ApiError};
 pub use gate::{CallGate, GateFuture, LocalGate};
 pub use gateway_url::{check_gateway, GatewayUrl};
 pub use keyword_query::{KeywordSearch, SearchFilter, SearchSort};
