@@ -2,20 +2,25 @@
 //! nothing searches them in SQL, and an offer is read and written whole.
 //!
 //! - `tiers`: compact JSON (`[[min_qty, price units], …]`).
-//! - `extras`: its pictures, the shipping facts that have no column of their own, cleaning
-//!   warnings, 混批 and SKUs, as one compact JSON row ([`ExtrasRow`]) compressed as raw answers
-//!   are (with the same dictionary, which knows their IDs, specs and picture addresses). Picture
-//!   addresses on 1688's image host are kept without the host's prefix. Rows moved here by the
-//!   migration hold the JSON uncompressed with their SKUs still in `skus`, which reads the same;
-//!   they are packed when the offer is next written (a fetch, or `recheck` for all of them).
+//! - its pictures, the shipping facts that have no column of their own, cleaning warnings, 混批
+//!   and SKUs are read from the answer the row was written from (`raw_answers` of the row's
+//!   source, [`source_answer!`]), cleaned again: the store keeps that answer anyway (for
+//!   `recheck`), and a second copy of its facts was a sixth of the store. `extras` is `NULL`
+//!   then. Only an offer written without its answer keeps them in `extras`: one compact JSON row
+//!   ([`ExtrasRow`]) compressed as raw answers are. Picture addresses on 1688's image host are
+//!   kept there without the host's prefix. Rows moved here by the migration hold the JSON
+//!   uncompressed with their SKUs still in `skus`, which reads the same. Rows of either kind
+//!   are read from their answer once the offer is next written (a fetch, or `recheck` for all).
 //! - `skus` (rows from before `extras` held them): compact JSON, compressed or not; `NULL` for
 //!   none.
 
+use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 
 use super::raw_answers::{unpack, PackedAnswer};
 use crate::offer::{
-    CleanWarning, Dimensions, MixedBatch, Offer, Percent, Shipping, Sku, Spec, Tier,
+    clean_answer_text, CleanWarning, Dimensions, MixedBatch, Offer, Percent, Shipping, Sku, Spec,
+    Tier,
 };
 use crate::Money;
 
@@ -185,7 +190,19 @@ fn pack_row(
     PackedAnswer::pack(&serde_json::to_string(&row).expect("extras serialize"))
 }
 
-/// An offer's display-only facts as kept in `extras` (and `skus`, in rows from before).
+/// A column for queries that read an offer row as `o`: the answer that row was written from,
+/// for rows whose display facts are read from it (`extras` is `NULL`).
+macro_rules! source_answer {
+    () => {
+        "(SELECT r.body FROM raw_answers r
+          WHERE r.offer_id = o.offer_id AND r.source = o.source AND o.extras IS NULL)
+         AS source_answer"
+    };
+}
+pub(super) use source_answer;
+
+/// An offer's display-only facts as kept in `extras` (and `skus`, in rows from before), or as
+/// its answer says them.
 #[derive(Debug, Default, PartialEq)]
 pub(super) struct Extras {
     pub images: Vec<String>,
@@ -196,9 +213,33 @@ pub(super) struct Extras {
     pub skus: Vec<Sku>,
 }
 
-/// Reads `extras`, and `skus` for rows whose SKUs are still there; what cannot be read (only
-/// Pifa writes these columns) reads as nothing.
-pub(super) fn extras_from(extras: Option<&[u8]>, old_skus: Option<&[u8]>) -> Extras {
+impl Extras {
+    fn of(offer: Offer) -> Extras {
+        Extras {
+            images: offer.images,
+            shipping: Shipping {
+                origin: None,
+                unit_weight_grams: None,
+                ..offer.shipping
+            },
+            mixed_batch: offer.mixed_batch,
+            warnings: offer.warnings,
+            skus: offer.skus,
+        }
+    }
+}
+
+/// Reads an offer's display facts from its `source_answer` when the row has one, else from
+/// `extras`, and `skus` for rows whose SKUs are still there. What cannot be read (only Pifa
+/// writes these columns and stores answers that cleaned) reads as nothing.
+pub(super) fn extras_from(
+    extras: Option<&[u8]>,
+    old_skus: Option<&[u8]>,
+    answer: Option<&[u8]>,
+) -> Extras {
+    if let Some(answer) = answer {
+        return answer_offer(answer).map(Extras::of).unwrap_or_default();
+    }
     let Some(ExtrasRow(
         images,
         dimensions,
@@ -246,10 +287,19 @@ pub(super) fn extras_from(extras: Option<&[u8]>, old_skus: Option<&[u8]>) -> Ext
     }
 }
 
-/// An offer's main picture, from its `extras`.
-pub(super) fn main_image(extras: Option<&[u8]>) -> Option<String> {
+/// An offer's main picture, from its `source_answer` or its `extras`.
+pub(super) fn main_image(extras: Option<&[u8]>, answer: Option<&[u8]>) -> Option<String> {
+    if let Some(answer) = answer {
+        return answer_offer(answer)?.images.into_iter().next();
+    }
     let ExtrasRow(images, ..) = extras.and_then(read_row)?;
     images.into_iter().next().map(full_url)
+}
+
+/// A stored answer cleaned again, for its display facts only (the time it was fetched is in
+/// the row, not needed here).
+fn answer_offer(answer: &[u8]) -> Option<Offer> {
+    clean_answer_text(&unpack(answer)?, DateTime::UNIX_EPOCH).ok()
 }
 
 fn read_row(blob: &[u8]) -> Option<ExtrasRow> {
@@ -280,7 +330,7 @@ mod tests {
     #[test]
     fn an_unreadable_warning_costs_only_itself() {
         let row = r#"[["a.jpg"],null,null,null,null,null,null,null,[{"field":"price"},{"field":"moq","problem":"missing"}],null]"#;
-        let extras = extras_from(Some(PackedAnswer::pack(row).bytes()), None);
+        let extras = extras_from(Some(PackedAnswer::pack(row).bytes()), None, None);
         assert_eq!(extras.images, [full_url("a.jpg".into())]);
         assert_eq!(extras.warnings.len(), 1);
         assert_eq!(extras.warnings[0].field, "moq");
@@ -362,7 +412,7 @@ mod tests {
         let packed = extras_packed(&offer);
         let text = unpack(packed.bytes()).unwrap();
         assert!(!text.contains(IMAGE_PREFIX), "{text}");
-        let read = extras_from(Some(packed.bytes()), None);
+        let read = extras_from(Some(packed.bytes()), None, None);
         assert_eq!(read.images, offer.images);
         assert_eq!(
             read.shipping,
@@ -376,7 +426,7 @@ mod tests {
         assert_eq!(read.warnings, offer.warnings);
         assert_eq!(read.skus, offer.skus);
         assert_eq!(
-            main_image(Some(packed.bytes())),
+            main_image(Some(packed.bytes()), None),
             offer.images.first().cloned()
         );
 
@@ -384,9 +434,69 @@ mod tests {
         offer.skus.clear();
         offer.images.clear();
         let packed = extras_packed(&offer);
-        assert_eq!(extras_from(Some(packed.bytes()), None).skus, Vec::new());
-        assert_eq!(main_image(Some(packed.bytes())), None);
-        assert_eq!(extras_from(None, None), Extras::default());
+        assert_eq!(
+            extras_from(Some(packed.bytes()), None, None).skus,
+            Vec::new()
+        );
+        assert_eq!(main_image(Some(packed.bytes()), None), None);
+        assert_eq!(extras_from(None, None, None), Extras::default());
+    }
+
+    /// An offer written with its answer keeps no second copy of its display facts: they are
+    /// read from the answer, in the offer, the search page and the supplier's list alike. One
+    /// written without its answer keeps them in `extras`.
+    #[test]
+    fn display_facts_are_read_from_the_stored_answer() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut store = super::super::Store::open(tmp.path().join("pifa.db")).unwrap();
+        let text = include_str!("../../tests/fixtures/query_product_detail.json");
+        let (cleaned, _) = store
+            .import_answers(&[text], chrono::Utc::now())
+            .unwrap()
+            .remove(0)
+            .unwrap();
+        assert!(!cleaned.images.is_empty() && !cleaned.skus.is_empty());
+        let kept = |store: &super::super::Store| -> Option<Vec<u8>> {
+            store
+                .conn
+                .query_row(
+                    "SELECT extras FROM offers WHERE offer_id = ?1",
+                    [cleaned.offer_id.as_str()],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert_eq!(kept(&store), None);
+        let read = store.offer(&cleaned.offer_id).unwrap();
+        assert_eq!(
+            (&read.images, &read.skus, &read.warnings, read.mixed_batch),
+            (
+                &cleaned.images,
+                &cleaned.skus,
+                &cleaned.warnings,
+                cleaned.mixed_batch
+            )
+        );
+        assert_eq!(read.shipping, cleaned.shipping);
+        let page = store
+            .search_offers(&super::super::OfferQuery::default())
+            .unwrap();
+        assert_eq!(page.offers[0].image.as_ref(), cleaned.images.first());
+        let supplier = store
+            .supplier_id_of_offer(&cleaned.offer_id)
+            .unwrap()
+            .flatten()
+            .unwrap();
+        let listed = store.supplier_offers(&supplier).unwrap();
+        assert_eq!(listed[0].image.as_ref(), cleaned.images.first());
+
+        let mut without_answer = cleaned.clone();
+        without_answer.images = vec!["https://img.alicdn.com/imgextra/i1/x.jpg".into()];
+        store.save_offer(&without_answer, None, false).unwrap();
+        assert!(kept(&store).is_some());
+        let read = store.offer(&cleaned.offer_id).unwrap();
+        assert_eq!(read.images, without_answer.images);
+        assert_eq!(read.skus, cleaned.skus);
     }
 
     #[test]
@@ -395,7 +505,7 @@ mod tests {
         let extras = r#"[["https://cbu01.alicdn.com/img/ibank/a.jpg"],[300,null,20],48,null,9150,null,null,[1,200,null],[],null]"#;
         let skus =
             r#"[["1",null,[["尺码","XL"]],10000,5,1,"https://cbu01.alicdn.com/img/ibank/s.jpg"]]"#;
-        let read = extras_from(Some(extras.as_bytes()), Some(skus.as_bytes()));
+        let read = extras_from(Some(extras.as_bytes()), Some(skus.as_bytes()), None);
         assert_eq!(read.images, ["https://cbu01.alicdn.com/img/ibank/a.jpg"]);
         assert_eq!(read.shipping.dispatch_hours, Some(48));
         assert_eq!(
@@ -414,7 +524,7 @@ mod tests {
         );
         // A compressed `skus` from before reads too.
         let packed = PackedAnswer::pack(skus);
-        assert_eq!(extras_from(None, Some(packed.bytes())).skus.len(), 1);
+        assert_eq!(extras_from(None, Some(packed.bytes()), None).skus.len(), 1);
     }
 
     /// A store of the version before `extras`, with offers whose every packed fact is set,

@@ -66,8 +66,8 @@ pub(crate) fn supplier_from_row(row: &Row<'_>) -> rusqlite::Result<Supplier> {
     })
 }
 
-/// An offer row joined with its supplier row, whole: what is kept packed in the row (tiers,
-/// SKUs, pictures and the rest, see `store/parts.rs`) included.
+/// An offer row joined with its supplier row, whole: what is kept packed in the row or read
+/// from its answer (tiers, SKUs, pictures and the rest, see `store/parts.rs`) included.
 pub(crate) fn whole_offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
     let supplier = match row.get::<_, Option<String>>("supplier_key")? {
         None => None,
@@ -75,7 +75,11 @@ pub(crate) fn whole_offer_from_row(row: &Row<'_>) -> rusqlite::Result<Offer> {
     };
     let category_id: Option<String> = row.get("category_id")?;
     let category_name: Option<String> = row.get("category_name")?;
-    let extras = super::parts::extras_from(blob(row, "extras")?, blob(row, "skus")?);
+    let extras = super::parts::extras_from(
+        blob(row, "extras")?,
+        blob(row, "skus")?,
+        blob(row, "source_answer")?,
+    );
     let mut shipping = extras.shipping;
     shipping.origin = row.get("origin")?;
     shipping.unit_weight_grams = row.get("unit_weight_g")?;

@@ -197,15 +197,16 @@ impl Store {
 
         let mut details = self
             .conn
-            .prepare_cached(
+            .prepare_cached(concat!(
                 "SELECT o.offer_id, o.title, o.title_en, o.extras, o.unit, o.moq, o.price_basis,
-                     o.month_sold, o.offer_repurchase_bp, o.status, o.fetched_at, o.source,
-                     o.supplier_key, s.name, s.province, s.city, s.tp_years, s.power_merchant,
-                     s.super_factory, s.repurchase_bp, s.trust_score_tenths, s.pickup_48h_bp,
-                     s.quality_refund_bp
-                 FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
-                 WHERE o.rowid = ?1",
-            )
+                         o.month_sold, o.offer_repurchase_bp, o.status, o.fetched_at, o.source,
+                         o.supplier_key, s.name, s.province, s.city, s.tp_years, s.power_merchant,
+                         s.super_factory, s.repurchase_bp, s.trust_score_tenths, s.pickup_48h_bp,
+                         s.quality_refund_bp, ",
+                super::parts::source_answer!(),
+                " FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
+                     WHERE o.rowid = ?1"
+            ))
             .map_err(fail)?;
         let mut offers = Vec::with_capacity(found.page.len());
         for hit in &found.page {
@@ -239,10 +240,12 @@ impl Store {
         // Cached: a shortlist or comparison reads many offers in a row.
         let stored = self
             .conn
-            .prepare_cached(
-                "SELECT o.*, s.* FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
-                 WHERE o.offer_id = ?1",
-            )
+            .prepare_cached(concat!(
+                "SELECT o.*, s.*, ",
+                super::parts::source_answer!(),
+                " FROM offers o LEFT JOIN suppliers s ON s.supplier_key = o.supplier_key
+                     WHERE o.offer_id = ?1"
+            ))
             .and_then(|mut statement| {
                 statement
                     .query_row([id], super::read::whole_offer_from_row)
@@ -271,7 +274,10 @@ struct Priced {
 
 /// One page row from the columns the details query reads, in its order.
 fn summary(row: &Row<'_>, priced: &Priced) -> rusqlite::Result<OfferSummary> {
-    let image = super::parts::main_image(super::read::blob(row, "extras")?);
+    let image = super::parts::main_image(
+        super::read::blob(row, "extras")?,
+        super::read::blob(row, "source_answer")?,
+    );
     let (billed_qty, below_moq, unit_price) = match priced.order {
         Some(order) => (order.order_qty, order.raised_to_minimum, priced.unit_price),
         None => (priced.quantity, false, None),

@@ -102,10 +102,12 @@ impl Store {
     pub fn supplier_offers(&self, supplier_id: &str) -> Result<Vec<SupplierOffer>> {
         let mut statement = self
             .conn
-            .prepare_cached(
-                "SELECT offer_id, title, extras, unit, moq, lowest_price, status, fetched_at
-                 FROM offers WHERE supplier_key = ?1 ORDER BY fetched_at DESC, offer_id",
-            )
+            .prepare_cached(concat!(
+                "SELECT o.offer_id, o.title, o.extras, o.unit, o.moq, o.lowest_price, o.status,
+                         o.fetched_at, ",
+                super::parts::source_answer!(),
+                " FROM offers o WHERE o.supplier_key = ?1 ORDER BY o.fetched_at DESC, o.offer_id"
+            ))
             .map_err(|e| self.error("listing a supplier's offers", e))?;
         let rows = statement
             .query_map([supplier_id], |row| {
@@ -119,7 +121,10 @@ impl Store {
                         )
                     })?,
                     title: row.get("title")?,
-                    image: super::parts::main_image(super::read::blob(row, "extras")?),
+                    image: super::parts::main_image(
+                        super::read::blob(row, "extras")?,
+                        super::read::blob(row, "source_answer")?,
+                    ),
                     unit: row.get("unit")?,
                     moq: row.get("moq")?,
                     lowest_price: row.get("lowest_price")?,

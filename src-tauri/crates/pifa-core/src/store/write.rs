@@ -29,15 +29,14 @@ pub struct SaveOutcome {
     pub price_point: bool,
 }
 
-/// An answer cleaned and compressed, its packed parts too: what [`Store::save_details`] and
-/// [`Store::import_ready`] write. Made before the store is taken, since cleaning and compressing
+/// An answer cleaned and compressed: what [`Store::save_details`] and [`Store::import_ready`]
+/// write. Made before the store is taken, since cleaning and compressing
 /// take longer than writing (a batch makes it where the answer arrives, an import on a thread
 /// of its own).
 #[derive(Debug, Clone)]
 pub struct ReadyAnswer {
     pub offer: Offer,
     raw: PackedAnswer,
-    extras: PackedAnswer,
 }
 
 impl ReadyAnswer {
@@ -45,7 +44,6 @@ impl ReadyAnswer {
     pub fn new(text: &str, fetched_at: DateTime<Utc>) -> Result<ReadyAnswer> {
         let offer = clean_text(text, fetched_at)?;
         Ok(ReadyAnswer {
-            extras: super::parts::extras_packed(&offer),
             raw: PackedAnswer::pack(text),
             offer,
         })
@@ -70,17 +68,18 @@ impl ReadyAnswer {
     fn parts(&self) -> Parts<'_> {
         Parts {
             raw: Some(&self.raw),
-            extras: &self.extras,
+            extras: None,
         }
     }
 }
 
-/// What is written with an offer besides its plain columns: the answer it came from (none when
-/// re-cleaning) and its packed extras (`store/parts.rs`), both compressed.
+/// What is written with an offer besides its plain columns, compressed: the answer it came
+/// from (none when re-cleaning a stored one), and its packed extras (`store/parts.rs`) only
+/// when its answer is not stored, as the offer's display facts are read from the answer.
 #[derive(Clone, Copy)]
 struct Parts<'a> {
     raw: Option<&'a PackedAnswer>,
-    extras: &'a PackedAnswer,
+    extras: Option<&'a PackedAnswer>,
 }
 
 /// How many offers [`Store::import_ready`] callers best give at once: enough that a commit is
@@ -181,10 +180,10 @@ impl Store {
         record_price: bool,
     ) -> Result<SaveOutcome> {
         let raw = raw.map(|raw| PackedAnswer::pack(&raw.to_string()));
-        let extras = super::parts::extras_packed(offer);
+        let extras = raw.is_none().then(|| super::parts::extras_packed(offer));
         let parts = Parts {
             raw: raw.as_ref(),
-            extras: &extras,
+            extras: extras.as_ref(),
         };
         self.write_one(offer, parts, record_price, false)
     }
@@ -353,7 +352,7 @@ fn write_offer(
     }
 
     let (steps, basis) = price_steps(offer);
-    // `skus` is NULL: the SKUs travel in `extras` now (`store/parts.rs`).
+    // `skus` is NULL: SKUs are read with the other display facts (`store/parts.rs`).
     let rowid: i64 = tx.prepare_cached("INSERT INTO offers (offer_id, title, title_en, category_id, category_name, extras, unit, moq,
              minimum_order, batch_size, quote_type, retail_price, listed_price, consign_price,
              lowest_price, supplier_key, origin, unit_weight_g, month_sold, status, source,
@@ -382,7 +381,7 @@ fn write_offer(
             id, offer.title, offer.title_en,
             offer.category.as_ref().and_then(|c| c.id.clone()),
             offer.category.as_ref().and_then(|c| c.name.clone()),
-            parts.extras.bytes(),
+            parts.extras.map(PackedAnswer::bytes),
             offer.unit, offer.moq, minimum_order(offer), offer.batch_size,
             offer.quote_type.map(|q| q.code()),
             offer.retail_price, offer.listed_price, offer.consign_price,
@@ -624,17 +623,14 @@ impl Store {
                 })
                 .collect();
             // A batch in one transaction, in the order read: a detail after its offer's search
-            // item, so the fuller offer is the one kept.
-            let extras: Vec<PackedAnswer> =
-                cleaned.iter().map(super::parts::extras_packed).collect();
-            let writes: Vec<(&Offer, Parts<'_>)> = cleaned
-                .iter()
-                .zip(&extras)
-                .map(|(offer, extras)| {
-                    let parts = Parts { raw: None, extras };
-                    (offer, parts)
-                })
-                .collect();
+            // item, so the fuller offer is the one kept. Each answer stays stored, and the
+            // offer's display facts are read from it.
+            let parts = Parts {
+                raw: None,
+                extras: None,
+            };
+            let writes: Vec<(&Offer, Parts<'_>)> =
+                cleaned.iter().map(|offer| (offer, parts)).collect();
             for written in self.write_group(&writes, false, false)? {
                 written?;
             }
