@@ -1,6 +1,9 @@
-"""The app's launch and memory figures, printed beside issue 14's targets: from asking for a
-window until Home shows the stored offers' count (WebDriver's own start-up included, so an upper
-bound), and the resident memory of the app and its WebKit processes after a few idle seconds.
+"""The app's launch and memory figures, printed beside issue 14's targets: until Home shows the
+stored offers' count, from the app process's start (the launch the user sees; the moment Home
+showed data is the page's own mark, `pifa:home-shown`, as WebDriver answers only once its session
+is up, which takes longer than the window) and from asking WebDriver for a window (its session's
+start-up included, so an upper bound); and the resident memory of the app and its WebKit
+processes after a few idle seconds.
 Not part of the test suite (pytest collects only test_*.py): `.dev/bench-app` runs it against a
 release build and a data directory of 100,000 offers (PIFA_BENCH_DATA)."""
 
@@ -46,9 +49,29 @@ def resident_kib(pid: int) -> tuple[str, int]:
     return (name, rss)
 
 
+def started_at(pid: int) -> float:
+    """When `pid` started, as Unix time, to the kernel's clock tick (10 ms), from /proc."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    # The command may hold spaces and parentheses; starttime is field 22 of the whole line.
+    ticks = int(stat.rsplit(")", 1)[1].split()[19])
+    ago = time.clock_gettime(time.CLOCK_BOOTTIME) - ticks / os.sysconf("SC_CLK_TCK")
+    return time.time() - ago
+
+
+def home_shown_at(window) -> float:
+    """When Home first showed data, as Unix time, from the page's own mark."""
+    origin_ms, mark_ms = window.driver.execute_script(
+        "const [m] = performance.getEntriesByName('pifa:home-shown');"
+        "return [performance.timeOrigin, m ? m.startTime : null];"
+    )
+    assert mark_ms is not None, "Home set no pifa:home-shown mark"
+    return (origin_ms + mark_ms) / 1000
+
+
 def test_launch_and_idle_memory(launch, tmp_path):
     source = Path(os.environ["PIFA_BENCH_DATA"])
     runs = []
+    from_start = []
     for run in range(RUNS):
         # A copy per run: the app may write (compaction, settings) and each launch is cold for
         # the data, warm for the file cache, as a user's second start of the day.
@@ -63,6 +86,8 @@ def test_launch_and_idle_memory(launch, tmp_path):
             "Home shows the stored offers", lambda w: w.texts_of_all("home-count-offers"), poll_s=0.01
         )
         runs.append(time.monotonic() - started)
+        [app] = running_app_pids()
+        from_start.append(home_shown_at(window) - started_at(app))
         if run < RUNS - 1:
             launch.stop_all()
     offers = window.texts_of_all("home-count-offers")[0]
@@ -70,10 +95,12 @@ def test_launch_and_idle_memory(launch, tmp_path):
     [app] = running_app_pids()
     processes = [resident_kib(p) for p in descendants(app)]
     total_mib = sum(kib for _, kib in processes) / 1024
-    runs.sort()
     print()
-    print(f"app launch until Home shows data ({offers}): median {runs[RUNS // 2]:.2f} s of {RUNS} "
-          f"(all: {', '.join(f'{r:.2f}' for r in runs)}); target ≤ {LAUNCH_TARGET_S:.1f} s "
-          f"{'ok' if runs[RUNS // 2] <= LAUNCH_TARGET_S else 'OVER'} (WebDriver start-up included)")
+    for what, figures in (("from the app's start", from_start), ("from asking WebDriver", runs)):
+        figures.sort()
+        median = figures[RUNS // 2]
+        print(f"app launch until Home shows data ({offers}), {what}: median {median:.2f} s of "
+              f"{RUNS} (all: {', '.join(f'{r:.2f}' for r in figures)}); target ≤ "
+              f"{LAUNCH_TARGET_S:.1f} s {'ok' if median <= LAUNCH_TARGET_S else 'OVER'}")
     print(f"idle resident memory after {IDLE_S} s: {total_mib:.0f} MiB in {len(processes)} processes: "
           + ", ".join(f"{name} {kib / 1024:.0f} MiB" for name, kib in processes))
