@@ -10,8 +10,8 @@ use ts_rs::TS;
 use super::alerts::{out_of_stock_list, rules_from_row, told_from, told_json, WATCH_RULE_COLUMNS};
 use super::codec::Stamp;
 use super::Store;
-use crate::offer::tiers::minimum_order;
-use crate::offer::{Percent, Tier};
+use crate::offer::tiers::ordered_pieces;
+use crate::offer::{Offer, Percent, Tier};
 use crate::watch::rules::{
     change_bp, price_at, Earlier, Seen, Snooze, Told, WatchRules, DEFAULT_ALERT_BP,
 };
@@ -345,9 +345,9 @@ impl Store {
     pub(super) fn watch_view(&self, w: WatchParts, now: DateTime<Utc>) -> Result<Watch> {
         let (title, image, history, paused_until) = match self.offer(&w.offer_id) {
             Ok(offer) => (
-                offer.title.or(offer.title_en),
-                offer.images.into_iter().next(),
-                self.price_history(&w.offer_id, w.target_qty)?,
+                offer.title.clone().or_else(|| offer.title_en.clone()),
+                offer.images.first().cloned(),
+                self.history_of(&offer, w.target_qty)?,
                 self.paused_until(&w.offer_id, now)?,
             ),
             Err(Error::OfferNotFound(_)) => (None, None, Vec::new(), None),
@@ -433,11 +433,17 @@ impl Store {
             .map_err(|e| self.error("recording a watch check", e))
     }
 
-    /// The unit price at `qty` pieces at every recorded price point, oldest first (days older
-    /// than the history keeps point by point: their open, low, high and close).
+    /// The unit price at `qty` pieces as ordered (at least the minimum order, in whole lots) at
+    /// every recorded price point, oldest first (days older than the history keeps point by
+    /// point: their open, low, high and close).
     pub fn price_history(&self, offer_id: &OfferId, qty: u32) -> Result<Vec<PricePoint>> {
-        let minimum = minimum_order(&self.offer(offer_id)?);
-        let qty = qty.max(minimum);
+        self.history_of(&self.offer(offer_id)?, qty)
+    }
+
+    /// [`Store::price_history`] of an offer already read.
+    fn history_of(&self, offer: &Offer, qty: u32) -> Result<Vec<PricePoint>> {
+        let offer_id = &offer.offer_id;
+        let qty = ordered_pieces(offer, qty);
         let compacted = super::history::compacted_at(&self.conn, offer_id.as_str(), qty)
             .map_err(|e| self.error("reading price history", e))?
             .into_iter()
