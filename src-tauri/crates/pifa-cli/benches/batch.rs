@@ -272,7 +272,7 @@ fn main() {
     );
     let floor = fetch_only(&slow);
     println!(
-        "  what this double allows here: the same calls alone (Pifa's client in this process, answers dropped) {} → {:.3}× the bound",
+        "  what this double allows here: the same calls alone (Pifa's client in this process, answers dropped; best of 3) {} → {:.3}× the bound",
         seconds(floor),
         floor.as_secs_f64() / bound.as_secs_f64(),
     );

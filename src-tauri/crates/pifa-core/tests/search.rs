@@ -512,7 +512,7 @@ fn lot_offer(catalog: &Catalog) -> serde_json::Value {
 }
 
 #[test]
-fn an_offer_sold_in_lots_costs_the_same_in_search_pick_compare_and_watches() {
+fn an_offer_sold_in_lots_costs_the_same_in_search_pick_and_compare() {
     let tmp = tempfile::tempdir().unwrap();
     let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
     let (offer, _) = store
@@ -585,16 +585,6 @@ fn an_offer_sold_in_lots_costs_the_same_in_search_pick_compare_and_watches() {
             Some(Money::from_fen(800)),
             Some(Money::from_fen(480_000))
         )
-    );
-
-    // A watch at 500 pieces follows the price of the 600 ordered, as its chart does.
-    store.watch_offer(&offer.offer_id, 500, None, t0()).unwrap();
-    let watch = store.watch(&offer.offer_id, t0()).unwrap().unwrap();
-    assert_eq!(watch.current_price, Some(Money::from_fen(800)));
-    let history = store.price_history(&offer.offer_id, 500).unwrap();
-    assert_eq!(
-        history.last().and_then(|p| p.unit_price),
-        Some(Money::from_fen(800))
     );
 
     // Below the minimum: 100 pieces become 400 (the 300 minimum in whole lots) at ¥10.

@@ -228,14 +228,6 @@ pub fn order_qty(minimum_order: u32, batch_size: Option<u32>, qty: u32) -> Optio
     whole_lots(qty.max(minimum_order), batch_size.filter(|&n| n > 1))
 }
 
-/// The pieces an order of `qty` comes to on `offer` ([`OrderSize::order_qty`]): where watches
-/// and price history read its prices, as search, pick and compare do. `qty` raised to the
-/// minimum order when whole lots would pass what Pifa can count.
-pub fn ordered_pieces(offer: &Offer, qty: u32) -> u32 {
-    let minimum = minimum_order(offer);
-    order_qty(minimum, offer.batch_size, qty).unwrap_or(qty.max(minimum))
-}
-
 impl OrderSize {
     /// [`order_size`] from an offer's minimum order ([`minimum_order`]) and `batchNumber`
     /// alone, for callers that hold only those (the stored-offer search).

@@ -17,7 +17,7 @@ use super::Store;
 use crate::history::{
     self, HistoryRange, PriceHistory, PriceMark, SeriesOf, Sparkline, CHART_BUCKETS, SPARK_BUCKETS,
 };
-use crate::offer::tiers::ordered_pieces;
+use crate::offer::tiers::minimum_order;
 use crate::offer::{Offer, Tier};
 use crate::watch::rules::price_at;
 use crate::{Money, OfferId, Result};
@@ -456,8 +456,8 @@ impl Store {
         Ok(out)
     }
 
-    /// The quantity a chart prices: the one asked for, else the watched one, as ordered (at
-    /// least the offer's minimum order, in whole lots).
+    /// The quantity a chart prices: the one asked for, else the watched one, at least the
+    /// offer's minimum order.
     fn chart_qty(&self, offer: &Offer, qty: Option<u32>) -> Result<u32> {
         let qty = match qty {
             Some(qty) => qty,
@@ -472,7 +472,7 @@ impl Store {
                 .map_err(|e| self.error("reading a watch", e))?
                 .unwrap_or(1),
         };
-        Ok(ordered_pieces(offer, qty))
+        Ok(qty.max(minimum_order(offer)))
     }
 }
 

@@ -6,7 +6,8 @@
 //!   and SKUs are read from the answer the row was written from (`raw_answers` of the row's
 //!   source, [`source_answer!`]), cleaned again: the store keeps that answer anyway (for
 //!   `recheck`), and a second copy of its facts was a sixth of the store. `extras` is `NULL`
-//!   then. Only an offer written without its answer keeps them in `extras`: one compact JSON row
+//!   then; they follow this version's cleaner, as `recheck` would make the row's columns. Only
+//!   an offer written without a readable answer keeps them in `extras`: one compact JSON row
 //!   ([`ExtrasRow`]) compressed as raw answers are. Picture addresses on 1688's image host are
 //!   kept there without the host's prefix. Rows moved here by the migration hold the JSON
 //!   uncompressed with their SKUs still in `skus`, which reads the same. Rows of either kind
@@ -19,8 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use super::raw_answers::{unpack, PackedAnswer};
 use crate::offer::{
-    clean_answer_text, CleanWarning, Dimensions, MixedBatch, Offer, Percent, Shipping, Sku, Spec,
-    Tier,
+    clean_answer_text, clean_search_item, CleanWarning, Dimensions, MixedBatch, Offer, Percent,
+    Shipping, Sku, Spec, Tier,
 };
 use crate::Money;
 
@@ -297,9 +298,16 @@ pub(super) fn main_image(extras: Option<&[u8]>, answer: Option<&[u8]>) -> Option
 }
 
 /// A stored answer cleaned again, for its display facts only (the time it was fetched is in
-/// the row, not needed here).
+/// the row, not needed here). A search item is cleaned as the search page cleaned it: the
+/// answer reader takes a bare item only when it has its price.
 fn answer_offer(answer: &[u8]) -> Option<Offer> {
-    clean_answer_text(&unpack(answer)?, DateTime::UNIX_EPOCH).ok()
+    let text = unpack(answer)?;
+    clean_answer_text(&text, DateTime::UNIX_EPOCH)
+        .ok()
+        .or_else(|| {
+            let item = serde_json::from_str(&text).ok()?;
+            clean_search_item(&item, DateTime::UNIX_EPOCH).ok()
+        })
 }
 
 fn read_row(blob: &[u8]) -> Option<ExtrasRow> {
@@ -489,6 +497,27 @@ mod tests {
             .unwrap();
         let listed = store.supplier_offers(&supplier).unwrap();
         assert_eq!(listed[0].image.as_ref(), cleaned.images.first());
+
+        // A search item without its price is stored as the search page cleaned it, and reads
+        // back the same way.
+        let page: serde_json::Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/keyword_query.json")).unwrap();
+        let mut item = page["result"]["result"]["data"][0].clone();
+        item.as_object_mut().unwrap().remove("priceInfo");
+        let item_offer = crate::offer::clean_search_item(&item, chrono::Utc::now()).unwrap();
+        assert!(!item_offer.images.is_empty());
+        store.save_offer(&item_offer, Some(&item), false).unwrap();
+        let read = store.offer(&item_offer.offer_id).unwrap();
+        assert_eq!(read.images, item_offer.images);
+
+        // An answer larger than stored answers read back keeps its facts beside it.
+        let mut huge: serde_json::Value = serde_json::from_str(text).unwrap();
+        huge["padding"] = "x".repeat(crate::protocol::client::MAX_ANSWER_BYTES).into();
+        let ready = super::super::ReadyAnswer::new(&huge.to_string(), chrono::Utc::now()).unwrap();
+        let huge_id = ready.offer.offer_id.clone();
+        store.import_ready(&[&ready]).unwrap().remove(0).unwrap();
+        assert!(kept(&store).is_some());
+        assert_eq!(store.offer(&huge_id).unwrap().images, ready.offer.images);
 
         let mut without_answer = cleaned.clone();
         without_answer.images = vec!["https://img.alicdn.com/imgextra/i1/x.jpg".into()];

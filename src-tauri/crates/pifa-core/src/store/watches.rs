@@ -10,7 +10,7 @@ use ts_rs::TS;
 use super::alerts::{out_of_stock_list, rules_from_row, told_from, told_json, WATCH_RULE_COLUMNS};
 use super::codec::Stamp;
 use super::Store;
-use crate::offer::tiers::ordered_pieces;
+use crate::offer::tiers::minimum_order;
 use crate::offer::{Offer, Percent, Tier};
 use crate::watch::rules::{
     change_bp, price_at, Earlier, Seen, Snooze, Told, WatchRules, DEFAULT_ALERT_BP,
@@ -433,9 +433,8 @@ impl Store {
             .map_err(|e| self.error("recording a watch check", e))
     }
 
-    /// The unit price at `qty` pieces as ordered (at least the minimum order, in whole lots) at
-    /// every recorded price point, oldest first (days older than the history keeps point by
-    /// point: their open, low, high and close).
+    /// The unit price at `qty` pieces at every recorded price point, oldest first (days older
+    /// than the history keeps point by point: their open, low, high and close).
     pub fn price_history(&self, offer_id: &OfferId, qty: u32) -> Result<Vec<PricePoint>> {
         self.history_of(&self.offer(offer_id)?, qty)
     }
@@ -443,7 +442,7 @@ impl Store {
     /// [`Store::price_history`] of an offer already read.
     fn history_of(&self, offer: &Offer, qty: u32) -> Result<Vec<PricePoint>> {
         let offer_id = &offer.offer_id;
-        let qty = ordered_pieces(offer, qty);
+        let qty = qty.max(minimum_order(offer));
         let compacted = super::history::compacted_at(&self.conn, offer_id.as_str(), qty)
             .map_err(|e| self.error("reading price history", e))?
             .into_iter()

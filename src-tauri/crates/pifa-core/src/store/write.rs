@@ -15,6 +15,7 @@ use crate::offer::tiers::{minimum_order, quote, PriceBasis};
 use crate::offer::{
     clean_answer, clean_answer_text, Offer, OfferId, ServiceScores, SourceApi, Supplier, Tier,
 };
+use crate::protocol::client::MAX_ANSWER_BYTES;
 use crate::{Error, Money, Result};
 
 /// A new price point is recorded when prices change, or at least this often while they do not,
@@ -37,6 +38,7 @@ pub struct SaveOutcome {
 pub struct ReadyAnswer {
     pub offer: Offer,
     raw: PackedAnswer,
+    extras: Option<PackedAnswer>,
 }
 
 impl ReadyAnswer {
@@ -45,6 +47,7 @@ impl ReadyAnswer {
         let offer = clean_text(text, fetched_at)?;
         Ok(ReadyAnswer {
             raw: PackedAnswer::pack(text),
+            extras: extras_beside(&offer, Some(text)),
             offer,
         })
     }
@@ -68,14 +71,15 @@ impl ReadyAnswer {
     fn parts(&self) -> Parts<'_> {
         Parts {
             raw: Some(&self.raw),
-            extras: None,
+            extras: self.extras.as_ref(),
         }
     }
 }
 
 /// What is written with an offer besides its plain columns, compressed: the answer it came
 /// from (none when re-cleaning a stored one), and its packed extras (`store/parts.rs`) only
-/// when its answer is not stored, as the offer's display facts are read from the answer.
+/// when its answer is not stored or cannot be read back ([`extras_beside`]), as the offer's
+/// display facts are read from the answer.
 #[derive(Clone, Copy)]
 struct Parts<'a> {
     raw: Option<&'a PackedAnswer>,
@@ -179,8 +183,9 @@ impl Store {
         raw: Option<&Value>,
         record_price: bool,
     ) -> Result<SaveOutcome> {
-        let raw = raw.map(|raw| PackedAnswer::pack(&raw.to_string()));
-        let extras = raw.is_none().then(|| super::parts::extras_packed(offer));
+        let text = raw.map(Value::to_string);
+        let extras = extras_beside(offer, text.as_deref());
+        let raw = text.map(|text| PackedAnswer::pack(&text));
         let parts = Parts {
             raw: raw.as_ref(),
             extras: extras.as_ref(),
@@ -257,6 +262,17 @@ fn write_together(
     }
     tx.commit()?;
     Ok(outcomes)
+}
+
+/// The packed extras an offer is written with beside `answer`, its text: none when the answer
+/// is stored and reads back, as the offer's display facts are read from it. An answer larger
+/// than stored answers are read back (a line of an import; the gateway refuses such answers)
+/// keeps them.
+fn extras_beside(offer: &Offer, answer: Option<&str>) -> Option<PackedAnswer> {
+    match answer {
+        Some(text) if text.len() <= MAX_ANSWER_BYTES => None,
+        _ => Some(super::parts::extras_packed(offer)),
+    }
 }
 
 fn clean(raw: &Value, fetched_at: DateTime<Utc>) -> Result<Offer> {

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::offer::tiers::{minimum_order, ordered_pieces, tier_at};
+use crate::offer::tiers::{minimum_order, tier_at};
 use crate::offer::{Offer, Percent, Tier};
 use crate::Money;
 
@@ -178,8 +178,7 @@ impl Seen {
             };
         }
         let minimum = minimum_order(offer);
-        // What the buyer would order: the minimum, in whole lots.
-        let qty = ordered_pieces(offer, qty);
+        let qty = qty.max(minimum);
         let sku_low = offer.skus.iter().filter_map(|s| s.price).min();
         let price = price_at(&offer.tiers, sku_low, offer.lowest_price(), qty);
         let short = |s: &crate::offer::Sku| !s.available || s.stock.is_some_and(|n| n < qty);
