@@ -147,21 +147,20 @@ impl Gateway {
     fn error(&self, status: StatusCode, code: &str, message: &str) -> Response {
         let request_id = format!("pifa-{:x}", self.requests.fetch_add(1, Ordering::Relaxed));
         let body = json!({"error_code": code, "error_message": message, "exception": message, "request_id": request_id});
-        (
-            status,
-            [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-            body.to_string(),
-        )
-            .into_response()
+        (status, json_body(body.to_string())).into_response()
     }
 }
 
+/// How the gateway labels every answer.
+const JSON_TYPE: &str = "application/json;charset=UTF-8";
+
+/// An answer's text (or bytes) as the gateway sends it.
+fn json_body(body: impl Into<Body>) -> Response {
+    ([(header::CONTENT_TYPE, JSON_TYPE)], body.into()).into_response()
+}
+
 fn json_response(value: &Value) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        value.to_string(),
-    )
-        .into_response()
+    json_body(value.to_string())
 }
 
 /// Form fields from the query string and the body, in that order.
@@ -233,12 +232,7 @@ fn client_rejection(gw: &Gateway, app_key: &str, params: &[(String, String)]) ->
 
 fn token_error(TokenError::Invalid(error, description): TokenError) -> Response {
     let body = json!({"error": error, "error_description": description});
-    (
-        StatusCode::UNAUTHORIZED,
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        body.to_string(),
-    )
-        .into_response()
+    (StatusCode::UNAUTHORIZED, json_body(body.to_string())).into_response()
 }
 
 fn token(gw: &Gateway, app_key: &str, params: &[(String, String)]) -> Response {
@@ -470,7 +464,7 @@ async fn business_answer(
         }
         Fate::Malformed => {
             // A complete HTTP answer (its Content-Length is right) whose JSON stops short.
-            return json_response_text("{\"result\":{\"success\":true,\"result\":{\"offerId\":");
+            return json_body("{\"result\":{\"success\":true,\"result\":{\"offerId\":");
         }
         Fate::Dropped => {
             if let Some(Hangup(hangup)) = hangup {
@@ -501,11 +495,7 @@ async fn business_answer(
     match fate {
         Fate::Truncated => truncated_response(answer),
         Fate::Oversized => oversized_response(&answer),
-        _ => (
-            [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-            answer,
-        )
-            .into_response(),
+        _ => json_body(answer),
     }
 }
 
@@ -516,14 +506,6 @@ impl AsRef<[u8]> for ArcText {
     fn as_ref(&self) -> &[u8] {
         self.0.as_bytes()
     }
-}
-
-fn json_response_text(text: &'static str) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json;charset=UTF-8")],
-        text,
-    )
-        .into_response()
 }
 
 /// How far an oversized answer goes: past the 8 MiB a client should read at most.
@@ -539,12 +521,7 @@ fn oversized_response(text: &[u8]) -> Response {
         .chain(std::iter::repeat_n(filler, chunks))
         .chain(std::iter::once(Bytes::from_static(b"\"}")))
         .map(Ok::<_, std::io::Error>);
-    let mut response = Response::new(Body::from_stream(futures_util::stream::iter(body)));
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json;charset=UTF-8"),
-    );
-    response
+    json_body(Body::from_stream(futures_util::stream::iter(body)))
 }
 
 /// The answer's first half under a `Content-Length` for all of it; then the body fails, so the
@@ -558,13 +535,10 @@ fn truncated_response(full: Bytes) -> Response {
         Err(std::io::Error::other("the double cut this answer short"))
     });
     let chunks = futures_util::stream::iter([Ok(head)]).chain(cut);
-    let mut response = Response::new(Body::from_stream(chunks));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json;charset=UTF-8"),
-    );
-    headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    let mut response = json_body(Body::from_stream(chunks));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     response
 }
 
