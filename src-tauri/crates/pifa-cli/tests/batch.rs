@@ -194,6 +194,55 @@ fn five_serious_failures_in_a_row_pause_an_offer_until_resumed() {
 }
 
 #[test]
+fn a_batch_skips_a_paused_offer_without_calling_for_it() {
+    let gateway = spawn(
+        GatewayConfig {
+            offers: 50,
+            ..GatewayConfig::default()
+        },
+        "127.0.0.1:0",
+    )
+    .unwrap();
+    let catalog = Catalog::new(1688, 50);
+    let tmp = tempfile::tempdir().unwrap();
+    let paused = OfferId::parse(&catalog.offer_id(3)).unwrap();
+    let until = {
+        let mut store = Store::open(tmp.path().join("pifa.db")).unwrap();
+        let now = Utc::now();
+        (1..=FAILURES_BEFORE_PAUSE)
+            .filter_map(|_| {
+                store
+                    .record_fetch_failure(&paused, "gateway.not_found", "商品不存在", now)
+                    .unwrap()
+            })
+            .last()
+            .unwrap()
+    };
+    let ids = write_ids(tmp.path(), &catalog, 10, &[]);
+    let output = batch(&gateway, tmp.path(), &ids, &["--concurrency", "4"]);
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["stored"], 9, "{report}");
+    let failed: Vec<&Value> = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "failed")
+        .collect();
+    assert_eq!(failed.len(), 1, "{report}");
+    assert_eq!(failed[0]["offerId"], paused.as_str());
+    assert_eq!(failed[0]["code"], "offer.paused");
+    let said: chrono::DateTime<Utc> =
+        serde_json::from_value(failed[0]["pausedUntil"].clone()).unwrap();
+    // As stored: to the store's precision.
+    assert!(
+        (said - until).abs() < Duration::milliseconds(1),
+        "{said} {until}"
+    );
+    assert_eq!(gateway.gateway.detail_calls(paused.as_str()), 0);
+    assert_eq!(gateway.gateway.calls(DETAIL), 9);
+}
+
+#[test]
 fn a_spent_quota_stops_the_batch_once_exits_2_and_pauses_nothing() {
     let gateway = spawn(
         GatewayConfig {

@@ -211,6 +211,14 @@ pub async fn run_batch(
     }
 
     let now = Utc::now();
+    // One read for the whole batch rather than one per offer: pauses are few.
+    let paused: Result<HashMap<String, DateTime<Utc>>, Error> =
+        lock(storage.store).paused_offers(now).map(|offers| {
+            offers
+                .into_iter()
+                .map(|p| (p.offer_id, p.paused_until))
+                .collect()
+        });
     let mut reused: HashMap<OfferId, StoredAnswer> = input.reused.into_iter().collect();
     let mut from_elsewhere = Vec::new();
     let mut to_fetch = Vec::with_capacity(input.offer_ids.len());
@@ -228,11 +236,10 @@ pub async fn run_batch(
                 }
             }
         }
-        let paused = lock(storage.store).paused_until(&offer_id, now);
-        match paused {
+        match paused.as_ref().map(|paused| paused.get(offer_id.as_str())) {
             Ok(Some(until)) => {
                 let item = BatchItem {
-                    paused_until: Some(until),
+                    paused_until: Some(*until),
                     ..BatchItem::failed(
                         &offer_id,
                         Error::OfferPaused.code(),

@@ -33,7 +33,7 @@ impl Store {
         offer_id: &OfferId,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>> {
-        // Asked once for every offer of a batch: the statement is kept prepared.
+        // Asked once for every watch a list shows: the statement is kept prepared.
         let until: Option<Option<Stamp>> = self
             .conn
             .prepare_cached("SELECT paused_until FROM fetch_failures WHERE offer_id = ?1")
