@@ -33,12 +33,12 @@ pub fn run() {
     // to the same file.
     pifa_workbench::logs::start(args.data_dir.as_deref());
     tracing::info!(version = pifa_core::VERSION, "Pifa started");
-    // Opened before the async runtime runs: choosing the mode reads the keyring, blocking.
-    let workbench = Workbench::open(args.data_dir.as_deref(), ConnectOptions::app());
-    workbench.prepare_search_in_background();
+    let data_dir = args.data_dir;
 
     let builder = tauri::Builder::default()
-        // Registered first so a second launch hands over before anything else starts.
+        // Registered first: its setup runs while the app is built, before `setup` below. A second
+        // launch hands over there and the plugin ends the process at once, with whatever threads
+        // are running (tauri#10387); so no store, keyring read or search index is started before.
         .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(window) = app.get_webview_window("main") {
                 let _ = window.unminimize();
@@ -58,11 +58,16 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         // Used from Rust only (`save`): the window cannot open a dialog of its own.
         .plugin(tauri_plugin_dialog::init())
-        .manage(save::Exports::new(args.save_to.clone()))
-        .manage(workbench)
+        .manage(save::Exports::new(args.save_to))
         // Offer pictures come through the workbench's disk cache (see `images`).
         .register_asynchronous_uri_scheme_protocol(images::SCHEME, images::handle)
-        .setup(|app| {
+        .setup(move |app| {
+            // Opened on the main thread before the event loop turns, so no command or picture
+            // request can reach the window's state before it is managed. Off the async runtime:
+            // choosing the mode reads the keyring, blocking.
+            let workbench = Workbench::open(data_dir.as_deref(), ConnectOptions::app());
+            workbench.prepare_search_in_background();
+            app.manage(workbench);
             watches::start_scheduler(app.handle().clone());
             team::start_syncing(app.handle().clone());
             health::start(app.handle().clone());
@@ -76,7 +81,10 @@ pub fn run() {
             // The process ends without dropping the managed workbench: the gateway calls
             // recorded since the last flush are written now, or they would be lost.
             if let tauri::RunEvent::Exit = event {
-                if let Err(e) = app.state::<Workbench>().flush_calls() {
+                let Some(workbench) = app.try_state::<Workbench>() else {
+                    return;
+                };
+                if let Err(e) = workbench.flush_calls() {
                     tracing::warn!(code = %e.code, "gateway calls were lost at exit: {}", e.message);
                 }
             }
