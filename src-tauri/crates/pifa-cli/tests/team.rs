@@ -658,7 +658,15 @@ async fn a_pick_run_is_shared_with_who_ran_it_and_ranked_again_on_another_deskto
     assert_eq!(run["ranBy"], "林采购");
     assert_eq!(run["candidates"].as_u64(), Some(candidates));
     let run_id = run["runId"].as_i64().unwrap().to_string();
-    // ...and ranks it again with his own weights from the team's copies, without 1688: no
+    // Out of the team database's reach, 林's offers cannot be read here: the rerank names that,
+    // not an offer unknown to this desktop.
+    let refused = wang.offline(&["runs", "--rerank", &run_id, "--weight", "price=9"]);
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{said}");
+    // The error itself, not the warning before it that the team's data is the last copy.
+    let error = said.lines().last().unwrap_or_default();
+    assert!(error.contains("[team.unreachable]"), "{said}");
+    // In reach, he ranks it again with his own weights from the team's copies, without 1688: no
     // `--demo`, and this desktop has never fetched anything.
     let reranked = wang.json(&["runs", "--rerank", &run_id, "--weight", "price=9"]);
     assert_eq!(

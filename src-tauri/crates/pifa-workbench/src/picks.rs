@@ -301,16 +301,22 @@ impl Workbench {
             .filter(|id| !failed.iter().any(|f| &f.offer_id == *id))
             .cloned()
             .collect();
-        if self.in_team() {
-            self.copy_weighed_offers(weighed.clone()).await;
-        }
+        let not_copied = if self.in_team() {
+            self.copy_weighed_offers(weighed.clone()).await.err()
+        } else {
+            None
+        };
         let (workbench, weights) = (self.clone(), *weights);
         run_blocking(move || {
             let reader = workbench.reader()?;
-            let offers = weighed
-                .iter()
-                .map(|id| reader.offer(id))
-                .collect::<Result<Vec<_>, _>>()?;
+            let offers: Result<Vec<_>, _> = weighed.iter().map(|id| reader.offer(id)).collect();
+            let offers = match (offers, not_copied) {
+                (Ok(offers), _) => offers,
+                // A teammate's offer is lacking because the team's copy could not be read: that
+                // is the problem to name, not an offer unknown here.
+                (Err(pifa_core::Error::OfferNotFound(_)), Some(problem)) => return Err(problem),
+                (Err(e), _) => return Err(e.into()),
+            };
             let mut outcome = pick::evaluate(&offers, &run.request, &weights);
             for failure in failed {
                 outcome.exclude_unfetched(

@@ -82,9 +82,12 @@ impl Workbench {
     }
 
     /// Copies the offers a run weighed that this desktop's copy lacks from the team, so the
-    /// run can be ranked again here. Best effort: without the team database, what is held is
-    /// what there is.
-    pub(crate) async fn copy_weighed_offers(&self, offer_ids: Vec<OfferId>) {
+    /// run can be ranked again here. Without the team database what is held is what there is;
+    /// the problem is answered for the caller to name should an offer turn out to be lacking.
+    pub(crate) async fn copy_weighed_offers(
+        &self,
+        offer_ids: Vec<OfferId>,
+    ) -> Result<usize, CommandError> {
         let copied = async {
             let Some(db) = self.team_db().await? else {
                 return Ok(0);
@@ -105,12 +108,13 @@ impl Workbench {
             self.import_team_answers(answers).await
         };
         let copied: Result<usize, CommandError> = copied.await;
-        match copied {
+        match &copied {
             Ok(0) => {}
             Ok(count) => tracing::debug!(count, "offers a team pick run weighed were copied"),
             Err(e) => {
                 tracing::info!(code = %e.code, "the offers a team pick run weighed were not copied: {}", e.message)
             }
         }
+        copied
     }
 }
