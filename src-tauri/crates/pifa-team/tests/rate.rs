@@ -82,10 +82,11 @@ async fn five_desktops_together_never_exceed_the_rate() {
     }
     let elapsed = started.elapsed();
     assert_eq!(slots.len(), 60);
-    assert_eq!(
-        busiest_second(&mut slots),
-        RATE as usize,
-        "at most {RATE} calls in any second, and the rate is reached"
+    // The slots leave a tenth of each second free for calls that leave late (`rate.rs`).
+    let busiest = busiest_second(&mut slots);
+    assert!(
+        (RATE as usize * 9 / 10..=RATE as usize).contains(&busiest),
+        "{busiest} calls in one second: at most {RATE}, and the rate less its margin is reached"
     );
     // Five desktops at 20 a second each would be done in well under a second; together they
     // take the 59 intervals the shared limit asks for, and not much more.
