@@ -2,7 +2,8 @@
 
 use chrono::Utc;
 use pifa_core::offer::tiers::{
-    minimum_order, next_break, order_quote, quote, rank_by_cost, tier_at, PriceBasis, QuoteError,
+    minimum_order, next_break, order_quote, quote, quote_in_lots, rank_by_cost, tier_at,
+    OrderPricing, PriceBasis, QuoteError,
 };
 use pifa_core::offer::{Offer, OfferId, QuoteType, Sku, SourceApi, Tier};
 use pifa_core::Money;
@@ -274,7 +275,6 @@ fn lots_round_the_order_up_and_say_so() {
 proptest! {
     #[test]
     fn without_a_lot_size_quote_in_lots_is_quote(qty in 1u32..100_000, moq in 1u32..500) {
-        use pifa_core::offer::tiers::quote_in_lots;
         let o = offer("100001", Some(moq), &[(1, "5"), (100, "4.5"), (1000, "4")]);
         prop_assert_eq!(quote_in_lots(&o, qty, None).unwrap(), quote(&o, qty, None).unwrap());
     }
@@ -314,4 +314,86 @@ fn the_next_break_in_lots_is_reached_in_whole_lots() {
     let page = order_quote(&o, 120, None);
     assert_eq!(page.quote.unwrap().billed_qty, 200);
     assert_eq!(page.next_break.unwrap().at_qty, 300);
+}
+
+/// Any offer a strategy draws: tiers or none, SKUs with and without prices, any quote type, a
+/// lot size, a listed price.
+fn any_offer() -> impl Strategy<Value = Offer> {
+    let skus = prop::collection::vec(prop::option::of(1i64..1_000_000), 0..5);
+    let quote_type = prop::option::of(prop::sample::select(vec![
+        QuoteType::ByQuantity,
+        QuoteType::BySku,
+        QuoteType::SkuByQuantity,
+        QuoteType::SkuPriceRange,
+    ]));
+    (
+        prop::collection::vec((1u32..2_000, 1i64..1_000_000), 0..5),
+        skus,
+        quote_type,
+        prop::option::of(1u32..500),
+        prop::option::of(0u32..300),
+        prop::option::of(1i64..1_000_000),
+    )
+        .prop_map(|(tiers, skus, quote_type, moq, lot, listed)| {
+            let mut tiers: Vec<Tier> = tiers
+                .into_iter()
+                .map(|(q, units)| Tier {
+                    min_qty: q,
+                    price: Money::from_units(units),
+                })
+                .collect();
+            tiers.sort_by_key(|t| t.min_qty);
+            tiers.dedup_by_key(|t| t.min_qty);
+            Offer {
+                quote_type,
+                batch_size: lot,
+                listed_price: listed.map(Money::from_units),
+                skus: skus
+                    .iter()
+                    .enumerate()
+                    .map(|(i, units)| Sku {
+                        price: units.map(Money::from_units),
+                        ..sku(&format!("s{i}"), None)
+                    })
+                    .collect(),
+                tiers,
+                ..offer("100001", moq, &[])
+            }
+        })
+}
+
+proptest! {
+    /// A watch, the watch list and the price chart price what the offer page quotes.
+    #[test]
+    fn an_observation_priced_under_the_offers_terms_is_the_offer_pages_quote(
+        offer in any_offer(),
+        qty in 1u32..5_000,
+    ) {
+        let sku_low = offer.skus.iter().filter_map(|s| s.price).min();
+        let priced = OrderPricing::of(&offer, qty).unit_price(&offer.tiers, sku_low, offer.lowest_price());
+        let quoted = quote_in_lots(&offer, qty, None).ok().map(|q| q.unit_price);
+        prop_assert_eq!(priced, quoted);
+    }
+}
+
+#[test]
+fn an_order_in_lots_is_priced_at_the_tier_its_whole_lots_reach() {
+    let lots = Offer {
+        batch_size: Some(200),
+        ..offer("100001", Some(100), &[(100, "5"), (600, "4.5")])
+    };
+    let pricing = OrderPricing::of(&lots, 500);
+    assert_eq!(pricing.order_qty(), Some(600));
+    assert_eq!(pricing.unit_price(&lots.tiers, None, None), Some(m("4.5")));
+    // An older observation with other tiers is priced at the same order.
+    let older = [Tier {
+        min_qty: 100,
+        price: m("5.2"),
+    }];
+    assert_eq!(pricing.unit_price(&older, None, None), Some(m("5.2")));
+    assert_eq!(
+        pricing.unit_price(&[], None, None),
+        None,
+        "a missing price stays missing"
+    );
 }

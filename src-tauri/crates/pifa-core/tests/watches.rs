@@ -6,6 +6,8 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{filled, fixture, id, t0};
+use pifa_core::history::HistoryRange;
+use pifa_core::offer::tiers::order_quote;
 use pifa_core::offer::Percent;
 use pifa_core::store::{AlertKind, Store, USER_MIGRATIONS};
 use pifa_core::watch::rules::{MoveDirection, MoveRule, StockRule, WatchRules};
@@ -113,6 +115,52 @@ fn a_move_past_the_threshold_alerts_once_whichever_fetch_stored_it() {
     assert_eq!(store.alerts(false).unwrap()[0].target_qty, Some(100));
     store.unwatch_offer(&tee()).unwrap();
     assert_eq!(store.alerts(false).unwrap()[0].target_qty, Some(100));
+}
+
+/// The fixture detail sold in lots of 300, its 1,000-piece tier at `price` (¥9.80 at first).
+fn in_lots(price: &str) -> Value {
+    edited(|answer| {
+        let detail = &mut answer["result"]["result"];
+        detail["batchNumber"] = 300.into();
+        detail["productSaleInfo"]["priceRangeList"][2]["price"] = price.into();
+    })
+}
+
+#[test]
+fn a_watch_prices_whole_lots_as_the_offer_page_the_list_and_the_chart_do() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = filled(tmp.path());
+    observe(&mut store, &in_lots("9.80"), 0);
+    // 950 pieces are four lots, 1,200 pieces: the 1,000-piece tier, not the 100-piece one.
+    store
+        .set_watch(&tee(), 950, &WatchRules::default(), at(0))
+        .unwrap();
+    let quoted = |store: &Store| {
+        let offer = store.offer(&tee()).unwrap();
+        order_quote(&offer, 950, None).quote.unwrap().unit_price
+    };
+    assert_eq!(quoted(&store), m("9.80"));
+    let listed = |store: &Store| store.watch(&tee(), at(1)).unwrap().unwrap().current_price;
+    let charted = |store: &Store| {
+        let chart = store
+            .price_history_of(&tee(), HistoryRange::All, None, at(1))
+            .unwrap();
+        chart.series[0].current.map(|mark| mark.price)
+    };
+    assert_eq!(listed(&store), Some(m("9.80")));
+    assert_eq!(charted(&store), Some(m("9.80")));
+
+    // The tier the lots reach drops 8.2%: an alert, though the 950-piece tier did not move.
+    observe(&mut store, &in_lots("9.00"), 1);
+    let [alert] = store.alerts(false).unwrap().try_into().unwrap();
+    assert_eq!(alert.kind, AlertKind::PriceDrop);
+    assert_eq!(
+        (alert.old_price, alert.new_price),
+        (Some(m("9.80")), Some(m("9.00")))
+    );
+    assert_eq!(quoted(&store), m("9.00"));
+    assert_eq!(listed(&store), Some(m("9.00")));
+    assert_eq!(charted(&store), Some(m("9.00")));
 }
 
 #[test]

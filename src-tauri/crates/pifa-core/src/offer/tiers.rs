@@ -262,6 +262,51 @@ pub fn quote_in_lots(offer: &Offer, qty: u32, sku_id: Option<&str>) -> Result<Qu
     Ok(quote)
 }
 
+/// How an offer's terms price an order of some pieces, applied to any observation of its
+/// prices (a stored price point as much as the offer now): the order raised to the minimum and
+/// rounded up to whole lots, and an offer priced per SKU priced by its cheapest SKU while it has
+/// SKU prices. A watch's alerts, the watch list and the price chart price observations with it,
+/// so they agree with the quote of the offer page ([`quote_in_lots`] without a SKU).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OrderPricing {
+    /// `None` past what Pifa can count: nothing is priced.
+    order_qty: Option<u32>,
+    per_sku: bool,
+}
+
+impl OrderPricing {
+    /// An order of `qty` pieces under `offer`'s terms as they are now (its minimum order, lot
+    /// size and quote type); older observations are priced under the same terms.
+    pub fn of(offer: &Offer, qty: u32) -> OrderPricing {
+        OrderPricing {
+            order_qty: order_qty(minimum_order(offer), offer.batch_size, qty),
+            per_sku: offer.quote_type.is_some_and(QuoteType::is_per_sku),
+        }
+    }
+
+    /// The pieces ordered: what an observation's tiers are read at.
+    pub fn order_qty(self) -> Option<u32> {
+        self.order_qty
+    }
+
+    /// The unit price an observation gives: its tiers (from the first when the order is below
+    /// them), else its lowest SKU price, else its lowest (listed) price. A missing price stays
+    /// missing.
+    pub fn unit_price(
+        self,
+        tiers: &[Tier],
+        sku_low: Option<Money>,
+        lowest: Option<Money>,
+    ) -> Option<Money> {
+        let qty = self.order_qty?;
+        match sku_low {
+            Some(sku_low) if self.per_sku => Some(sku_low),
+            _ if !tiers.is_empty() => tier_at(tiers, qty).map(|t| t.price),
+            _ => sku_low.or(lowest),
+        }
+    }
+}
+
 /// The next tier above an order of `qty` pieces that lowers the unit price, if any.
 pub fn next_break(offer: &Offer, qty: u32) -> Option<PriceBreak> {
     if !uses_tiers(offer) {

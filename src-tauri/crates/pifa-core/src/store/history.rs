@@ -17,9 +17,8 @@ use super::Store;
 use crate::history::{
     self, HistoryRange, PriceHistory, PriceMark, SeriesOf, Sparkline, CHART_BUCKETS, SPARK_BUCKETS,
 };
-use crate::offer::tiers::minimum_order;
+use crate::offer::tiers::{minimum_order, tier_at, OrderPricing};
 use crate::offer::{Offer, Tier};
-use crate::watch::rules::price_at;
 use crate::{Money, OfferId, Result};
 
 /// Every observation is kept this long; older days keep their open, low, high and close.
@@ -54,8 +53,18 @@ struct Observation {
 }
 
 impl Observation {
+    /// The schedule at `qty`: the tier there (the first below them), else the lowest SKU or
+    /// listed price. What a tier's line and a compacted day's rows hold.
     fn at_qty(&self, qty: u32) -> Option<Money> {
-        price_at(&self.tiers, self.sku_low, self.lowest, qty)
+        match tier_at(&self.tiers, qty) {
+            Some(tier) => Some(tier.price),
+            None => self.sku_low.or(self.lowest),
+        }
+    }
+
+    /// What an order costs a piece at this observation, under the offer's terms.
+    fn ordered(&self, pricing: OrderPricing) -> Option<Money> {
+        pricing.unit_price(&self.tiers, self.sku_low, self.lowest)
     }
 
     fn of_sku(&self, sku: &str) -> Option<Money> {
@@ -222,14 +231,44 @@ fn merged(mut days: Vec<PriceMark>, raw: impl Iterator<Item = PriceMark>) -> Vec
     days
 }
 
-/// The unit price at `qty` on the compacted days of an offer's history, oldest first: what
-/// comes before the observations still kept one by one.
-pub(crate) fn compacted_at(
+/// An order's line: its compacted days at the order's quantity, then its observations priced
+/// under `pricing`. Compacted days keep the tier schedule, so there a per-SKU offer is priced by
+/// its tiers (1688 sends such offers one tier: the minimum order at the lowest SKU price).
+fn order_line(
+    days: &[DayRow],
+    raw: &[Observation],
+    pricing: OrderPricing,
+    since: Option<DateTime<Utc>>,
+) -> Vec<PriceMark> {
+    let days = pricing
+        .order_qty()
+        .map_or_else(Vec::new, |qty| day_marks(days, qty, since));
+    merged(
+        days,
+        raw.iter().filter_map(|o| {
+            o.ordered(pricing)
+                .map(|price| PriceMark { at: o.at, price })
+        }),
+    )
+}
+
+/// What an order cost a piece over an offer's whole history, oldest first: its compacted days,
+/// then each observation kept (`None` where it had no price for the order).
+pub(crate) fn order_history(
     conn: &Connection,
     offer_id: &str,
-    qty: u32,
-) -> rusqlite::Result<Vec<PriceMark>> {
-    Ok(day_marks(&day_rows(conn, offer_id, "", None)?, qty, None))
+    pricing: OrderPricing,
+) -> rusqlite::Result<Vec<(DateTime<Utc>, Option<Money>)>> {
+    let days = match pricing.order_qty() {
+        Some(qty) => day_marks(&day_rows(conn, offer_id, "", None)?, qty, None),
+        None => Vec::new(),
+    };
+    let raw = observations(conn, offer_id, None, None)?;
+    Ok(days
+        .into_iter()
+        .map(|m| (m.at, Some(m.price)))
+        .chain(raw.iter().map(|o| (o.at, o.ordered(pricing))))
+        .collect())
 }
 
 /// What one compaction did.
@@ -341,6 +380,7 @@ impl Store {
     ) -> Result<PriceHistory> {
         let offer = self.offer(offer_id)?;
         let qty = self.chart_qty(&offer, qty)?;
+        let pricing = OrderPricing::of(&offer, qty);
         let since = range.span().map(|span| now - span);
         let fail = |e| self.error("reading price history", e);
         let id = offer_id.as_str();
@@ -372,7 +412,8 @@ impl Store {
         let mut all_marks = Vec::with_capacity(lines.len());
         for of in &lines {
             let marks = match of {
-                SeriesOf::Quantity { qty: q } | SeriesOf::Tier { min_qty: q } => merged(
+                SeriesOf::Quantity { .. } => order_line(&schedule_days, &raw, pricing, since),
+                SeriesOf::Tier { min_qty: q } => merged(
                     day_marks(&schedule_days, *q, since),
                     raw.iter()
                         .filter_map(|o| o.at_qty(*q).map(|price| PriceMark { at: o.at, price })),
@@ -426,17 +467,9 @@ impl Store {
             };
             let qty = self.chart_qty(&offer, *qty)?;
             let id = offer_id.as_str();
-            let days = day_marks(
-                &day_rows(&self.conn, id, "", Some(since)).map_err(fail)?,
-                qty,
-                Some(since),
-            );
+            let days = day_rows(&self.conn, id, "", Some(since)).map_err(fail)?;
             let raw = observations(&self.conn, id, Some(since), None).map_err(fail)?;
-            let marks = merged(
-                days,
-                raw.iter()
-                    .filter_map(|o| o.at_qty(qty).map(|price| PriceMark { at: o.at, price })),
-            );
+            let marks = order_line(&days, &raw, OrderPricing::of(&offer, qty), Some(since));
             let line = history::series(
                 SeriesOf::Quantity { qty },
                 &marks,

@@ -10,11 +10,9 @@ use ts_rs::TS;
 use super::alerts::{out_of_stock_list, rules_from_row, told_from, told_json, WATCH_RULE_COLUMNS};
 use super::codec::Stamp;
 use super::Store;
-use crate::offer::tiers::minimum_order;
-use crate::offer::{Offer, Percent, Tier};
-use crate::watch::rules::{
-    change_bp, price_at, Earlier, Seen, Snooze, Told, WatchRules, DEFAULT_ALERT_BP,
-};
+use crate::offer::tiers::OrderPricing;
+use crate::offer::{Offer, Percent};
+use crate::watch::rules::{change_bp, Earlier, Seen, Snooze, Told, WatchRules, DEFAULT_ALERT_BP};
 use crate::{Error, Money, OfferId, Result};
 
 /// What one watch shows in the list.
@@ -439,40 +437,16 @@ impl Store {
         self.history_of(&self.offer(offer_id)?, qty)
     }
 
-    /// [`Store::price_history`] of an offer already read.
+    /// [`Store::price_history`] of an offer already read: an order of `qty` priced as its
+    /// offer page quotes it.
     fn history_of(&self, offer: &Offer, qty: u32) -> Result<Vec<PricePoint>> {
-        let offer_id = &offer.offer_id;
-        let qty = qty.max(minimum_order(offer));
-        let compacted = super::history::compacted_at(&self.conn, offer_id.as_str(), qty)
-            .map_err(|e| self.error("reading price history", e))?
+        let pricing = OrderPricing::of(offer, qty);
+        let history = super::history::order_history(&self.conn, offer.offer_id.as_str(), pricing)
+            .map_err(|e| self.error("reading price history", e))?;
+        Ok(history
             .into_iter()
-            .map(|m| {
-                Ok(PricePoint {
-                    at: m.at,
-                    unit_price: Some(m.price),
-                })
-            });
-        let mut statement = self
-            .conn
-            .prepare(
-                "SELECT observed_at, tiers, sku_low, lowest_price FROM price_points
-                 WHERE offer_id = ?1 ORDER BY observed_at",
-            )
-            .map_err(|e| self.error("reading price history", e))?;
-        let rows = statement
-            .query_map([offer_id.as_str()], |r| {
-                let tiers: Vec<Tier> =
-                    serde_json::from_str(&r.get::<_, String>(1)?).unwrap_or_default();
-                Ok(PricePoint {
-                    at: r.get::<_, Stamp>(0)?.0,
-                    unit_price: price_at(&tiers, r.get(2)?, r.get(3)?, qty),
-                })
-            })
-            .map_err(|e| self.error("reading price history", e))?;
-        compacted
-            .chain(rows)
-            .collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.error("reading price history", e))
+            .map(|(at, unit_price)| PricePoint { at, unit_price })
+            .collect())
     }
 }
 
@@ -481,29 +455,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_snapshot_prices_a_quantity_by_its_tiers_else_its_lowest_prices() {
+    fn a_move_is_measured_in_hundredths_of_a_percent_of_the_old_price() {
         let m = |s: &str| s.parse::<Money>().unwrap();
-        let tiers = [
-            Tier {
-                min_qty: 2,
-                price: m("12.50"),
-            },
-            Tier {
-                min_qty: 100,
-                price: m("11.00"),
-            },
-        ];
-        assert_eq!(price_at(&tiers, None, None, 1), Some(m("12.50")));
-        assert_eq!(price_at(&tiers, None, None, 150), Some(m("11.00")));
-        assert_eq!(
-            price_at(&[], Some(m("7.20")), Some(m("9")), 5),
-            Some(m("7.20"))
-        );
-        assert_eq!(
-            price_at(&[], None, None, 5),
-            None,
-            "a missing price stays missing"
-        );
         assert_eq!(change_bp(m("10.00"), m("9.40")), Some(-600));
         assert_eq!(change_bp(m("0"), m("1")), None);
     }

@@ -12,8 +12,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::offer::tiers::{minimum_order, tier_at};
-use crate::offer::{Offer, Percent, Tier};
+use crate::offer::tiers::{minimum_order, OrderPricing};
+use crate::offer::{Offer, Percent};
 use crate::Money;
 
 /// A move of 5% or more alerts unless the buyer chose otherwise (the product brief's threshold).
@@ -117,8 +117,13 @@ pub struct TierShape {
     pub breaks: Vec<u32>,
 }
 
+/// How a watch reckons prices now. Prices told under an earlier reckoning are no baseline to
+/// measure a move from: the next observation starts them afresh, alerting nothing. 1: whole
+/// lots and per-SKU offers priced as the offer page quotes them ([`OrderPricing`]).
+pub const PRICING: u32 = 1;
+
 /// What the buyer was last told (or what held when the watch began). Kept as JSON on the watch.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Told {
     /// The price moves are measured from: the last one alerted about, or the start.
@@ -130,6 +135,24 @@ pub struct Told {
     pub delisted: Option<bool>,
     /// The newest price observed, told or not: the "before" of a target alert.
     pub last_price: Option<Money>,
+    /// The [`PRICING`] that `price` and `last_price` were reckoned under; 0 in what watches
+    /// stored before it was kept.
+    #[serde(default)]
+    pub pricing: u32,
+}
+
+impl Default for Told {
+    fn default() -> Told {
+        Told {
+            price: None,
+            below_target: false,
+            out_of_stock: None,
+            tiers: None,
+            delisted: None,
+            last_price: None,
+            pricing: PRICING,
+        }
+    }
 }
 
 /// What one complete observation (a detail answer) shows at the watched quantity.
@@ -143,20 +166,6 @@ pub struct Seen {
     pub tiers: Option<TierShape>,
     pub delisted: bool,
     pub status: Option<String>,
-}
-
-/// The unit price a price snapshot gives at `qty` pieces (raised to the first tier): its tiers
-/// when it has them, else its lowest SKU price, else its lowest price.
-pub(crate) fn price_at(
-    tiers: &[Tier],
-    sku_low: Option<Money>,
-    lowest: Option<Money>,
-    qty: u32,
-) -> Option<Money> {
-    match tiers.first() {
-        Some(first) => tier_at(tiers, qty.max(first.min_qty)).map(|t| t.price),
-        None => sku_low.or(lowest),
-    }
 }
 
 /// How far `new` is from `old`, in hundredths of a percent of `old`.
@@ -178,9 +187,10 @@ impl Seen {
             };
         }
         let minimum = minimum_order(offer);
-        let qty = qty.max(minimum);
         let sku_low = offer.skus.iter().filter_map(|s| s.price).min();
-        let price = price_at(&offer.tiers, sku_low, offer.lowest_price(), qty);
+        let price =
+            OrderPricing::of(offer, qty).unit_price(&offer.tiers, sku_low, offer.lowest_price());
+        let qty = qty.max(minimum);
         let short = |s: &crate::offer::Sku| !s.available || s.stock.is_some_and(|n| n < qty);
         let out_of_stock = (!offer.skus.is_empty()).then(|| match sku {
             // A SKU the offer no longer lists cannot be ordered.
@@ -218,6 +228,7 @@ impl Told {
             tiers: seen.tiers.clone(),
             delisted: Some(seen.delisted),
             last_price: seen.price,
+            pricing: PRICING,
         }
     }
 }
@@ -303,9 +314,11 @@ pub fn evaluate(rules: &WatchRules, told: &Told, seen: &Seen) -> Evaluation {
         _ => next.delisted = Some(seen.delisted),
     }
 
+    // Prices told under an earlier reckoning would raise moves that are only the new reckoning.
+    let reckoned = told.pricing == PRICING;
     if let Some(new) = seen.price {
         match (rules.moves, told.price) {
-            (Some(rule), Some(old)) => {
+            (Some(rule), Some(old)) if reckoned => {
                 let change = change_bp(old, new).unwrap_or(0);
                 let wanted = match rule.direction {
                     MoveDirection::Either => true,
@@ -321,7 +334,7 @@ pub fn evaluate(rules: &WatchRules, told: &Told, seen: &Seen) -> Evaluation {
                 }
             }
             // Without a move rule the starting price follows the price, so turning the rule
-            // on measures from then; a first price starts it.
+            // on measures from then; a first price (or one reckoned anew) starts it.
             _ => next.price = Some(new),
         }
         match rules.target_price {
@@ -329,7 +342,7 @@ pub fn evaluate(rules: &WatchRules, told: &Told, seen: &Seen) -> Evaluation {
                 if !told.below_target {
                     crossed_target = true;
                     events.push(Event::AtOrBelowTarget {
-                        old: told.last_price,
+                        old: told.last_price.filter(|_| reckoned),
                         new,
                         target,
                     });
@@ -345,6 +358,7 @@ pub fn evaluate(rules: &WatchRules, told: &Told, seen: &Seen) -> Evaluation {
             None => next.below_target = false,
         }
         next.last_price = Some(new);
+        next.pricing = PRICING;
     }
 
     if let Some(now) = &seen.out_of_stock {
@@ -459,6 +473,7 @@ impl Told {
         if old.qty != qty {
             told.price = start.price;
             told.last_price = start.last_price;
+            told.pricing = start.pricing;
             told.below_target = false;
         }
         if old.rules.target_price != rules.target_price {
@@ -555,6 +570,44 @@ mod tests {
             }]
         );
         assert!(steps[2].is_empty(), "+1.7% from the price alerted about");
+    }
+
+    #[test]
+    fn prices_told_under_an_earlier_reckoning_start_afresh_without_a_move() {
+        // A watch stored before whole lots were priced: its JSON has no `pricing`.
+        let told: Told =
+            serde_json::from_str(r#"{"price":"10.00","belowTarget":false,"lastPrice":"10.00"}"#)
+                .unwrap();
+        assert_eq!(told.pricing, 0);
+        let eval = evaluate(&WatchRules::default(), &told, &priced(Some("8.00")));
+        assert!(eval.events.is_empty(), "{:?}", eval.events);
+        assert_eq!(
+            (eval.told.price, eval.told.pricing),
+            (Some(m("8.00")), PRICING)
+        );
+        // From then on moves are measured from the price reckoned anew.
+        let eval = evaluate(&WatchRules::default(), &eval.told, &priced(Some("7.00")));
+        assert!(matches!(
+            eval.events[..],
+            [Event::Move {
+                change_bp: -1250,
+                ..
+            }]
+        ));
+        // A target still alerts on the first reckoned price, with no "before" from the old one.
+        let target = WatchRules {
+            target_price: Some(m("9.00")),
+            ..WatchRules::default()
+        };
+        let eval = evaluate(&target, &told, &priced(Some("8.00")));
+        assert_eq!(
+            eval.events,
+            [Event::AtOrBelowTarget {
+                old: None,
+                new: m("8.00"),
+                target: m("9.00")
+            }]
+        );
     }
 
     #[test]
