@@ -9,7 +9,7 @@ use pifa_core::compare::{CompareColumn, Fact};
 use pifa_core::offer::find_offer_ids;
 use pifa_workbench::Workbench;
 
-use crate::output::{fit, json, progress_bar};
+use crate::output::{fit, json, order_words, progress_bar};
 use crate::{CliError, Outcome};
 
 #[derive(Args)]
@@ -130,19 +130,7 @@ fn print_column(c: &CompareColumn) {
         if c.cheapest { "  [cheapest]" } else { "" },
         fit(title, 50).trim_end()
     );
-    let order = match c.order {
-        Some(o) if o.rounded_to_lot => format!(
-            "{} → {}, sold in lots of {}",
-            o.requested_qty,
-            o.order_qty,
-            o.lot_size.unwrap_or(1)
-        ),
-        Some(o) if o.raised_to_minimum => {
-            format!("{} → {}, the minimum order", o.requested_qty, o.order_qty)
-        }
-        Some(o) => o.order_qty.to_string(),
-        None => "-".into(),
-    };
+    let order = c.order.as_ref().map_or_else(|| "-".into(), order_words);
     outln!("  order       {order}{}", star(c, Fact::OrderQty));
     match (c.unit_price, c.total) {
         (Some(unit), Some(total)) => outln!(

@@ -7,6 +7,7 @@ use std::fmt;
 use std::io::{self, Write};
 use std::sync::OnceLock;
 
+use pifa_core::offer::tiers::OrderSize;
 use serde::Serialize;
 
 /// Prints a line to standard output, like `println!` but through [`line`].
@@ -62,6 +63,26 @@ pub fn json<T: Serialize>(value: &T) {
         "{}",
         serde_json::to_string_pretty(value).expect("output serializes")
     );
+}
+
+/// The order a quantity takes: "500 → 600, sold in lots of 200", "20 → 50, the minimum order",
+/// or just "500".
+pub fn order_words(order: &OrderSize) -> String {
+    if order.rounded_to_lot {
+        format!(
+            "{} → {}, sold in lots of {}",
+            order.requested_qty,
+            order.order_qty,
+            order.lot_size.unwrap_or(1)
+        )
+    } else if order.raised_to_minimum {
+        format!(
+            "{} → {}, the minimum order",
+            order.requested_qty, order.order_qty
+        )
+    } else {
+        order.order_qty.to_string()
+    }
 }
 
 /// Pads or cuts `text` to `width` terminal columns, counting CJK characters as two.

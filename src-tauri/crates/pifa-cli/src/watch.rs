@@ -9,7 +9,7 @@ use pifa_core::watch::rules::{MoveDirection, MoveRule, StockRule, WatchRules, DE
 use pifa_core::Money;
 use pifa_workbench::Workbench;
 
-use crate::output::{fit, json};
+use crate::output::{fit, json, order_words};
 use crate::{CliError, Outcome};
 
 #[derive(Subcommand)]
@@ -320,6 +320,9 @@ pub async fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<
                     fit(&yuan(w.first_price), 10),
                     w.title.as_deref().unwrap_or("")
                 );
+                if let Some(order) = w.order.filter(|o| o.order_qty != o.requested_qty) {
+                    outln!("               priced as ordered: {}", order_words(&order));
+                }
                 outln!(
                     "               alerts on {}; {}",
                     describe_rules(&w.rules),

@@ -149,6 +149,12 @@ fn a_watch_prices_whole_lots_as_the_offer_page_the_list_and_the_chart_do() {
     };
     assert_eq!(listed(&store), Some(m("9.80")));
     assert_eq!(charted(&store), Some(m("9.80")));
+    // The list says which order the price is for.
+    let order = store.watch(&tee(), at(1)).unwrap().unwrap().order.unwrap();
+    assert_eq!(
+        (order.requested_qty, order.order_qty, order.lot_size),
+        (950, 1200, Some(300))
+    );
 
     // The tier the lots reach drops 8.2%: an alert, though the 950-piece tier did not move.
     observe(&mut store, &in_lots("9.00"), 1);

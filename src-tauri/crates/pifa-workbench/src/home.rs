@@ -141,6 +141,7 @@ mod tests {
             alert_threshold: Percent { basis_points: 500 },
             rules: Default::default(),
             state: Default::default(),
+            order: None,
             current_price: None,
             first_price: None,
             change_bp,

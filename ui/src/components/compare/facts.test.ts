@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agePhrase, mixCheckPhrase, mixPhrase, orderPhrase, stockPhrase } from './facts';
+import { agePhrase, mixCheckPhrase, mixPhrase, orderPhrase, pricedAsOrdered, stockPhrase } from './facts';
 import type { CompareColumn } from '../../bindings/CompareColumn';
 
 function column(over: Partial<CompareColumn>): CompareColumn {
@@ -9,13 +9,23 @@ function column(over: Partial<CompareColumn>): CompareColumn {
 describe('compare facts', () => {
   it('says how the order was rounded', () => {
     const order = { requestedQty: 500, minimumOrder: 200, lotSize: 200, orderQty: 600, raisedToMinimum: false, roundedToLot: true };
-    expect(orderPhrase(column({ order }))).toEqual({
+    expect(orderPhrase(order)).toEqual({
       key: 'compare.order.rounded',
       params: { requested: '500', order: '600', lot: '200' },
     });
     const raised = { ...order, lotSize: null, orderQty: 50, requestedQty: 20, raisedToMinimum: true, roundedToLot: false };
-    expect(orderPhrase(column({ order: raised }))?.key).toBe('compare.order.raised');
-    expect(orderPhrase(column({}))).toBeNull();
+    expect(orderPhrase(raised)?.key).toBe('compare.order.raised');
+    expect(orderPhrase(null)).toBeNull();
+  });
+
+  it('says how a watch is priced only when its quantity is ordered otherwise', () => {
+    const order = { requestedQty: 950, minimumOrder: 300, lotSize: 300, orderQty: 1200, raisedToMinimum: false, roundedToLot: true };
+    expect(pricedAsOrdered({ order })).toEqual({
+      key: 'compare.order.rounded',
+      params: { requested: '950', order: '1200', lot: '300' },
+    });
+    expect(pricedAsOrdered({ order: { ...order, orderQty: 950, roundedToLot: false } })).toBeNull();
+    expect(pricedAsOrdered({ order: null })).toBeNull();
   });
 
   it('words ages, 混批 terms and stock', () => {

@@ -4,10 +4,10 @@ import type { Phrase } from '../../lib/supplier';
 import type { CompareColumn } from '../../bindings/CompareColumn';
 import type { MixCheck } from '../../bindings/MixCheck';
 import type { MixedBatch } from '../../bindings/MixedBatch';
+import type { OrderSize } from '../../bindings/OrderSize';
 
 /** "500 → 600, sold in lots of 200", "20 → 50, the minimum order", or just "500". */
-export function orderPhrase(column: CompareColumn): Phrase | null {
-  const order = column.order;
+export function orderPhrase(order: OrderSize | null): Phrase | null {
   if (!order) return null;
   const params = {
     requested: String(order.requestedQty),
@@ -17,6 +17,13 @@ export function orderPhrase(column: CompareColumn): Phrase | null {
   if (order.roundedToLot) return { key: 'compare.order.rounded', params };
   if (order.raisedToMinimum) return { key: 'compare.order.raised', params };
   return { key: 'compare.order.exact', params: { order: params.order } };
+}
+
+/** How a watch's quantity is ordered when that is not the quantity itself: its prices are for
+ * that order ("950 → 1200, sold in lots of 300"). */
+export function pricedAsOrdered(watch: { order: OrderSize | null }): Phrase | null {
+  const order = watch.order;
+  return order && order.orderQty !== order.requestedQty ? orderPhrase(order) : null;
 }
 
 /** How old a stored copy is, in the largest whole unit. */

@@ -10,7 +10,7 @@ use ts_rs::TS;
 use super::alerts::{out_of_stock_list, rules_from_row, told_from, told_json, WATCH_RULE_COLUMNS};
 use super::codec::Stamp;
 use super::Store;
-use crate::offer::tiers::OrderPricing;
+use crate::offer::tiers::{order_size, OrderPricing, OrderSize};
 use crate::offer::{Offer, Percent};
 use crate::watch::rules::{change_bp, Earlier, Seen, Snooze, Told, WatchRules, DEFAULT_ALERT_BP};
 use crate::{Error, Money, OfferId, Result};
@@ -29,6 +29,9 @@ pub struct Watch {
     pub alert_threshold: Percent,
     pub rules: WatchRules,
     pub state: WatchState,
+    /// The order the target quantity takes on the offer as stored (raised to its minimum, in
+    /// whole lots), which its prices are for; `null` when this store lacks the offer.
+    pub order: Option<OrderSize>,
     /// The unit price at the target quantity now, and when the watch began.
     pub current_price: Option<Money>,
     pub first_price: Option<Money>,
@@ -341,14 +344,15 @@ impl Store {
     /// A watch as the lists show it, with what this store holds of its offer (title, picture,
     /// price history); a team watch on an offer only others have fetched shows without them.
     pub(super) fn watch_view(&self, w: WatchParts, now: DateTime<Utc>) -> Result<Watch> {
-        let (title, image, history, paused_until) = match self.offer(&w.offer_id) {
+        let (title, image, order, history, paused_until) = match self.offer(&w.offer_id) {
             Ok(offer) => (
                 offer.title.clone().or_else(|| offer.title_en.clone()),
                 offer.images.first().cloned(),
+                order_size(&offer, w.target_qty).ok(),
                 self.history_of(&offer, w.target_qty)?,
                 self.paused_until(&w.offer_id, now)?,
             ),
-            Err(Error::OfferNotFound(_)) => (None, None, Vec::new(), None),
+            Err(Error::OfferNotFound(_)) => (None, None, None, Vec::new(), None),
             Err(e) => return Err(e),
         };
         let priced = || history.iter().filter_map(|p| p.unit_price);
@@ -377,6 +381,7 @@ impl Store {
             change_bp: first_price
                 .zip(current_price)
                 .and_then(|(a, b)| change_bp(a, b)),
+            order,
             current_price,
             first_price,
             points: history.len() as u32,
