@@ -1,6 +1,7 @@
 """Price watches in demo mode: watch an offer at a quantity from its page, see its price and
 chart, check it on demand, stop watching; set alert rules on the offer page and find them on the
-Watches page, snooze and resume; a price already under the target alerts once on the next check.
+Watches page, snooze and resume; a price already under the target alerts once on the next check;
+a watch on an offer sold in lots says which order its price is for.
 (Price moves and every rule's alerts are tested against a
 fast-clock gateway and real answers in the Rust suite: demo prices move once a day.)"""
 
@@ -119,3 +120,28 @@ def test_a_price_already_under_the_target_alerts_once_on_the_next_check(launch):
     window.by_testid("watches-check").click()
     window.wait_for_text("watches-last-check", "1 checked, 0 failed, 0 new alerts.")
     assert len(window.driver.find_elements("css selector", '[data-testid="alert"]')) == 1
+
+
+def test_a_watch_on_an_offer_sold_in_lots_says_which_order_its_price_is_for(launch):
+    # Demo offer 668800000001 sells in lots of 12 from 50 pieces: 245 pieces are ordered as 252,
+    # which reach its 250-piece tier.
+    window = launch()
+    window.open_page("batch")
+    window.fill("batch-input", "668800000001")
+    window.by_testid("batch-start").click()
+    window.wait_until(
+        "the offer fetched",
+        lambda w: w.text_of("batch-summary").startswith("Finished: 1 stored"),
+    )
+    window.open_page("offers")
+    window.wait_until("the stored offer listed", lambda w: len(w.texts_of_all("offer-title")) == 1)
+    window.by_testid("offer-title").click()
+    window.wait_until("the offer page", lambda w: "#668800000001" in w.text_of("offer-meta"))
+
+    window.fill("offer-watch-qty", "245")
+    window.by_testid("offer-watch-start").click()
+    window.wait_for_text("offer-watching-order", "Priced as ordered: 245 → 252, sold in lots of 12.")
+    assert window.text_of("offer-watching").startswith("Watching at 245 pieces: ¥")
+
+    window.open_page("watches")
+    window.wait_for_text("watch-order", "245 → 252, sold in lots of 12")
