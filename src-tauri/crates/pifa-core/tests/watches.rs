@@ -4,13 +4,15 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+
 use chrono::{DateTime, Duration, Utc};
 use common::{filled, fixture, id, t0};
 use pifa_core::history::HistoryRange;
 use pifa_core::offer::tiers::order_quote;
 use pifa_core::offer::Percent;
 use pifa_core::store::{AlertKind, Store, USER_MIGRATIONS};
-use pifa_core::watch::rules::{MoveDirection, MoveRule, StockRule, WatchRules};
+use pifa_core::watch::rules::{MoveDirection, MoveRule, Seen, StockRule, WatchRules};
 use pifa_core::{Money, OfferId};
 use serde_json::Value;
 
@@ -167,6 +169,24 @@ fn a_watch_prices_whole_lots_as_the_offer_page_the_list_and_the_chart_do() {
     assert_eq!(quoted(&store), m("9.00"));
     assert_eq!(listed(&store), Some(m("9.00")));
     assert_eq!(charted(&store), Some(m("9.00")));
+}
+
+#[test]
+fn stock_for_a_watch_must_cover_the_order_in_whole_lots() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut store = filled(tmp.path());
+    // 1,000 in stock covers 950 pieces, but not the 1,200 that lots of 300 make of them.
+    let answer = edited(|answer| {
+        let detail = &mut answer["result"]["result"];
+        detail["batchNumber"] = 300.into();
+        detail["productSkuInfos"][0]["amountOnSale"] = 1000.into();
+    });
+    observe(&mut store, &answer, 0);
+    let offer = store.offer(&tee()).unwrap();
+    let sku = "4883012345001";
+    let short = |qty| Seen::of(&offer, qty, Some(sku)).out_of_stock.unwrap();
+    assert!(short(900).is_empty(), "900 pieces are three whole lots");
+    assert_eq!(short(950), BTreeSet::from([sku.to_owned()]));
 }
 
 #[test]

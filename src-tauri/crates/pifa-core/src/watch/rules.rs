@@ -188,9 +188,10 @@ impl Seen {
         }
         let minimum = minimum_order(offer);
         let sku_low = offer.skus.iter().filter_map(|s| s.price).min();
-        let price =
-            OrderPricing::of(offer, qty).unit_price(&offer.tiers, sku_low, offer.lowest_price());
-        let qty = qty.max(minimum);
+        let order = OrderPricing::of(offer, qty);
+        let price = order.unit_price(&offer.tiers, sku_low, offer.lowest_price());
+        // Stock must cover the order as placed, in whole lots (as compare checks it).
+        let qty = order.order_qty().unwrap_or_else(|| qty.max(minimum));
         let short = |s: &crate::offer::Sku| !s.available || s.stock.is_some_and(|n| n < qty);
         let out_of_stock = (!offer.skus.is_empty()).then(|| match sku {
             // A SKU the offer no longer lists cannot be ordered.
