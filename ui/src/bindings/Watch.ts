@@ -19,8 +19,9 @@ image: string | null, targetQty: number,
  */
 alertThreshold: Percent, rules: WatchRules, state: WatchState, 
 /**
- * The order the target quantity takes on the offer as stored (raised to its minimum, in
- * whole lots), which its prices are for; `null` when this store lacks the offer.
+ * The order the target quantity takes on the offer as stored, which its prices are for,
+ * when that is more (raised to the minimum, in whole lots); `null` when the order is the
+ * quantity itself or this store lacks the offer.
  */
 order: OrderSize | null, 
 /**

@@ -320,8 +320,8 @@ pub async fn run(wb: &Workbench, action: &WatchAction, as_json: bool) -> Result<
                     fit(&yuan(w.first_price), 10),
                     w.title.as_deref().unwrap_or("")
                 );
-                if let Some(order) = w.order.filter(|o| o.order_qty != o.requested_qty) {
-                    outln!("               priced as ordered: {}", order_words(&order));
+                if let Some(order) = &w.order {
+                    outln!("               priced as ordered: {}", order_words(order));
                 }
                 outln!(
                     "               alerts on {}; {}",

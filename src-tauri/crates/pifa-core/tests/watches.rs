@@ -157,6 +157,14 @@ fn a_watch_prices_whole_lots_as_the_offer_page_the_list_and_the_chart_do() {
         (order.requested_qty, order.order_qty, order.lot_size),
         (950, 1200, Some(300))
     );
+    // Whole lots already: nothing to say.
+    store
+        .set_watch(&tee(), 900, &WatchRules::default(), at(0))
+        .unwrap();
+    assert_eq!(store.watch(&tee(), at(1)).unwrap().unwrap().order, None);
+    store
+        .set_watch(&tee(), 950, &WatchRules::default(), at(0))
+        .unwrap();
 
     // The tier the lots reach drops 8.2%: an alert, though the 950-piece tier did not move.
     observe(&mut store, &in_lots("9.00"), 1);

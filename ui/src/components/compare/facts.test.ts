@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { agePhrase, mixCheckPhrase, mixPhrase, orderPhrase, pricedAsOrdered, stockPhrase } from './facts';
+import { agePhrase, mixCheckPhrase, mixPhrase, orderPhrase, stockPhrase } from './facts';
 import type { CompareColumn } from '../../bindings/CompareColumn';
 
 function column(over: Partial<CompareColumn>): CompareColumn {
@@ -18,14 +18,12 @@ describe('compare facts', () => {
     expect(orderPhrase(null)).toBeNull();
   });
 
-  it('says how a watch is priced only when its quantity is ordered otherwise', () => {
+  it('words the order a watch is priced for (Rust leaves it out when it is the quantity)', () => {
     const order = { requestedQty: 950, minimumOrder: 300, lotSize: 300, orderQty: 1200, raisedToMinimum: false, roundedToLot: true };
-    expect(pricedAsOrdered({ order })).toEqual({
+    expect(orderPhrase(order)).toEqual({
       key: 'compare.order.rounded',
       params: { requested: '950', order: '1200', lot: '300' },
     });
-    expect(pricedAsOrdered({ order: { ...order, orderQty: 950, roundedToLot: false } })).toBeNull();
-    expect(pricedAsOrdered({ order: null })).toBeNull();
   });
 
   it('words ages, 混批 terms and stock', () => {

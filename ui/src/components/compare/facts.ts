@@ -19,13 +19,6 @@ export function orderPhrase(order: OrderSize | null): Phrase | null {
   return { key: 'compare.order.exact', params: { order: params.order } };
 }
 
-/** How a watch's quantity is ordered when that is not the quantity itself: its prices are for
- * that order ("950 → 1200, sold in lots of 300"). */
-export function pricedAsOrdered(watch: { order: OrderSize | null }): Phrase | null {
-  const order = watch.order;
-  return order && order.orderQty !== order.requestedQty ? orderPhrase(order) : null;
-}
-
 /** How old a stored copy is, in the largest whole unit. */
 export function agePhrase(minutes: number): Phrase {
   if (minutes < 120) return { key: 'compare.age.minutes', params: { minutes: String(minutes) } };

@@ -29,8 +29,9 @@ pub struct Watch {
     pub alert_threshold: Percent,
     pub rules: WatchRules,
     pub state: WatchState,
-    /// The order the target quantity takes on the offer as stored (raised to its minimum, in
-    /// whole lots), which its prices are for; `null` when this store lacks the offer.
+    /// The order the target quantity takes on the offer as stored, which its prices are for,
+    /// when that is more (raised to the minimum, in whole lots); `null` when the order is the
+    /// quantity itself or this store lacks the offer.
     pub order: Option<OrderSize>,
     /// The unit price at the target quantity now, and when the watch began.
     pub current_price: Option<Money>,
@@ -348,7 +349,9 @@ impl Store {
             Ok(offer) => (
                 offer.title.clone().or_else(|| offer.title_en.clone()),
                 offer.images.first().cloned(),
-                order_size(&offer, w.target_qty).ok(),
+                order_size(&offer, w.target_qty)
+                    .ok()
+                    .filter(|o| o.order_qty != o.requested_qty),
                 self.history_of(&offer, w.target_qty)?,
                 self.paused_until(&w.offer_id, now)?,
             ),
